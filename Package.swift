@@ -1,0 +1,118 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "backstop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "backstop", targets: ["backstop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .target(
+            name: "BackstopGeo",
+            dependencies: ["CGEOS", "CPROJ"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BackstopCore",
+            dependencies: [
+                "BackstopGeo",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BackstopSamples",
+            dependencies: ["BackstopCore"],
+            resources: [.copy("Agreements")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BackstopStore",
+            dependencies: ["BackstopCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BackstopSQLite",
+            dependencies: [
+                "BackstopStore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BackstopServer",
+            dependencies: [
+                "BackstopStore",
+                "BackstopSamples",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "backstop",
+            dependencies: [
+                "BackstopServer",
+                "BackstopSQLite",
+                "BackstopSamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "BackstopGeoTests", dependencies: ["BackstopGeo"], swiftSettings: strictSettings),
+        .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopSamples"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BackstopStoreTests",
+            dependencies: ["BackstopStore", "BackstopSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BackstopServerTests",
+            dependencies: [
+                "BackstopServer",
+                "BackstopStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BackstopCLITests",
+            dependencies: ["backstop", "BackstopCore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,183 @@
+import Foundation
+
+/// Reads typed fields out of one JSON object, reporting each problem to an `ErrorSink` with its
+/// path. Keys that no accessor asked for are reported by `finish()` as unknown, so a typo in a
+/// field name is an error rather than a silently ignored value.
+public final class ObjectReader {
+    public let path: FieldPath
+    public let sink: ErrorSink
+    private let object: [String: JSONValue]
+    private var readKeys: Set<String> = []
+
+    public init?(_ value: JSONValue, path: FieldPath, sink: ErrorSink) {
+        guard let object = value.objectValue else {
+            sink.add(path, "must be an object, not \(value.typeName)")
+            return nil
+        }
+        self.object = object
+        self.path = path
+        self.sink = sink
+    }
+
+    public func has(_ key: String) -> Bool {
+        guard let value = object[key] else { return false }
+        return !value.isNull
+    }
+
+    /// The raw value of a key (null counts as absent); a missing required key is reported.
+    public func value(_ key: String, required: Bool = false) -> JSONValue? {
+        readKeys.insert(key)
+        guard let value = object[key], !value.isNull else {
+            if required { sink.add(path.key(key), "is required") }
+            return nil
+        }
+        return value
+    }
+
+    public func string(_ key: String, required: Bool = false, maxLength: Int = 1_000) -> String? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let string = value.stringValue else {
+            sink.add(path.key(key), "must be a string, not \(value.typeName)")
+            return nil
+        }
+        if string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            sink.add(path.key(key), "must not be empty")
+            return nil
+        }
+        if string.count > maxLength {
+            sink.add(path.key(key), "is \(string.count) characters long; the limit is \(maxLength)")
+            return nil
+        }
+        return string
+    }
+
+    /// A number, checked by `rule`, which returns the reason it is refused (or nil).
+    public func double(_ key: String, required: Bool = false, rule: NumberRule? = nil) -> Double? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let number = value.doubleValue, number.isFinite else {
+            sink.add(path.key(key), "must be a number, not \(value.typeName)")
+            return nil
+        }
+        if let reason = rule?.problem(number) {
+            sink.add(path.key(key), reason)
+            return nil
+        }
+        return number
+    }
+
+    public func int(_ key: String, required: Bool = false, rule: NumberRule? = nil) -> Int? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let int = value.intValue else {
+            sink.add(path.key(key), "must be a whole number, not \(value.doubleValue.map { "\($0)" } ?? value.typeName)")
+            return nil
+        }
+        if let reason = rule?.problem(Double(int)) {
+            sink.add(path.key(key), reason)
+            return nil
+        }
+        return int
+    }
+
+    public func bool(_ key: String, required: Bool = false) -> Bool? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let bool = value.boolValue else {
+            sink.add(path.key(key), "must be true or false, not \(value.typeName)")
+            return nil
+        }
+        return bool
+    }
+
+    public func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: Choice.Type, required: Bool = false, noun: String? = nil
+    ) -> Choice? where Choice.RawValue == String {
+        guard let raw = string(key, required: required) else { return nil }
+        return Self.choice(raw, type, path: path.key(key), sink: sink, noun: noun ?? key)
+    }
+
+    public static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ raw: String, _ type: Choice.Type, path: FieldPath, sink: ErrorSink, noun: String
+    ) -> Choice? where Choice.RawValue == String {
+        if let choice = Choice(rawValue: raw) { return choice }
+        let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        sink.add(path, "unknown \(noun) '\(raw)'; expected one of: \(allowed)")
+        return nil
+    }
+
+    public func timestamp(_ key: String, required: Bool = false) -> Date? {
+        guard let raw = string(key, required: required, maxLength: 64) else { return nil }
+        guard let date = Timestamp.parse(raw) else {
+            sink.add(path.key(key), "'\(raw)' is not an RFC 3339 time with a zone (e.g. 2022-02-18T21:30:00Z)")
+            return nil
+        }
+        return date
+    }
+
+    public func uuid(_ key: String, required: Bool = false) -> UUID? {
+        guard let raw = string(key, required: required, maxLength: 64) else { return nil }
+        guard let uuid = UUID(uuidString: raw) else {
+            sink.add(path.key(key), "'\(raw)' is not a UUID")
+            return nil
+        }
+        return uuid
+    }
+
+    public func object(_ key: String, required: Bool = false) -> ObjectReader? {
+        guard let value = value(key, required: required) else { return nil }
+        return ObjectReader(value, path: path.key(key), sink: sink)
+    }
+
+    /// The elements of an array with their paths.
+    public func array(_ key: String, required: Bool = false, maxCount: Int = 100_000) -> [(FieldPath, JSONValue)]? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let array = value.arrayValue else {
+            sink.add(path.key(key), "must be an array, not \(value.typeName)")
+            return nil
+        }
+        if array.count > maxCount {
+            sink.add(path.key(key), "has \(array.count) elements; the limit is \(maxCount)")
+            return nil
+        }
+        return array.enumerated().map { (path.key(key).index($0.offset), $0.element) }
+    }
+
+    /// Reports the keys that nobody read; `explanations` gives a better reason for some of them.
+    public func finish(explanations: [String: String] = [:]) {
+        for key in object.keys.sorted() where !readKeys.contains(key) {
+            sink.add(path.key(key), explanations[key] ?? "is not a known field")
+        }
+    }
+}
+
+/// A rule a number must satisfy.
+public struct NumberRule: Sendable {
+    public let problem: @Sendable (Double) -> String?
+
+    public init(_ problem: @escaping @Sendable (Double) -> String?) {
+        self.problem = problem
+    }
+
+    public static let latitude = within(-90...90, unit: "")
+    public static let longitude = within(-180...180, unit: "")
+    /// A compass bearing: 0 inclusive to 360 exclusive.
+    public static let bearing = NumberRule { value in
+        (0..<360).contains(value) ? nil : "must be at least 0 and less than 360 degrees (got \(format(value)))"
+    }
+    public static let nonNegative = NumberRule { $0 >= 0 ? nil : "must not be negative (got \(format($0)))" }
+    public static let positive = NumberRule { $0 > 0 ? nil : "must be greater than 0 (got \(format($0)))" }
+
+    public static func within(_ range: ClosedRange<Double>, unit: String) -> NumberRule {
+        NumberRule { value in
+            range.contains(value)
+                ? nil
+                : "must be between \(format(range.lowerBound)) and \(format(range.upperBound))\(unit) (got \(format(value)))"
+        }
+    }
+
+    public static func atLeast(_ minimum: Double) -> NumberRule {
+        NumberRule { $0 >= minimum ? nil : "must be at least \(format(minimum)) (got \(format($0)))" }
+    }
+
+    static func format(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,51 @@
+/// The schema, as numbered steps. A step once released is never edited: add a new one.
+enum SQLiteMigrations {
+    struct Step {
+        let version: Int
+        let statements: [String]
+    }
+
+    static let steps: [Step] = [
+        Step(version: 1, statements: [
+            """
+            CREATE TABLE observations (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                observed_at_ms INTEGER NOT NULL,
+                received_at_ms INTEGER NOT NULL,
+                reporter TEXT NOT NULL,
+                reporter_team TEXT,
+                digest TEXT NOT NULL,
+                lat REAL,
+                lon REAL,
+                body TEXT NOT NULL,
+                resolution TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX observations_by_time ON observations (observed_at_ms, id)",
+            "CREATE INDEX observations_by_reporter ON observations (reporter, observed_at_ms)",
+            "CREATE INDEX observations_by_team ON observations (reporter_team, observed_at_ms)",
+            "CREATE VIRTUAL TABLE observations_rtree USING rtree (seq, min_lat, max_lat, min_lon, max_lon)",
+            """
+            CREATE TABLE agreement_versions (
+                agreement_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                saved_by TEXT NOT NULL,
+                saved_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (agreement_id, version)
+            )
+            """,
+            """
+            CREATE TABLE access_tokens (
+                hash TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                team TEXT,
+                created_at_ms INTEGER NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

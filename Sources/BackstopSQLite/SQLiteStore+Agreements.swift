@@ -1,0 +1,76 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    public func saveAgreement(_ record: AgreementRecord, expectedVersion: Int?) async throws -> StoredAgreement {
+        try await writeTransaction { db in
+            let id = record.agreement.id
+            let current = try await db.query("SELECT MAX(version) AS v FROM agreement_versions WHERE agreement_id = ?", [.text(id)])
+                .first?.column("v")?.integer ?? 0
+            if let expectedVersion, expectedVersion != current + 1 {
+                throw StoreError.versionConflict(agreementID: id, current: current)
+            }
+            let stored = StoredAgreement(record: record, version: current + 1)
+            _ = try await db.query(
+                "INSERT INTO agreement_versions (agreement_id, version, document, saved_by, saved_at_ms) VALUES (?, ?, ?, ?, ?)",
+                [.text(id), .integer(stored.version), .text(String(decoding: stored.document.canonicalData(), as: UTF8.self)),
+                 .text(stored.savedBy), .integer(Int(Timestamp.milliseconds(stored.savedAt)))]
+            )
+            return stored
+        }
+    }
+
+    public func agreement(id: String, version: Int?) async throws -> StoredAgreement? {
+        let rows = if let version {
+            try await read("SELECT * FROM agreement_versions WHERE agreement_id = ? AND version = ?", [.text(id), .integer(version)])
+        } else {
+            try await read("SELECT * FROM agreement_versions WHERE agreement_id = ? ORDER BY version DESC LIMIT 1", [.text(id)])
+        }
+        return try rows.first.map(Self.decodeAgreement)
+    }
+
+    public func latestAgreements() async throws -> [StoredAgreement] {
+        try await read("""
+            SELECT a.* FROM agreement_versions a
+            JOIN (SELECT agreement_id, MAX(version) AS version FROM agreement_versions GROUP BY agreement_id) latest
+              ON latest.agreement_id = a.agreement_id AND latest.version = a.version
+            ORDER BY a.agreement_id
+            """).map(Self.decodeAgreement)
+    }
+
+    static func decodeAgreement(_ row: SQLiteRow) throws -> StoredAgreement {
+        guard let id = row.column("agreement_id")?.string, let version = row.column("version")?.integer,
+              let document = row.column("document")?.string, let savedBy = row.column("saved_by")?.string,
+              let savedAt = row.column("saved_at_ms")?.integer
+        else { throw StoreError.corrupt("an agreement row lacks a column") }
+        guard let value = try? JSONValue.parse(document) else { throw StoreError.corrupt("agreement \(id) version \(version) is not JSON") }
+        return StoredAgreement(id: id, version: version, document: value, savedBy: savedBy, savedAt: Timestamp.date(milliseconds: Int64(savedAt)))
+    }
+
+    public func insertToken(_ token: AccessTokenRecord) async throws {
+        try await writeTransaction { db in
+            let existing = try await db.query("SELECT hash FROM access_tokens WHERE hash = ?", [.text(token.hash)])
+            guard existing.isEmpty else { throw StoreError.duplicateToken }
+            _ = try await db.query(
+                "INSERT INTO access_tokens (hash, name, role, team, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                [.text(token.hash), .text(token.identity.name), .text(token.identity.role.rawValue),
+                 token.identity.team.map { .text($0) } ?? .null, .integer(Int(Timestamp.milliseconds(token.createdAt)))]
+            )
+        }
+    }
+
+    public func token(hash: String) async throws -> AccessTokenRecord? {
+        guard let row = try await read("SELECT * FROM access_tokens WHERE hash = ?", [.text(hash)]).first else { return nil }
+        guard let name = row.column("name")?.string, let roleName = row.column("role")?.string,
+              let role = Role(rawValue: roleName), let createdAt = row.column("created_at_ms")?.integer
+        else { throw StoreError.corrupt("an access token row is unreadable") }
+        return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: row.column("team")?.string),
+                                 createdAt: Timestamp.date(milliseconds: Int64(createdAt)))
+    }
+
+    public func tokenCount() async throws -> Int {
+        try await read("SELECT COUNT(*) AS n FROM access_tokens").first?.column("n")?.integer ?? 0
+    }
+}

@@ -1,0 +1,175 @@
+import BackstopCore
+import BackstopGeo
+import BackstopStore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    /// Rows per INSERT statement; well under SQLite's bound-variable limit.
+    static let insertChunk = 400
+
+    public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
+        guard !submissions.isEmpty else { return [] }
+        return try await writeTransaction { db in
+            let ids = Array(Set(submissions.map { $0.observation.id.uuidString.lowercased() }))
+            var existing: [UUID: StoredObservation] = [:]
+            for chunk in ids.chunked(into: Self.insertChunk) {
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try await db.query("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(placeholders))", chunk.map { .text($0) })
+                for row in rows {
+                    let stored = try Self.decodeObservation(row)
+                    existing[stored.observation.id] = stored
+                }
+            }
+
+            var results: [SubmissionResult] = []
+            var fresh: [UUID: ObservationSubmission] = [:]
+            var freshOrder: [ObservationSubmission] = []
+            var conflicts: [UUID] = []
+            for submission in submissions {
+                let id = submission.observation.id
+                if let stored = existing[id] {
+                    if stored.isReplay(of: submission) {
+                        results.append(SubmissionResult(stored: stored, outcome: .replayed))
+                    } else if !conflicts.contains(id) {
+                        conflicts.append(id)
+                    }
+                } else if let earlier = fresh[id] {
+                    if StoredObservation(earlier).isReplay(of: submission) {
+                        results.append(SubmissionResult(stored: StoredObservation(earlier), outcome: .created))
+                    } else if !conflicts.contains(id) {
+                        conflicts.append(id)
+                    }
+                } else {
+                    fresh[id] = submission
+                    freshOrder.append(submission)
+                    results.append(SubmissionResult(stored: StoredObservation(submission), outcome: .created))
+                }
+            }
+            if !conflicts.isEmpty { throw StoreError.conflict(ids: conflicts) }
+
+            for chunk in freshOrder.chunked(into: Self.insertChunk) {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * 11)
+                for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
+                let rowPlaceholder = "(" + Array(repeating: "?", count: 11).joined(separator: ",") + ")"
+                let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
+                _ = try await db.query(
+                    "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values)",
+                    binds
+                )
+                let idPlaceholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                _ = try await db.query(
+                    "INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) SELECT seq, lat, lat, lon, lon FROM observations WHERE lat IS NOT NULL AND id IN (\(idPlaceholders))",
+                    chunk.map { .text($0.observation.id.uuidString.lowercased()) }
+                )
+            }
+            return results
+        }
+    }
+
+    public func observation(id: UUID) async throws -> StoredObservation? {
+        let rows = try await read("SELECT \(Self.observationColumns) FROM observations WHERE id = ?", [.text(id.uuidString.lowercased())])
+        return try rows.first.map(Self.decodeObservation)
+    }
+
+    public func observations(matching query: ObservationQuery) async throws -> ObservationPage {
+        var conditions: [String] = []
+        var binds: [SQLiteData] = []
+        if let from = query.from {
+            conditions.append("observed_at_ms >= ?")
+            binds.append(.integer(Int(Timestamp.milliseconds(from))))
+        }
+        if let to = query.to {
+            conditions.append("observed_at_ms < ?")
+            binds.append(.integer(Int(Timestamp.milliseconds(to))))
+        }
+        if !query.kinds.isEmpty {
+            let kinds = query.kinds.map(\.rawValue).sorted()
+            conditions.append("kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ",")))")
+            binds.append(contentsOf: kinds.map { .text($0) })
+        }
+        if let reporter = query.reporter {
+            conditions.append("reporter = ?")
+            binds.append(.text(reporter))
+        }
+        if let team = query.reporterTeam {
+            conditions.append("reporter_team = ?")
+            binds.append(.text(team))
+        }
+        if let bbox = query.bbox {
+            // The R*Tree narrows the search; its 32-bit bounds are rounded outwards, so the exact
+            // comparison on the stored coordinates follows.
+            conditions.append("seq IN (SELECT seq FROM observations_rtree WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?)")
+            conditions.append("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
+            binds.append(contentsOf: [bbox.minLat, bbox.maxLat, bbox.minLon, bbox.maxLon, bbox.minLat, bbox.maxLat, bbox.minLon, bbox.maxLon].map { .float($0) })
+        }
+        if let after = query.after {
+            conditions.append("(observed_at_ms > ? OR (observed_at_ms = ? AND id > ?))")
+            binds.append(contentsOf: [.integer(Int(after.observedAtMilliseconds)), .integer(Int(after.observedAtMilliseconds)), .text(after.id.uuidString.lowercased())])
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        binds.append(.integer(query.limit + 1))
+        let rows = try await read("SELECT \(Self.observationColumns) FROM observations \(whereClause) ORDER BY observed_at_ms, id LIMIT ?", binds)
+        let items = try rows.prefix(query.limit).map(Self.decodeObservation)
+        let next = rows.count > query.limit ? items.last.map(ObservationCursor.init(after:)) : nil
+        return ObservationPage(items: items, next: next)
+    }
+
+    public func observationCount() async throws -> Int {
+        try await read("SELECT COUNT(*) AS n FROM observations").first?.column("n")?.integer ?? 0
+    }
+
+    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        do {
+            return try await reader.query(sql, binds)
+        } catch let error as SQLiteError {
+            throw StoreError.unavailable(error.message)
+        }
+    }
+
+    static let observationColumns = "reporter, reporter_team, received_at_ms, digest, body, resolution"
+
+    static func insertBinds(_ submission: ObservationSubmission) -> [SQLiteData] {
+        let observation = submission.observation
+        let point = submission.resolution.point
+        return [
+            .text(observation.id.uuidString.lowercased()),
+            .text(observation.kind.rawValue),
+            .integer(Int(Timestamp.milliseconds(observation.observedAt))),
+            .integer(Int(Timestamp.milliseconds(submission.receivedAt))),
+            .text(submission.reporter),
+            submission.reporterTeam.map { .text($0) } ?? .null,
+            .text(submission.digest),
+            point.map { .float($0.lat) } ?? .null,
+            point.map { .float($0.lon) } ?? .null,
+            .text(String(decoding: observation.jsonValue.canonicalData(), as: UTF8.self)),
+            .text(String(decoding: submission.resolution.jsonValue.canonicalData(), as: UTF8.self)),
+        ]
+    }
+
+    static func decodeObservation(_ row: SQLiteRow) throws -> StoredObservation {
+        guard let body = row.column("body")?.string, let resolution = row.column("resolution")?.string,
+              let reporter = row.column("reporter")?.string, let digest = row.column("digest")?.string,
+              let receivedAt = row.column("received_at_ms")?.integer
+        else { throw StoreError.corrupt("an observation row lacks a column") }
+        do {
+            let observation = try ObservationParser().parse(try JSONValue.parse(body))
+            return StoredObservation(
+                observation: observation, reporter: reporter, reporterTeam: row.column("reporter_team")?.string,
+                receivedAt: Timestamp.date(milliseconds: Int64(receivedAt)), digest: digest,
+                resolution: try LocationResolution(json: try JSONValue.parse(resolution))
+            )
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.corrupt("observation body: \(error)")
+        }
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

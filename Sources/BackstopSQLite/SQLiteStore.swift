@@ -1,0 +1,92 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Logging
+import SQLiteNIO
+
+/// The embedded default store: one SQLite file in WAL mode with full fsync on commit, so an
+/// acknowledged write survives a crash of the process or the machine.
+public final class SQLiteStore: BackstopStore {
+    public static let fileName = "backstop.sqlite"
+
+    let writer: SQLiteConnection
+    let reader: SQLiteConnection
+    let gate = AsyncGate()
+    public let path: String
+
+    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection) {
+        self.path = path
+        self.writer = writer
+        self.reader = reader
+    }
+
+    /// Opens (creating if needed) the store in `directory`.
+    public static func open(directory: String, logger: Logger = Logger(label: "backstop.sqlite")) async throws -> SQLiteStore {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.unavailable("cannot create the data directory \(directory): \(error.localizedDescription)")
+        }
+        let path = URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
+        return try await open(file: path, logger: logger)
+    }
+
+    public static func open(file path: String, logger: Logger = Logger(label: "backstop.sqlite")) async throws -> SQLiteStore {
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await configure(writer, journal: true)
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await configure(reader, journal: false)
+            return SQLiteStore(path: path, writer: writer, reader: reader)
+        } catch let error as SQLiteError {
+            throw StoreError.unavailable("cannot open \(path): \(error.message)")
+        }
+    }
+
+    private static func configure(_ connection: SQLiteConnection, journal: Bool) async throws {
+        if journal { _ = try await connection.query("PRAGMA journal_mode = WAL") }
+        _ = try await connection.query("PRAGMA synchronous = FULL")
+        _ = try await connection.query("PRAGMA busy_timeout = 10000")
+        _ = try await connection.query("PRAGMA foreign_keys = ON")
+    }
+
+    public func close() async throws {
+        try await reader.close()
+        try await writer.close()
+    }
+
+    /// Runs `body` in one write transaction; BEGIN IMMEDIATE takes the write lock up front so a
+    /// second process (an import beside the server) waits instead of failing half-way.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        try await gate.withLock { [writer] in
+            do {
+                _ = try await writer.query("BEGIN IMMEDIATE")
+            } catch let error as SQLiteError {
+                throw StoreError.unavailable("cannot start a write: \(error.message)")
+            }
+            do {
+                let result = try await body(writer)
+                _ = try await writer.query("COMMIT")
+                return result
+            } catch {
+                _ = try? await writer.query("ROLLBACK")
+                if let error = error as? SQLiteError { throw StoreError.unavailable(error.message) }
+                throw error
+            }
+        }
+    }
+
+    public func migrate() async throws {
+        try await writeTransaction { db in
+            _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)")
+            let applied = Set(try await db.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+            for step in SQLiteMigrations.steps where !applied.contains(step.version) {
+                for statement in step.statements { _ = try await db.query(statement) }
+                _ = try await db.query(
+                    "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)",
+                    [.integer(step.version), .integer(Int(Timestamp.milliseconds(Date())))]
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Prometheus
+
+/// Intake and retrieval of observations.
+struct ObservationsController: Sendable {
+    let store: any BackstopStore
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+
+    func register(with routes: RouteRegistrar) {
+        routes.add(.submitObservations) { request, _, identity in try await submit(request, identity: identity!) }
+        routes.add(.listObservations) { request, _, identity in try await list(request, identity: identity!) }
+        routes.add(.getObservation) { _, context, identity in try await get(context, identity: identity!) }
+    }
+
+    // MARK: Submit
+
+    func submit(_ request: Request, identity: Identity) async throws -> Response {
+        let body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
+        let now = configuration.now()
+        let (observations, isBatch) = try parse(body, identity: identity, now: now)
+        let submissions = observations.map {
+            ObservationSubmission(observation: $0, reporter: identity.name, reporterTeam: identity.team, receivedAt: now)
+        }
+        let results: [SubmissionResult]
+        do {
+            results = try await store.submit(submissions)
+        } catch let error as StoreError {
+            if case .conflict = error { metrics.observationConflicts.increment() }
+            throw error
+        }
+        let created = results.filter { $0.outcome == .created }.count
+        metrics.observationsCreated.increment(by: Int64(created))
+        metrics.observationsReplayed.increment(by: Int64(results.count - created))
+
+        let status: HTTPResponse.Status = created > 0 ? .created : .ok
+        if !isBatch, let result = results.first {
+            var headers: HTTPFields = [.location: "/api/v1/observations/\(result.stored.observation.id.uuidString.lowercased())"]
+            if result.outcome == .replayed { headers[.idempotentReplayed] = "true" }
+            return JSONResponse.make(status: status, result.stored.jsonValue, headers: headers)
+        }
+        return JSONResponse.make(status: status, .object([
+            "created": .number(Double(created)),
+            "replayed": .number(Double(results.count - created)),
+            "results": .array(results.map {
+                .object(["id": .string($0.stored.observation.id.uuidString.lowercased()), "status": .string($0.outcome.rawValue)])
+            }),
+        ]))
+    }
+
+    /// One observation, or `{"observations": [...]}`; every refused field of every element is reported.
+    private func parse(_ body: JSONValue, identity: Identity, now: Date) throws -> ([Observation], Bool) {
+        let parser = ObservationParser()
+        let sink = ErrorSink()
+        var observations: [Observation] = []
+        let isBatch = body.objectValue?.keys.contains("observations") == true
+        if isBatch {
+            guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
+                  let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
+            else { throw rejected(sink.errors) }
+            root.finish(explanations: ["id": "a batch is {\"observations\": [...]}; send a single observation on its own"])
+            if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
+            for (path, element) in elements {
+                if let observation = parser.read(element, path: path, sink: sink, now: now) {
+                    checkRole(observation, identity: identity, path: path, sink: sink)
+                    observations.append(observation)
+                }
+            }
+        } else if let observation = parser.read(body, path: FieldPath(), sink: sink, now: now) {
+            checkRole(observation, identity: identity, path: FieldPath(), sink: sink)
+            observations.append(observation)
+        }
+        if !sink.isEmpty { throw rejected(sink.errors) }
+        return (observations, isBatch)
+    }
+
+    private func rejected(_ errors: [FieldError]) -> APIError {
+        metrics.observationsRejected.increment()
+        return .validation(errors)
+    }
+
+    /// Sensors report what their instrument recorded; parties file allegations.
+    private func checkRole(_ observation: Observation, identity: Identity, path: FieldPath, sink: ErrorSink) {
+        switch identity.role {
+        case .sensor where ![.camera, .uav, .acoustic, .radar, .satellite].contains(observation.modality):
+            sink.add(path.key("modality"), "a sensor may report only camera, uav, acoustic, radar or satellite records")
+        case .party where observation.modality != .partyAllegation:
+            sink.add(path.key("modality"), "a party may file only party_allegation records")
+        default:
+            break
+        }
+    }
+
+    // MARK: Read
+
+    static let listParameters: Set<String> = ["from", "to", "bbox", "kind", "reporter", "limit", "cursor"]
+
+    func list(_ request: Request, identity: Identity) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: Self.listParameters)
+        var query = ObservationQuery()
+        query.from = parameters.timestamp("from")
+        query.to = parameters.timestamp("to")
+        if let from = query.from, let to = query.to, to <= from { parameters.fail("to", "must be after from") }
+        if let raw = parameters.value("bbox") {
+            switch BoundingBox.parse(raw) {
+            case .success(let bbox): query.bbox = bbox
+            case .failure(let error): parameters.fail(error.path, error.reason)
+            }
+        }
+        for raw in parameters.values("kind") {
+            if let kind = ObservationKind(rawValue: raw) {
+                query.kinds.insert(kind)
+            } else {
+                parameters.fail("kind", "unknown kind '\(raw)'; expected one of: \(ObservationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        query.reporter = parameters.value("reporter")
+        query.limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        if let raw = parameters.value("cursor") {
+            if let cursor = ObservationCursor(token: raw) { query.after = cursor } else { parameters.fail("cursor", "is not a cursor this server issued") }
+        }
+        try parameters.check()
+        try restrict(&query, to: identity)
+
+        let page = try await store.observations(matching: query)
+        return JSONResponse.make(.object([
+            "observations": .array(page.items.map(\.jsonValue)),
+            "next_cursor": page.next.map { .string($0.token) } ?? .null,
+        ]))
+    }
+
+    /// Narrows a query to what the caller may see.
+    private func restrict(_ query: inout ObservationQuery, to identity: Identity) throws {
+        guard !identity.role.seesAllObservations else { return }
+        if identity.role == .monitor, let team = identity.team {
+            query.reporterTeam = team
+            return
+        }
+        if let reporter = query.reporter, reporter != identity.name {
+            throw APIError(.forbidden, code: "forbidden", message: "role \(identity.role.rawValue) may list only its own observations")
+        }
+        query.reporter = identity.name
+    }
+
+    private func isVisible(_ stored: StoredObservation, to identity: Identity) -> Bool {
+        if identity.role.seesAllObservations { return true }
+        if identity.role == .monitor, let team = identity.team { return stored.reporterTeam == team }
+        return stored.reporter == identity.name
+    }
+
+    func get(_ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
+        // An observation the caller may not see is reported as absent, not as forbidden.
+        guard let stored = try await store.observation(id: id), isVisible(stored, to: identity) else {
+            throw APIError.notFound("no observation \(id.uuidString.lowercased())")
+        }
+        return JSONResponse.make(stored.jsonValue)
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}

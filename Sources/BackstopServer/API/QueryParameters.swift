@@ -1,0 +1,51 @@
+import BackstopCore
+import Foundation
+import Hummingbird
+
+/// Reads query parameters, refusing unknown ones so that a mistyped filter is an error rather
+/// than a silently unfiltered (and, in an export, misleading) result.
+struct QueryParameters {
+    private let parameters: [(String, String)]
+    private var errors: [FieldError] = []
+
+    init(_ request: Request, allowed: Set<String>) {
+        parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        for name in Set(parameters.map(\.0)).sorted() where !allowed.contains(name) {
+            errors.append(FieldError(path: name, reason: "is not a known query parameter; known: \(allowed.sorted().joined(separator: ", "))"))
+        }
+    }
+
+    func values(_ name: String) -> [String] {
+        parameters.filter { $0.0 == name }.flatMap { $0.1.split(separator: ",").map(String.init) }
+    }
+
+    func value(_ name: String) -> String? {
+        parameters.last { $0.0 == name }?.1
+    }
+
+    mutating func timestamp(_ name: String) -> Date? {
+        guard let raw = value(name) else { return nil }
+        guard let date = Timestamp.parse(raw) else {
+            errors.append(FieldError(path: name, reason: "'\(raw)' is not an RFC 3339 time with a zone"))
+            return nil
+        }
+        return date
+    }
+
+    mutating func int(_ name: String, range: ClosedRange<Int>) -> Int? {
+        guard let raw = value(name) else { return nil }
+        guard let int = Int(raw), range.contains(int) else {
+            errors.append(FieldError(path: name, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            return nil
+        }
+        return int
+    }
+
+    mutating func fail(_ name: String, _ reason: String) {
+        errors.append(FieldError(path: name, reason: reason))
+    }
+
+    func check() throws {
+        if !errors.isEmpty { throw APIError.validation(errors) }
+    }
+}

@@ -1,0 +1,32 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Hummingbird
+
+/// Turns `Authorization: Bearer …` into an identity and checks it against an endpoint's roles.
+struct Authenticator: Sendable {
+    let store: any BackstopStore
+
+    func authorize(_ request: Request, for endpoint: Endpoint) async throws -> Identity? {
+        guard let roles = endpoint.roles else { return nil }
+        guard let header = request.headers[.authorization] else {
+            throw Self.unauthenticated("send Authorization: Bearer <token>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Self.unauthenticated("the Authorization header must be 'Bearer <token>'")
+        }
+        guard let record = try await store.token(hash: AccessTokens.hash(String(parts[1]).trimmingCharacters(in: .whitespaces))) else {
+            throw Self.unauthenticated("the token is not known")
+        }
+        guard roles.contains(record.identity.role) else {
+            throw APIError(.forbidden, code: "forbidden",
+                           message: "role \(record.identity.role.rawValue) may not call \(endpoint.method.rawValue) \(endpoint.path)")
+        }
+        return record.identity
+    }
+
+    static func unauthenticated(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthenticated", message: message, headers: [.wwwAuthenticate: "Bearer realm=\"backstop\""])
+    }
+}

@@ -1,0 +1,44 @@
+import BackstopCore
+import HTTPTypes
+
+/// Every route the server answers, with the roles it admits. The router is built from this
+/// table, the role × endpoint test walks it, and the OpenAPI test compares it with the document.
+public struct Endpoint: Sendable, Hashable {
+    public var method: HTTPRequest.Method
+    /// In OpenAPI form, e.g. `/api/v1/observations/{id}`.
+    public var path: String
+    /// Nil for endpoints anyone may call without a token.
+    public var roles: Set<Role>?
+
+    /// The path as Hummingbird's router writes parameters (`:id`).
+    public var routerPath: String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+        }.joined(separator: "/")
+    }
+
+    public static let insideMission: Set<Role> = [.admin, .supervisor, .analyst]
+    public static let everyReader: Set<Role> = Set(Role.allCases).subtracting([.sensor])
+
+    public static let health = Endpoint(method: .get, path: "/healthz", roles: nil)
+    public static let openAPI = Endpoint(method: .get, path: "/openapi.yaml", roles: nil)
+    public static let metrics = Endpoint(method: .get, path: "/metrics", roles: [.admin])
+    public static let submitObservations = Endpoint(
+        method: .post, path: "/api/v1/observations",
+        roles: [.admin, .supervisor, .analyst, .monitor, .sensor, .partner, .party]
+    )
+    /// Monitors, partners and parties see only their own (or their team's) observations.
+    public static let listObservations = Endpoint(
+        method: .get, path: "/api/v1/observations",
+        roles: [.admin, .supervisor, .analyst, .monitor, .partner, .party]
+    )
+    public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
+    public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
+    public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader)
+    public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
+
+    public static let all: [Endpoint] = [
+        health, openAPI, metrics, submitObservations, listObservations, getObservation,
+        listAgreements, getAgreement, putAgreement,
+    ]
+}

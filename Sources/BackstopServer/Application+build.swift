@@ -1,0 +1,37 @@
+import BackstopCore
+import BackstopStore
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Assembles the whole HTTP application; production and tests both start here.
+public func buildApplication(
+    store: any BackstopStore,
+    configuration: ServerConfiguration = ServerConfiguration(),
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger = Logger(label: "backstop.server")
+) -> some ApplicationProtocol {
+    let router = buildRouter(store: store, configuration: configuration, registry: registry)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "backstop"),
+        logger: logger
+    )
+}
+
+public func buildRouter(
+    store: any BackstopStore,
+    configuration: ServerConfiguration,
+    registry: PrometheusCollectorRegistry
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMappingMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    let metrics = ServerMetrics(registry: registry)
+    let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
+    SystemController(store: store, metrics: metrics).register(with: routes)
+    ObservationsController(store: store, configuration: configuration, metrics: metrics).register(with: routes)
+    AgreementsController(store: store, configuration: configuration).register(with: routes)
+    routes.addMethodNotAllowed()
+    return router
+}

@@ -1,0 +1,56 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The one place errors become responses. Everything a client can cause has its status; any
+/// error nobody mapped is logged with its detail and answered with a bare 500.
+struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.map(error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+
+    static func map(_ error: any Error, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as ValidationFailure:
+            return .validation(error.errors)
+        case let error as StoreError:
+            switch error {
+            case .conflict(let ids):
+                return APIError(.conflict, code: "conflict",
+                                message: "these ids are stored already with different content; a retry must send the same body",
+                                fieldErrors: ids.map { FieldError(path: "id", reason: "\($0.uuidString.lowercased()) exists with different content") })
+            case .versionConflict:
+                return APIError(.conflict, code: "version_conflict", message: error.description)
+            case .duplicateToken:
+                return APIError(.conflict, code: "conflict", message: error.description)
+            case .unavailable(let reason):
+                logger.error("store unavailable", metadata: ["reason": "\(reason)"])
+                return APIError(.serviceUnavailable, code: "unavailable", message: "the database is unavailable; retry shortly",
+                                headers: [.retryAfter: "5"])
+            case .corrupt(let reason):
+                logger.critical("stored data unreadable", metadata: ["reason": "\(reason)"])
+                return APIError(.internalServerError, code: "internal", message: "stored data could not be read")
+            }
+        case let error as HTTPError:
+            let code = switch error.status {
+            case .contentTooLarge: "too_large"
+            case .notFound: "not_found"
+            case .methodNotAllowed: "method_not_allowed"
+            default: "http_error"
+            }
+            let message = error.body ?? (error.status == .notFound ? "no such route" : error.status.reasonPhrase)
+            return APIError(error.status, code: code, message: message, headers: error.headers)
+        default:
+            logger.error("unmapped error", metadata: ["error": "\(String(reflecting: error))"])
+            return APIError(.internalServerError, code: "internal", message: "internal error")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import BackstopCore
+import BackstopSamples
+import BackstopStore
+import Foundation
+
+/// What a fresh data directory gets on first start: the sample agreements, an admin token
+/// (shown once), and, when asked for, demo observations.
+public enum FirstStart {
+    public struct Report: Sendable {
+        public var loadedAgreements: [String] = []
+        /// The new admin token's secret; nil when tokens existed already.
+        public var adminToken: String?
+        public var demoObservations = 0
+    }
+
+    public static func prepare(store: any BackstopStore, now: Date, demo: Bool) async throws -> Report {
+        var report = Report()
+        if try await store.latestAgreements().isEmpty {
+            for (_, data) in try SampleAgreements.documents() {
+                let document = try JSONValue.parse(data)
+                let agreement = try AgreementParser().parse(document)
+                _ = try await store.saveAgreement(
+                    AgreementRecord(document: document, agreement: agreement, savedBy: "backstop (sample data)", savedAt: now),
+                    expectedVersion: 1
+                )
+                report.loadedAgreements.append(agreement.id)
+            }
+        }
+        if try await store.tokenCount() == 0 {
+            let token = AccessTokens.generate()
+            try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: Identity(name: "admin", role: .admin), createdAt: now))
+            report.adminToken = token
+        }
+        if demo, try await store.observationCount() == 0 {
+            let submissions = DemoObservations.make(endingAt: now).map {
+                ObservationSubmission(observation: $0, reporter: "demo-patrol", reporterTeam: "demo", receivedAt: now)
+            }
+            report.demoObservations = try await store.submit(submissions).count
+        }
+        return report
+    }
+}

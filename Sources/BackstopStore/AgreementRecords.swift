@@ -1,0 +1,66 @@
+import BackstopCore
+import Foundation
+
+/// An agreement document about to be saved: the JSON as given and the checked model.
+public struct AgreementRecord: Sendable {
+    public var document: JSONValue
+    public var agreement: Agreement
+    public var savedBy: String
+    public var savedAt: Date
+
+    public init(document: JSONValue, agreement: Agreement, savedBy: String, savedAt: Date) {
+        self.document = document
+        self.agreement = agreement
+        self.savedBy = savedBy
+        self.savedAt = savedAt
+    }
+}
+
+/// One saved version of an agreement. Versions are never overwritten: every change is traceable.
+public struct StoredAgreement: Sendable {
+    public var id: String
+    public var version: Int
+    /// The document as saved, with its `version` set.
+    public var document: JSONValue
+    public var savedBy: String
+    public var savedAt: Date
+
+    public init(id: String, version: Int, document: JSONValue, savedBy: String, savedAt: Date) {
+        self.id = id
+        self.version = version
+        self.document = document
+        self.savedBy = savedBy
+        self.savedAt = savedAt
+    }
+
+    /// Builds the version a save creates.
+    public init(record: AgreementRecord, version: Int) {
+        var document = record.document
+        if case .object(var object) = document {
+            object["version"] = .number(Double(version))
+            document = .object(object)
+        }
+        self.init(id: record.agreement.id, version: version, document: document, savedBy: record.savedBy, savedAt: record.savedAt)
+    }
+
+    public func agreement() throws -> Agreement {
+        do {
+            return try AgreementParser().parse(document)
+        } catch {
+            throw StoreError.corrupt("agreement \(id) version \(version): \(error)")
+        }
+    }
+}
+
+/// A bearer token as stored: only the SHA-256 of the secret, never the secret itself.
+public struct AccessTokenRecord: Sendable, Hashable {
+    public var hash: String
+    public var identity: Identity
+    public var createdAt: Date
+
+    public init(hash: String, identity: Identity, createdAt: Date) {
+        self.hash = hash
+        self.identity = identity
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,60 @@
+import BackstopCore
+import Foundation
+
+/// Everything Backstop keeps. One protocol, several implementations (in memory, SQLite, and
+/// later PostgreSQL); the conformance suite in the tests runs unchanged against each.
+///
+/// Guarantees every implementation gives:
+/// - a call that returns has committed durably; a call that throws has changed nothing;
+/// - `submit` is atomic for the whole batch and idempotent per observation id;
+/// - listings are ordered by (observed_at, id) and pages never skip or repeat a record.
+public protocol BackstopStore: Sendable {
+    /// Brings the schema up to date. Safe to call on every start.
+    func migrate() async throws
+
+    /// Stores a batch of observations. An id already stored with the same content and reporter
+    /// is a replay and returns the stored record; the same id with other content throws
+    /// `StoreError.conflict` and nothing of the batch is stored.
+    func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult]
+
+    func observation(id: UUID) async throws -> StoredObservation?
+    func observations(matching query: ObservationQuery) async throws -> ObservationPage
+    func observationCount() async throws -> Int
+
+    /// Saves a new version of an agreement. When `expectedVersion` is given it must be the
+    /// version this save will create (optimistic concurrency), else `StoreError.versionConflict`.
+    func saveAgreement(_ agreement: AgreementRecord, expectedVersion: Int?) async throws -> StoredAgreement
+    /// One version of an agreement, the latest when `version` is nil.
+    func agreement(id: String, version: Int?) async throws -> StoredAgreement?
+    /// The latest version of every agreement, ordered by id.
+    func latestAgreements() async throws -> [StoredAgreement]
+
+    func insertToken(_ token: AccessTokenRecord) async throws
+    func token(hash: String) async throws -> AccessTokenRecord?
+    func tokenCount() async throws -> Int
+
+    func close() async throws
+}
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// These ids are stored already with different content (or by another reporter).
+    case conflict(ids: [UUID])
+    case versionConflict(agreementID: String, current: Int)
+    case duplicateToken
+    /// The database cannot be reached or refused the operation; the caller may retry.
+    case unavailable(String)
+    /// Stored data could not be read back.
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .conflict(let ids):
+            "observation ids already stored with different content: " + ids.map { $0.uuidString.lowercased() }.joined(separator: ", ")
+        case .versionConflict(let id, let current):
+            "agreement \(id) is at version \(current); submit version \(current + 1) or omit version"
+        case .duplicateToken: "a token with this hash exists already"
+        case .unavailable(let reason): "the store is unavailable: \(reason)"
+        case .corrupt(let reason): "stored data could not be read: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import BackstopServer
+import BackstopSQLite
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP server.")
+
+    @OptionGroup var dataDirectory: DataDirectoryOption
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Flag(help: "On an empty store, add demo observations along the sample contact line.")
+    var demo = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of: trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "backstop")
+
+        let store = try await SQLiteStore.open(directory: dataDirectory.path)
+        try await store.migrate()
+        let report = try await FirstStart.prepare(store: store, now: Date(), demo: demo)
+        if !report.loadedAgreements.isEmpty {
+            say("Loaded sample agreements: \(report.loadedAgreements.joined(separator: ", "))")
+        }
+        if let token = report.adminToken {
+            let tokenFile = URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("admin-token")
+            FileManager.default.createFile(atPath: tokenFile.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            say("Admin token (shown once; also saved to \(tokenFile.path)):\n  \(token)")
+        }
+        if report.demoObservations > 0 { say("Added \(report.demoObservations) demo observations.") }
+
+        let configuration = ServerConfiguration(host: host, port: port)
+        let router = buildRouter(store: store, configuration: configuration, registry: registry)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "backstop"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? port
+                say("backstop listening on http://\(host):\(port) (data in \(dataDirectory.path))")
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try await store.close()
+    }
+}
+
+/// Writes a line to standard output at once: a supervisor (or a test) waits for these lines.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

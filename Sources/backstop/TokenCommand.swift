@@ -1,0 +1,43 @@
+import ArgumentParser
+import BackstopCore
+import BackstopSQLite
+import BackstopStore
+import Foundation
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a bearer token and print it once; only its hash is stored.")
+
+        @OptionGroup var dataDirectory: DataDirectoryOption
+
+        @Option(help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var role: String
+
+        @Option(help: "Who holds the token; observations they file name this reporter.")
+        var name: String
+
+        @Option(help: "Patrol team (monitors see their team's observations).")
+        var team: String?
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else {
+                throw ValidationError("--role '\(role)' is not a role; expected one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
+                throw ValidationError("--name must be 1 to 200 characters")
+            }
+        }
+
+        func run() async throws {
+            let store = try await SQLiteStore.open(directory: dataDirectory.path)
+            try await store.migrate()
+            let token = AccessTokens.generate()
+            let identity = Identity(name: name, role: Role(rawValue: role)!, team: team)
+            try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: identity, createdAt: Date()))
+            try await store.close()
+            print(token)
+        }
+    }
+}
