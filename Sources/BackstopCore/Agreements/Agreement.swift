@@ -117,6 +117,11 @@ public enum CapSubject: Sendable, Hashable, CustomStringConvertible {
 public struct ForceCap: Sendable, Hashable {
     public var subject: CapSubject
     public var maximum: Int
+
+    public init(subject: CapSubject, maximum: Int) {
+        self.subject = subject
+        self.maximum = maximum
+    }
 }
 
 public struct Zone: Sendable, Hashable {

@@ -3,6 +3,7 @@ import BackstopStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The one place errors become responses. Everything a client can cause has its status; any
 /// error nobody mapped is logged with its detail and answered with a bare 500.
@@ -12,6 +13,16 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             return try Self.map(error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .contentTooLarge: "too_large"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .badRequest: "bad_request"
+        default: "http_error"
         }
     }
 
@@ -40,14 +51,12 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.internalServerError, code: "internal", message: "stored data could not be read")
             }
         case let error as HTTPError:
-            let code = switch error.status {
-            case .contentTooLarge: "too_large"
-            case .notFound: "not_found"
-            case .methodNotAllowed: "method_not_allowed"
-            default: "http_error"
-            }
             let message = error.body ?? (error.status == .notFound ? "no such route" : error.status.reasonPhrase)
-            return APIError(error.status, code: code, message: message, headers: error.headers)
+            return APIError(error.status, code: code(for: error.status), message: message, headers: error.headers)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "too_large", message: "the request body is larger than the server accepts")
+        case let error as any HTTPResponseError:
+            return APIError(error.status, code: code(for: error.status), message: error.status.reasonPhrase)
         default:
             logger.error("unmapped error", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, code: "internal", message: "internal error")
