@@ -1,0 +1,215 @@
+import BackstopCore
+import BackstopSQLite
+import BackstopStore
+import Foundation
+import Testing
+
+/// The behaviour every store must have. Each test runs against every implementation; a new
+/// store (PostgreSQL) joins by adding a case to `StoreKind`.
+@Suite struct StoreConformanceTests {
+    enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+        case memory, sqlite
+
+        var testDescription: String { rawValue }
+
+        func make() async throws -> any BackstopStore {
+            let store: any BackstopStore = switch self {
+            case .memory: MemoryStore()
+            case .sqlite: try await SQLiteStore.open(directory: TemporaryDirectory.make())
+            }
+            try await store.migrate()
+            return store
+        }
+    }
+
+    static let start = Timestamp.parse("2021-03-01T00:00:00Z")!
+
+    func observation(_ index: Int, kind: ObservationKind = .explosion, minutes: Int? = nil, location: ObservationLocation? = nil) -> Observation {
+        Observation(
+            id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))!,
+            kind: kind,
+            count: 1,
+            observedAt: Self.start.addingTimeInterval(Double((minutes ?? index) * 60)),
+            modality: .heard,
+            observer: ObserverPosition(point: GeoPoint(lat: 48.14, lon: 37.75)),
+            location: location ?? .absolute(point: GeoPoint(lat: 48 + Double(index % 10) / 100, lon: 37.5 + Double(index % 7) / 10), accuracyMetres: 100)
+        )
+    }
+
+    func submission(_ observation: Observation, reporter: String = "patrol-1", team: String? = "team-a") -> ObservationSubmission {
+        ObservationSubmission(observation: observation, reporter: reporter, reporterTeam: team, receivedAt: Self.start.addingTimeInterval(86_400))
+    }
+
+    func allPages(_ store: any BackstopStore, _ query: ObservationQuery) async throws -> [StoredObservation] {
+        var query = query
+        var items: [StoredObservation] = []
+        while true {
+            let page = try await store.observations(matching: query)
+            items += page.items
+            guard let next = page.next else { return items }
+            query.after = next
+        }
+    }
+
+    // MARK: Tests
+
+    @Test(arguments: StoreKind.allCases)
+    func storesAndReadsBackEveryField(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        var full = observation(1, location: .relativeToObserver(BearingFix(bearingDegrees: 135, bearingErrorDegrees: 5, distance: DistanceBand(minKm: 3, maxKm: 5))))
+        full.weapon = WeaponReport(model: "BM-21 Grad", weaponClass: .mlrs, calibreMillimetres: 122, quantity: 2)
+        full.grading = AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)
+        full.casualties = Casualties(killed: 1, injured: 2, civilian: true)
+        full.notes = "Unicode: Авдіївка"
+        let results = try await store.submit([submission(full)])
+        #expect(results.map(\.outcome) == [.created])
+        let stored = try #require(try await store.observation(id: full.id))
+        #expect(stored.observation == full)
+        #expect(stored.reporter == "patrol-1")
+        #expect(stored.reporterTeam == "team-a")
+        #expect(stored.digest == full.contentDigest)
+        #expect(stored.resolution.point == nil, "a bearing is kept as given, unresolved until the geometry engine")
+        #expect(try await store.observation(id: UUID()) == nil)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRetryReturnsTheStoredRecordAndAddsNothing(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let first = try await store.submit([submission(observation(1)), submission(observation(2))])
+        #expect(first.map(\.outcome) == [.created, .created])
+        let again = try await store.submit([submission(observation(1)), submission(observation(3))])
+        #expect(again.map(\.outcome) == [.replayed, .created])
+        #expect(again[0].stored.receivedAt == first[0].stored.receivedAt)
+        #expect(try await store.observationCount() == 3)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSameIdWithOtherContentIsAConflictAndTheBatchStoresNothing(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        _ = try await store.submit([submission(observation(1))])
+        var changed = observation(1)
+        changed.count = 9
+        await #expect(throws: StoreError.conflict(ids: [changed.id])) {
+            try await store.submit([submission(observation(2)), submission(changed)])
+        }
+        #expect(try await store.observationCount() == 1, "the valid part of a conflicting batch is not stored either")
+        await #expect(throws: StoreError.self) {
+            try await store.submit([submission(observation(1), reporter: "someone-else")])
+        }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func duplicatesInsideOneBatchAreOneRecord(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let results = try await store.submit([submission(observation(1)), submission(observation(1))])
+        #expect(results.count == 2)
+        #expect(try await store.observationCount() == 1)
+        var changed = observation(2)
+        changed.count = 5
+        await #expect(throws: StoreError.self) { try await store.submit([submission(observation(2)), submission(changed)]) }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pagesNeverSkipOrRepeatAndFollowObservedTime(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        // several records share an observed time, so the id must break ties
+        let batch = (1...57).map { submission(observation($0, minutes: $0 / 4)) }
+        _ = try await store.submit(batch.shuffled())
+        let items = try await allPages(store, ObservationQuery(limit: 10))
+        #expect(items.count == 57)
+        #expect(Set(items.map(\.observation.id)).count == 57)
+        let keys = items.map { (Timestamp.milliseconds($0.observation.observedAt), $0.observation.id.uuidString.lowercased()) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func filtersMatchTheReferenceFilter(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let kinds: [ObservationKind] = [.explosion, .burstsShots, .weaponSighting]
+        var batch: [ObservationSubmission] = []
+        for index in 1...90 {
+            let location: ObservationLocation? = index % 5 == 0 ? .relativeToPlace(place: "Avdiivka", bearingDegrees: nil, distance: nil) : nil
+            batch.append(submission(observation(index, kind: kinds[index % 3], location: location),
+                                    reporter: "patrol-\(index % 4)", team: index % 2 == 0 ? "team-a" : "team-b"))
+        }
+        _ = try await store.submit(batch)
+        let everything = try await allPages(store, ObservationQuery(limit: 1_000))
+        let queries = [
+            ObservationQuery(from: Self.start.addingTimeInterval(20 * 60), to: Self.start.addingTimeInterval(50 * 60)),
+            ObservationQuery(kinds: [.burstsShots, .weaponSighting]),
+            ObservationQuery(reporter: "patrol-1"),
+            ObservationQuery(reporterTeam: "team-b"),
+            ObservationQuery(bbox: BoundingBox(minLon: 37.6, minLat: 48.02, maxLon: 38.0, maxLat: 48.06)),
+            ObservationQuery(from: Self.start.addingTimeInterval(10 * 60), bbox: BoundingBox(minLon: 37.0, minLat: 47.0, maxLon: 38.5, maxLat: 49.0), kinds: [.explosion], reporterTeam: "team-a"),
+        ]
+        for var query in queries {
+            query.limit = 7
+            let found = try await allPages(store, query).map(\.observation.id)
+            let expected = everything.filter(query.matches).map(\.observation.id)
+            #expect(found == expected, "query \(query)")
+            #expect(!expected.isEmpty, "the fixture should exercise query \(query)")
+        }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func agreementsKeepEveryVersion(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let document = try JSONValue.parse(Data(#"{"id":"test","title":"T","effective_from":"2020-01-01T00:00:00Z","parties":[{"id":"a","name":"A","side":"left","measures_from":"l"},{"id":"b","name":"B","side":"right","measures_from":"l"}],"lines":[{"id":"l","kind":"contact_line","geometry":{"type":"LineString","coordinates":[[37,47],[38,48]]}}]}"#.utf8))
+        let agreement = try AgreementParser().parse(document)
+        let record = AgreementRecord(document: document, agreement: agreement, savedBy: "supervisor-1", savedAt: Self.start)
+        let first = try await store.saveAgreement(record, expectedVersion: nil)
+        let second = try await store.saveAgreement(record, expectedVersion: 2)
+        #expect(first.version == 1)
+        #expect(second.version == 2)
+        await #expect(throws: StoreError.versionConflict(agreementID: "test", current: 2)) {
+            try await store.saveAgreement(record, expectedVersion: 2)
+        }
+        #expect(try await store.agreement(id: "test", version: nil)?.version == 2)
+        #expect(try await store.agreement(id: "test", version: 1)?.document["version"] == .number(1))
+        #expect(try await store.agreement(id: "test", version: 1)?.savedBy == "supervisor-1")
+        #expect(try await store.agreement(id: "test", version: 3) == nil)
+        #expect(try await store.agreement(id: "other", version: nil) == nil)
+        #expect(try await store.latestAgreements().map(\.version) == [2])
+        #expect(try await store.agreement(id: "test", version: nil)?.agreement().title == "T")
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func tokensAreFoundByHashOnly(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let secret = AccessTokens.generate()
+        let record = AccessTokenRecord(hash: AccessTokens.hash(secret), identity: Identity(name: "m1", role: .monitor, team: "t1"), createdAt: Self.start)
+        try await store.insertToken(record)
+        #expect(try await store.token(hash: AccessTokens.hash(secret)) == record)
+        #expect(try await store.token(hash: secret) == nil)
+        #expect(try await store.tokenCount() == 1)
+        await #expect(throws: StoreError.duplicateToken) { try await store.insertToken(record) }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentSubmissionsOfTheSameIdsStoreOneRecordEach(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let batch = (1...20).map { submission(observation($0)) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try await store.submit(batch.shuffled()) } }
+            try await group.waitForAll()
+        }
+        #expect(try await store.observationCount() == 20)
+        try await store.close()
+    }
+}
+
+enum TemporaryDirectory {
+    static func make() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("backstop-test-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
