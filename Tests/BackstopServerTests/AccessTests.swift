@@ -1,0 +1,110 @@
+import BackstopCore
+import BackstopServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Walks every role (and no token at all) against every endpoint in the table.
+@Suite struct AccessTests {
+    /// A request that succeeds for a caller the endpoint admits.
+    func request(for endpoint: Endpoint, role: Role?, existingID: UUID) -> (uri: String, body: String?) {
+        let path = endpoint.path
+            .replacingOccurrences(of: "/observations/{id}", with: "/observations/\(existingID.uuidString.lowercased())")
+            .replacingOccurrences(of: "/agreements/{id}", with: "/agreements/test-agreement")
+        switch (endpoint.method, endpoint.path) {
+        case (.post, _): return (path, Fixtures.observation(modality: Fixtures.modality(for: role ?? .admin)))
+        case (.put, _): return (path, Fixtures.agreement)
+        default: return (path, nil)
+        }
+    }
+
+    // MARK: Tests
+
+    @Test func everyRoleOnEveryEndpointGetsWhatTheTableSays() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            // something to read: an observation by every reporter, and an agreement
+            let existing = UUID()
+            for name in ["admin", "monitor", "partner", "party"] {
+                let id = name == "admin" ? existing : UUID()
+                let role = Role(rawValue: name)!
+                let created = try await client.call(.post, "/api/v1/observations", as: name, server: server, body: Fixtures.observation(id: id, modality: Fixtures.modality(for: role)))
+                #expect(created.status == .created)
+            }
+            #expect(try await client.call(.put, "/api/v1/agreements/test-agreement", as: "admin", server: server, body: Fixtures.agreement).status == .created)
+
+            for endpoint in Endpoint.all {
+                for role in [nil] + Role.allCases.map(Optional.some) {
+                    let (uri, body) = request(for: endpoint, role: role, existingID: existing)
+                    let response = try await client.call(endpoint.method, uri, as: role?.rawValue, server: server, body: body)
+                    let label = "\(role?.rawValue ?? "no token") \(endpoint.method) \(endpoint.path) → \(response.status.code) \(response.json)"
+                    guard let roles = endpoint.roles else {
+                        #expect(response.status == .ok, "\(label)")
+                        continue
+                    }
+                    if role == nil {
+                        #expect(response.status == .unauthorized, "\(label)")
+                        #expect(response.headers[.wwwAuthenticate] != nil)
+                    } else if roles.contains(role!) {
+                        let isMonitorReadingAdminsRecord = endpoint == .getObservation && !role!.seesAllObservations
+                        if isMonitorReadingAdminsRecord {
+                            #expect(response.status == .notFound, "records of others are hidden: \(label)")
+                        } else {
+                            #expect((200...201).contains(response.status.code), "\(label)")
+                        }
+                    } else {
+                        #expect(response.status == .forbidden, "\(label)")
+                        #expect(response.json["error"] == .string("forbidden"))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func anUnknownOrMalformedTokenIsUnauthorised() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            for header in ["Bearer bst_nope", "Basic YWRtaW46YWRtaW4=", "Bearer", "bearer  "] {
+                let status = try await client.execute(uri: "/api/v1/agreements", method: .get, headers: [.authorization: header]) { $0.status }
+                #expect(status == .unauthorized, "header \(header)")
+            }
+        }
+    }
+
+    @Test func monitorsSeeTheirTeamAndOthersOnlyTheirOwn() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let byTeamA = UUID(), byTeamB = UUID(), byPartner = UUID(), bySolo = UUID()
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: Fixtures.observation(id: byTeamA))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-b", server: server, body: Fixtures.observation(id: byTeamB))
+            _ = try await client.call(.post, "/api/v1/observations", as: "partner", server: server, body: Fixtures.observation(id: byPartner))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-solo", server: server, body: Fixtures.observation(id: bySolo))
+
+            func listed(_ name: String) async throws -> Set<String> {
+                let response = try await client.call(.get, "/api/v1/observations", as: name, server: server)
+                return Set(response.json["observations"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+            }
+            let ids = [byTeamA, byTeamB, byPartner, bySolo].map { $0.uuidString.lowercased() }
+            #expect(try await listed("analyst") == Set(ids))
+            #expect(try await listed("monitor") == [ids[0]])
+            #expect(try await listed("monitor-b") == [ids[1]])
+            #expect(try await listed("partner") == [ids[2]])
+            #expect(try await listed("monitor-solo") == [ids[3]])
+            #expect(try await client.call(.get, "/api/v1/observations/\(ids[1])", as: "monitor", server: server).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/observations/\(ids[1])", as: "monitor-b", server: server).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/observations?reporter=monitor", as: "partner", server: server).status == .forbidden)
+        }
+    }
+
+    @Test func sensorsAndPartiesFileOnlyWhatTheirRoleAllows() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let sensor = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server, body: Fixtures.observation(modality: "heard"))
+            #expect(sensor.status == .unprocessableContent)
+            #expect(sensor.json["errors"]?.arrayValue?.first?["path"] == .string("modality"))
+            let party = try await client.call(.post, "/api/v1/observations", as: "party", server: server, body: Fixtures.observation(modality: "saw"))
+            #expect(party.status == .unprocessableContent)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import BackstopCore
+import BackstopServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct ObservationAPITests {
+    func paths(_ json: JSONValue) -> [String] {
+        json["errors"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+    }
+
+    // MARK: Tests
+
+    @Test func aSubmissionIsReadBackWithTheReporterFromTheToken() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let id = UUID()
+            let created = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: Fixtures.observation(id: id))
+            #expect(created.status == .created)
+            #expect(created.headers[.location] == "/api/v1/observations/\(id.uuidString.lowercased())")
+            let read = try await client.call(.get, "/api/v1/observations/\(id.uuidString.lowercased())", as: "analyst", server: server)
+            #expect(read.status == .ok)
+            #expect(read.json["reporter"] == .string("monitor"))
+            #expect(read.json["reporter_team"] == .string("team-a"))
+            #expect(read.json["received_at"] == .string("2021-03-02T00:00:00.000Z"))
+            #expect(read.json["resolved_location"]?["status"] == .string("resolved"))
+            #expect(read.json["count"] == .number(2))
+        }
+    }
+
+    @Test func aRetryGetsTheStoredRecordAndAChangedBodyGetsAConflict() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let id = UUID()
+            let body = Fixtures.observation(id: id)
+            let first = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            let retry = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            #expect(first.status == .created)
+            #expect(retry.status == .ok)
+            #expect(retry.headers[.init("Idempotent-Replayed")!] == "true")
+            #expect(retry.json == first.json)
+            let changed = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body.replacingOccurrences(of: "\"count\": 2", with: "\"count\": 3"))
+            #expect(changed.status == .conflict)
+            #expect(changed.json["error"] == .string("conflict"))
+            let list = try await client.call(.get, "/api/v1/observations", as: "analyst", server: server)
+            #expect(list.json["observations"]?.arrayValue?.count == 1)
+        }
+    }
+
+    @Test func aBatchIsAtomicAndReportsEachRecord() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let ids = (0..<5).map { _ in UUID() }
+            let batch = "{\"observations\": [" + ids.map { Fixtures.observation(id: $0) }.joined(separator: ",") + "]}"
+            let created = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch)
+            #expect(created.status == .created)
+            #expect(created.json["created"] == .number(5))
+            let again = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch)
+            #expect(again.status == .ok)
+            #expect(again.json["replayed"] == .number(5))
+
+            let bad = "{\"observations\": [" + Fixtures.observation() + "," + Fixtures.observation().replacingOccurrences(of: "\"lat\": 48.10", with: "\"lat\": 148.10") + "]}"
+            let refused = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: bad)
+            #expect(refused.status == .unprocessableContent)
+            #expect(paths(refused.json) == ["observations[1].location.lat"])
+            let list = try await client.call(.get, "/api/v1/observations?limit=1000", as: "analyst", server: server)
+            #expect(list.json["observations"]?.arrayValue?.count == 5, "nothing of a refused batch is stored")
+        }
+    }
+
+    @Test func aBatchOverTheLimitIsRefused() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let one = Fixtures.observation()
+            let batch = "{\"observations\": [" + Array(repeating: one, count: 1_001).joined(separator: ",") + "]}"
+            let response = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch)
+            #expect(response.status == .unprocessableContent)
+            #expect(paths(response.json) == ["observations"])
+        }
+    }
+
+    @Test(arguments: [
+        ("", HTTPResponse.Status.badRequest, "empty_body"),
+        ("{not json", .badRequest, "malformed_json"),
+        ("[]", .unprocessableContent, "validation_failed"),
+        ("42", .unprocessableContent, "validation_failed"),
+        (#"{"observations": "many"}"#, .unprocessableContent, "validation_failed"),
+        (#"{"observations": []}"#, .unprocessableContent, "validation_failed"),
+    ] as [(String, HTTPResponse.Status, String)])
+    func malformedBodiesGetClearErrors(body: String, status: HTTPResponse.Status, code: String) async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let response = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            #expect(response.status == status)
+            #expect(response.json["error"] == .string(code))
+        }
+    }
+
+    @Test func everyBadFieldIsListedWithItsPath() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let body = #"{"kind": "boom", "count": 0, "observed_at": "2031-01-01T00:00:00Z", "modality": "heard", "observer": {"lat": 91, "lon": 0}, "location": {"bearing_deg": 360, "distance_km": {"min": 5, "max": 1}}, "reporter": "x"}"#
+            let response = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            #expect(response.status == .unprocessableContent)
+            #expect(Set(paths(response.json)) == ["id", "kind", "count", "observed_at", "observer.lat", "location.bearing_deg", "location.distance_km.max", "reporter"])
+        }
+    }
+
+    @Test func anOversizedBodyIs413() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let body = String(repeating: " ", count: 1_100_000)
+            let response = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            #expect(response.status == .contentTooLarge)
+            #expect(response.json["error"] == .string("too_large"))
+        }
+    }
+
+    @Test func unknownRoutesAre404AndWrongMethods405() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let missing = try await client.call(.get, "/api/v1/nothing", as: "admin", server: server)
+            #expect(missing.status == .notFound)
+            #expect(missing.json["error"] == .string("not_found"))
+            let wrong = try await client.call(.delete, "/api/v1/observations", as: "admin", server: server)
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers[.allow] == "GET, POST")
+            #expect(try await client.call(.post, "/api/v1/agreements/x", as: "admin", server: server).status == .methodNotAllowed)
+            #expect(try await client.call(.get, "/api/v1/observations/\(UUID())", as: "admin", server: server).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/observations/not-a-uuid", as: "admin", server: server).status == .unprocessableContent)
+        }
+    }
+
+    @Test func listingFiltersAndPagesOverHTTP() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            var expected: [String] = []
+            for minute in 0..<25 {
+                let id = UUID()
+                let body = Fixtures.observation(id: id).replacingOccurrences(of: "2021-03-01T21:30:00Z", with: String(format: "2021-03-01T20:%02d:00Z", minute))
+                _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+                if minute >= 10 { expected.append(id.uuidString.lowercased()) }
+            }
+            var seen: [String] = []
+            var uri = "/api/v1/observations?from=2021-03-01T20:10:00Z&kind=explosion,tracer&bbox=37.7,48.0,37.9,48.2&limit=4"
+            while true {
+                let page = try await client.call(.get, uri, as: "analyst", server: server)
+                #expect(page.status == .ok)
+                seen += page.json["observations"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                guard let cursor = page.json["next_cursor"]?.stringValue else { break }
+                uri = "/api/v1/observations?from=2021-03-01T20:10:00Z&kind=explosion,tracer&bbox=37.7,48.0,37.9,48.2&limit=4&cursor=\(cursor)"
+            }
+            #expect(seen == expected)
+            let outside = try await client.call(.get, "/api/v1/observations?bbox=30,40,31,41", as: "analyst", server: server)
+            #expect(outside.json["observations"]?.arrayValue?.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: [
+        ("from=yesterday", "from"), ("bbox=1,2,3", "bbox"), ("bbox=10,0,5,1", "bbox"), ("kind=boom", "kind"),
+        ("limit=0", "limit"), ("limit=5000", "limit"), ("cursor=garbage", "cursor"), ("sort=desc", "sort"),
+        ("from=2021-03-02T00:00:00Z&to=2021-03-01T00:00:00Z", "to"),
+    ])
+    func badQueryParametersAreNamed(query: String, path: String) async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let response = try await client.call(.get, "/api/v1/observations?\(query)", as: "analyst", server: server)
+            #expect(response.status == .unprocessableContent)
+            #expect(paths(response.json) == [path])
+        }
+    }
+
+    /// Mangled versions of a valid body never crash the server or produce a 500.
+    @Test func mutatedBodiesNeverCauseA500() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let valid = Array(Fixtures.observation().utf8)
+            var generator = SystemRandomNumberGenerator()
+            let alphabet = Array("{}[]\":,0123456789.-eE truefalsnul\\u".utf8)
+            for _ in 0..<300 {
+                var bytes = valid
+                for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                    let index = Int.random(in: 0..<bytes.count, using: &generator)
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: bytes[index] = alphabet.randomElement(using: &generator)!
+                    case 1: bytes.remove(at: index)
+                    default: bytes.insert(alphabet.randomElement(using: &generator)!, at: index)
+                    }
+                    if bytes.isEmpty { bytes = valid }
+                }
+                let body = String(decoding: bytes, as: UTF8.self)
+                let response = try await client.call(.post, "/api/v1/observations", as: "analyst", server: server, body: body)
+                #expect([200, 201, 400, 409, 422].contains(response.status.code), "\(response.status.code) for \(body)")
+            }
+        }
+    }
+
+    @Test func metricsCountStoredObservations() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let body = Fixtures.observation()
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: body)
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: server.headers("admin")) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"backstop_observations_stored_total{outcome="created"} 1"#))
+            #expect(metrics.contains(#"backstop_observations_stored_total{outcome="replayed"} 1"#))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import BackstopCore
+import BackstopServer
+import BackstopStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Prometheus
+
+/// An application on an in-memory store with a token for every role, and request helpers.
+struct TestServer {
+    static let now = Timestamp.parse("2021-03-02T00:00:00Z")!
+
+    let store = MemoryStore()
+    let registry = PrometheusCollectorRegistry()
+    var tokens: [String: String] = [:]
+
+    /// A token per role, named after it ("monitor"); monitors are in team-a; plus
+    /// "monitor-b" (team-b) and "monitor-solo" (no team).
+    static func make() async throws -> TestServer {
+        var server = TestServer()
+        for role in Role.allCases {
+            try await server.addToken(name: role.rawValue, role: role, team: role == .monitor ? "team-a" : nil)
+        }
+        try await server.addToken(name: "monitor-b", role: .monitor, team: "team-b")
+        try await server.addToken(name: "monitor-solo", role: .monitor, team: nil)
+        return server
+    }
+
+    mutating func addToken(name: String, role: Role, team: String?) async throws {
+        let secret = AccessTokens.generate()
+        try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(secret), identity: Identity(name: name, role: role, team: team), createdAt: Self.now))
+        tokens[name] = secret
+    }
+
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = buildApplication(
+            store: store,
+            configuration: ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { Self.now }),
+            registry: registry
+        )
+        try await app.test(.router) { client in try await test(client) }
+    }
+
+    func headers(_ as: String?) -> HTTPFields {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let name = `as` { headers[.authorization] = "Bearer \(tokens[name]!)" }
+        return headers
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a request as the named token holder (nil: no token) and returns status and JSON.
+    func call(_ method: HTTPRequest.Method, _ uri: String, as name: String?, server: TestServer, body: String? = nil) async throws -> (status: HTTPResponse.Status, json: JSONValue, headers: HTTPFields) {
+        try await execute(uri: uri, method: method, headers: server.headers(name), body: body.map { ByteBuffer(string: $0) }) { response in
+            let text = String(buffer: response.body)
+            let json = (try? JSONValue.parse(text)) ?? .string(text)
+            return (response.status, json, response.headers)
+        }
+    }
+}
+
+enum Fixtures {
+    static func observation(id: UUID = UUID(), modality: String = "heard", extra: String = "") -> String {
+        """
+        {"id": "\(id.uuidString.lowercased())", "kind": "explosion", "subkind": "impact", "count": 2,
+         "observed_at": "2021-03-01T21:30:00Z", "modality": "\(modality)",
+         "observer": {"lat": 48.14, "lon": 37.75},
+         "location": {"lat": 48.10, "lon": 37.80, "accuracy_m": 300}\(extra)}
+        """
+    }
+
+    static func modality(for role: Role) -> String {
+        switch role {
+        case .sensor: "camera"
+        case .party: "party_allegation"
+        default: "heard"
+        }
+    }
+
+    static let agreement = #"{"id":"test-agreement","title":"Test","effective_from":"2020-01-01T00:00:00Z","parties":[{"id":"a","name":"A","side":"left","measures_from":"line"},{"id":"b","name":"B","side":"right","measures_from":"line"}],"lines":[{"id":"line","kind":"contact_line","geometry":{"type":"LineString","coordinates":[[37,47],[38,48]]}}]}"#
+}
