@@ -1,7 +1,13 @@
 import Foundation
+import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+
+/// Every test that starts `backstop` processes runs one at a time: a child started while
+/// another test's pipes are open can inherit them and hold them open, and a hang must end as
+/// a failure, not as a stuck CI run.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ProcessTests {}
 
 /// Runs the real `backstop` executable that `swift build` put beside the test bundle.
 enum BackstopProcess {
@@ -26,8 +32,16 @@ enum BackstopProcess {
         var stderr: String
     }
 
-    /// Runs a command to completion.
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs a command to completion, off Swift's cooperative threads (it blocks while waiting).
+    static func run(_ arguments: [String]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

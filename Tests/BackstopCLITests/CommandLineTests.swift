@@ -2,6 +2,7 @@ import BackstopCore
 import Foundation
 import Testing
 
+extension ProcessTests {
 @Suite struct CommandLineTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources/BackstopSamples/Agreements")
@@ -15,57 +16,57 @@ import Testing
     // MARK: Tests
 
     @Test(arguments: ["donbas-minsk-sample", "korea-dmz-sample", "sinai-treaty-sample"])
-    func agreementCheckSummarisesTheSamples(name: String) throws {
-        let output = try BackstopProcess.run(["agreement", "check", Self.samples.appendingPathComponent("\(name).json").path])
+    func agreementCheckSummarisesTheSamples(name: String) async throws {
+        let output = try await BackstopProcess.run(["agreement", "check", Self.samples.appendingPathComponent("\(name).json").path])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.hasPrefix("OK: "))
         #expect(output.stdout.contains("km"))
         #expect(output.stdout.contains("rules:"))
     }
 
-    @Test func agreementCheckNamesEachProblemAndFails() throws {
+    @Test func agreementCheckNamesEachProblemAndFails() async throws {
         let directory = BackstopProcess.temporaryDirectory()
         let file = write(#"{"id":"x","title":"T","effective_from":"2020-01-01T00:00:00Z","parties":[{"id":"a","name":"A","side":"left","measures_from":"l"},{"id":"b","name":"B","side":"right","measures_from":"l"}],"lines":[{"id":"l","kind":"contact_line","geometry":{"type":"LineString","coordinates":[[0,0],[1,1],[1,0],[0,1]]}}],"withdrawal_rules":[{"id":"r","weapon_classes":["catapult"],"distance_km":5}]}"#, to: "bad.json", in: directory)
-        let output = try BackstopProcess.run(["agreement", "check", file])
+        let output = try await BackstopProcess.run(["agreement", "check", file])
         #expect(output.status != 0)
         #expect(output.stderr.contains("lines[0].geometry.coordinates: the line intersects itself"))
         #expect(output.stderr.contains("withdrawal_rules[0].weapon_classes[0]: unknown weapon class 'catapult'"))
-        let missing = try BackstopProcess.run(["agreement", "check", "/nonexistent.json"])
+        let missing = try await BackstopProcess.run(["agreement", "check", "/nonexistent.json"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("cannot read"))
     }
 
-    @Test func agreementLoadSavesANewVersion() throws {
+    @Test func agreementLoadSavesANewVersion() async throws {
         let directory = BackstopProcess.temporaryDirectory()
         let file = Self.samples.appendingPathComponent("korea-dmz-sample.json").path
-        let first = try BackstopProcess.run(["agreement", "load", file, "--data-dir", directory])
-        let second = try BackstopProcess.run(["agreement", "load", file, "--data-dir", directory])
+        let first = try await BackstopProcess.run(["agreement", "load", file, "--data-dir", directory])
+        let second = try await BackstopProcess.run(["agreement", "load", file, "--data-dir", directory])
         #expect(first.stdout.contains("version 1"))
         #expect(second.stdout.contains("version 2"))
     }
 
-    @Test func tokenCreateRefusesAnUnknownRole() throws {
-        let output = try BackstopProcess.run(["token", "create", "--role", "general", "--name", "x", "--data-dir", BackstopProcess.temporaryDirectory()])
+    @Test func tokenCreateRefusesAnUnknownRole() async throws {
+        let output = try await BackstopProcess.run(["token", "create", "--role", "general", "--name", "x", "--data-dir", BackstopProcess.temporaryDirectory()])
         #expect(output.status != 0)
         #expect(output.stderr.contains("--role 'general' is not a role"))
     }
 
-    @Test func importingTheSameFileTwiceAddsNothing() throws {
+    @Test func importingTheSameFileTwiceAddsNothing() async throws {
         let directory = BackstopProcess.temporaryDirectory()
         let ndjson = write("""
         {"kind":"explosion","observed_at":"2021-03-01T21:30:00Z","modality":"heard","observer":{"lat":48.14,"lon":37.75},"location":{"bearing_deg":135}}
         {"kind":"tracer","observed_at":"2021-03-01T21:31:00Z","modality":"saw","location":{"lat":48.1,"lon":37.8}}
         {"kind":"boom","observed_at":"2021-03-01T21:31:00Z","modality":"saw","location":{"lat":48.1,"lon":37.8}}
         """, to: "patrol.ndjson", in: directory)
-        let first = try BackstopProcess.run(["import", "observations", ndjson, "--data-dir", directory])
+        let first = try await BackstopProcess.run(["import", "observations", ndjson, "--data-dir", directory])
         #expect(first.status == 1, "a rejected row makes the exit status non-zero")
         #expect(first.stdout.contains("accepted 2 (new 2, already present 0), rejected 1"))
         #expect(first.stdout.contains("line 3: kind: unknown kind 'boom'"))
-        let second = try BackstopProcess.run(["import", "observations", ndjson, "--data-dir", directory])
+        let second = try await BackstopProcess.run(["import", "observations", ndjson, "--data-dir", directory])
         #expect(second.stdout.contains("accepted 2 (new 0, already present 2), rejected 1"))
     }
 
-    @Test func importsCSVAndGeoJSON() throws {
+    @Test func importsCSVAndGeoJSON() async throws {
         let directory = BackstopProcess.temporaryDirectory()
         let csv = write("""
         kind,count,observed_at,modality,location.lat,location.lon,weapon.model
@@ -75,14 +76,15 @@ import Testing
         let geojson = write("""
         {"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[37.9,48.2]},"properties":{"kind":"damage","observed_at":"2021-03-01T11:00:00Z","modality":"saw"}}]}
         """, to: "damage.geojson", in: directory)
-        let fromCSV = try BackstopProcess.run(["import", "observations", csv, "--data-dir", directory])
+        let fromCSV = try await BackstopProcess.run(["import", "observations", csv, "--data-dir", directory])
         #expect(fromCSV.status == 0, "\(fromCSV.stdout) \(fromCSV.stderr)")
         #expect(fromCSV.stdout.contains("new 2"))
-        let fromGeoJSON = try BackstopProcess.run(["import", "observations", geojson, "--data-dir", directory])
+        let fromGeoJSON = try await BackstopProcess.run(["import", "observations", geojson, "--data-dir", directory])
         #expect(fromGeoJSON.status == 0, "\(fromGeoJSON.stdout) \(fromGeoJSON.stderr)")
         #expect(fromGeoJSON.stdout.contains("new 1"))
-        let unknown = try BackstopProcess.run(["import", "observations", write("x", to: "notes.txt", in: directory), "--data-dir", directory])
+        let unknown = try await BackstopProcess.run(["import", "observations", write("x", to: "notes.txt", in: directory), "--data-dir", directory])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("--format"))
     }
+}
 }

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// Acknowledged means durable: observations answered with 201 survive SIGKILL of the server.
-@Suite(.serialized) struct DurabilityTests {
+extension ProcessTests {
+@Suite struct DurabilityTests {
     static func batch(_ count: Int) -> (ids: [UUID], body: Data) {
         let ids = (0..<count).map { _ in UUID() }
         let observations = ids.map { id in
@@ -23,7 +24,7 @@ import Testing
 
     @Test func everyAcknowledgedObservationSurvivesSIGKILL() async throws {
         let directory = BackstopProcess.temporaryDirectory()
-        let token = try BackstopProcess.run(["token", "create", "--role", "monitor", "--name", "patrol-7", "--data-dir", directory])
+        let token = try await BackstopProcess.run(["token", "create", "--role", "monitor", "--name", "patrol-7", "--data-dir", directory])
         #expect(token.status == 0, "\(token.stderr)")
         let secret = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -73,4 +74,5 @@ import Testing
         let health = try JSONValue.parse(try await HTTP.send("GET", newURL.appendingPathComponent("healthz"), token: nil).body)
         #expect(health["observations"]?.intValue == found.count + ids.count)
     }
+}
 }
