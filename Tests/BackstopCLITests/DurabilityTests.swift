@@ -16,8 +16,11 @@ extension ProcessTests {
     final class Acknowledged: @unchecked Sendable {
         private let lock = NSLock()
         private var ids: [UUID] = []
+        private var stopped = false
         func add(_ new: [UUID]) { lock.withLock { ids += new } }
         var all: [UUID] { lock.withLock { ids } }
+        func stop() { lock.withLock { stopped = true } }
+        var isStopped: Bool { lock.withLock { stopped } }
     }
 
     // MARK: Tests
@@ -35,7 +38,9 @@ extension ProcessTests {
         // while requests are still in flight.
         let posters = (0..<3).map { _ in
             Task {
-                while !Task.isCancelled {
+                // Posters stop by a flag, not by cancellation: cancelling a URLSession request
+                // while the server dies can deadlock FoundationNetworking on Linux.
+                while !acknowledged.isStopped {
                     let (ids, body) = Self.batch(25)
                     guard let response = try? await HTTP.send("POST", url.appendingPathComponent("api/v1/observations"), token: secret, body: body) else { return }
                     if response.status == 201 { acknowledged.add(ids) } else { return }
@@ -44,7 +49,7 @@ extension ProcessTests {
         }
         while acknowledged.all.count < 600 { try await Task.sleep(for: .milliseconds(20)) }
         server.kill()
-        for poster in posters { poster.cancel() }
+        acknowledged.stop()
         for poster in posters { await poster.value }
         let acked = Set(acknowledged.all)
 
