@@ -42,9 +42,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "BackstopSamples",
+            name: "BackstopData",
             dependencies: ["BackstopCore"],
-            resources: [.copy("Agreements")],
+            resources: [.copy("Agreements"), .copy("Gazetteer")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -65,7 +65,7 @@ let package = Package(
             name: "BackstopServer",
             dependencies: [
                 "BackstopStore",
-                "BackstopSamples",
+                "BackstopData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -82,7 +82,7 @@ let package = Package(
             dependencies: [
                 "BackstopServer",
                 "BackstopSQLite",
-                "BackstopSamples",
+                "BackstopData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -93,7 +93,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BackstopGeoTests", dependencies: ["BackstopGeo"], swiftSettings: strictSettings),
-        .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopSamples"], swiftSettings: strictSettings),
+        .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopData"], swiftSettings: strictSettings),
         .testTarget(
             name: "BackstopStoreTests",
             dependencies: ["BackstopStore", "BackstopSQLite"],

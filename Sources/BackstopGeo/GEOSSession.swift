@@ -24,9 +24,9 @@ final class GEOSSession {
 
     var lastError: String? { errorBox.message }
 
-    static func run<T>(_ body: (GEOSSession) -> T) -> T {
+    static func run<T>(_ body: (GEOSSession) throws -> T) rethrows -> T {
         let session = GEOSSession()
-        return withExtendedLifetime(session) { body(session) }
+        return try withExtendedLifetime(session) { try body(session) }
     }
 
     func coordinateSequence(_ points: [GeoPoint]) -> OpaquePointer? {

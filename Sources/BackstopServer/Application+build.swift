@@ -30,8 +30,9 @@ public func buildRouter(
     let metrics = ServerMetrics(registry: registry)
     let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
     SystemController(store: store, metrics: metrics).register(with: routes)
-    ObservationsController(store: store, configuration: configuration, metrics: metrics).register(with: routes)
-    AgreementsController(store: store, configuration: configuration).register(with: routes)
+    let resolvers = LocationResolverCache(store: store)
+    ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers).register(with: routes)
+    AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
     routes.addMethodNotAllowed()
     return router
 }

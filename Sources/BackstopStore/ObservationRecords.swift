@@ -11,13 +11,15 @@ public struct ObservationSubmission: Sendable, Hashable {
     public var digest: String
     public var resolution: LocationResolution
 
-    public init(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date) {
+    /// `resolution` defaults to what needs no gazetteer: coordinates as given, bearings and
+    /// distances from the observer.
+    public init(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date, resolution: LocationResolution? = nil) {
         self.observation = observation
         self.reporter = reporter
         self.reporterTeam = reporterTeam
         self.receivedAt = receivedAt
         self.digest = observation.contentDigest
-        self.resolution = LocationResolution.initial(for: observation)
+        self.resolution = resolution ?? LocationResolver().resolve(observation)
     }
 }
 
@@ -62,50 +64,6 @@ public struct StoredObservation: Sendable, Hashable {
         object["received_at"] = .string(Timestamp.format(receivedAt))
         object["resolved_location"] = resolution.jsonValue
         return .object(object)
-    }
-}
-
-/// Where the store places an observation on the map. Relative forms wait for the geometry
-/// engine; until then they carry the reason and no point.
-public enum LocationResolution: Sendable, Hashable {
-    case resolved(point: GeoPoint, radiusMetres: Double?, method: String)
-    case unresolved(reason: String)
-
-    public static func initial(for observation: Observation) -> LocationResolution {
-        switch observation.location {
-        case .absolute(let point, let accuracy):
-            .resolved(point: point, radiusMetres: accuracy, method: "as_reported")
-        case .relativeToObserver:
-            .unresolved(reason: "relative locations are kept as given; resolving bearings and distances needs the geometry engine")
-        case .relativeToPlace:
-            .unresolved(reason: "place references are kept as given; resolving them needs the gazetteer")
-        }
-    }
-
-    public var point: GeoPoint? {
-        if case .resolved(let point, _, _) = self { return point }
-        return nil
-    }
-
-    public var jsonValue: JSONValue {
-        switch self {
-        case .resolved(let point, let radius, let method):
-            .object(["status": .string("resolved"), "lat": .number(point.lat), "lon": .number(point.lon),
-                     "radius_m": radius.map(JSONValue.number) ?? .null, "method": .string(method)])
-        case .unresolved(let reason):
-            .object(["status": .string("unresolved"), "reason": .string(reason)])
-        }
-    }
-
-    public init(json: JSONValue) throws {
-        guard let object = json.objectValue, let status = object["status"]?.stringValue else {
-            throw StoreError.corrupt("resolved_location is not an object with a status")
-        }
-        if status == "resolved", let lat = object["lat"]?.doubleValue, let lon = object["lon"]?.doubleValue {
-            self = .resolved(point: GeoPoint(lat: lat, lon: lon), radiusMetres: object["radius_m"]?.doubleValue, method: object["method"]?.stringValue ?? "unknown")
-        } else {
-            self = .unresolved(reason: object["reason"]?.stringValue ?? "unknown")
-        }
     }
 }
 

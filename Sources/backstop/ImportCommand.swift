@@ -1,5 +1,6 @@
 import ArgumentParser
 import BackstopCore
+import BackstopData
 import BackstopSQLite
 import BackstopStore
 import Foundation
@@ -42,7 +43,11 @@ struct ImportCommand: AsyncParsableCommand {
                 store: store,
                 reporter: reporter ?? "import:\(URL(fileURLWithPath: file).lastPathComponent)",
                 team: team,
-                progress: ProgressBar(total: rows.count)
+                progress: ProgressBar(total: rows.count),
+                resolver: LocationResolver(places: PlaceResolver(
+                    gazetteer: try BundledGazetteer.load(),
+                    areas: try await store.latestAgreements().map { AreaOfOperations(try $0.agreement()) }
+                ))
             )
             let summary = try await importer.run(rows)
             try await store.close()

@@ -5,7 +5,7 @@ import Testing
 extension ProcessTests {
 @Suite struct CommandLineTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources/BackstopSamples/Agreements")
+        .appendingPathComponent("Sources/BackstopData/Agreements")
 
     func write(_ text: String, to name: String, in directory: String) -> String {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path

@@ -1,5 +1,5 @@
 import BackstopCore
-import BackstopSamples
+import BackstopData
 import Foundation
 import Testing
 

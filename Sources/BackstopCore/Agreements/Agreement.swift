@@ -33,11 +33,6 @@ public struct Agreement: Sendable, Hashable {
     }
 }
 
-public enum SideOfLine: String, CaseIterable, Sendable {
-    /// Left or right of the contact line, walking it in the order its positions are given.
-    case left, right
-}
-
 public struct Party: Sendable, Hashable {
     public var id: String
     public var name: String

@@ -7,6 +7,7 @@ import Hummingbird
 struct AgreementsController: Sendable {
     let store: any BackstopStore
     let configuration: ServerConfiguration
+    let resolvers: LocationResolverCache
 
     func register(with routes: RouteRegistrar) {
         routes.add(.listAgreements) { request, _, _ in try await list(request) }
@@ -47,6 +48,7 @@ struct AgreementsController: Sendable {
         }
         let record = AgreementRecord(document: document, agreement: agreement, savedBy: identity.name, savedAt: configuration.now())
         let stored = try await store.saveAgreement(record, expectedVersion: agreement.version)
+        await resolvers.invalidate()
         return JSONResponse.make(
             status: stored.version == 1 ? .created : .ok, stored.document,
             headers: [.eTag: "\"\(stored.version)\"", .location: "/api/v1/agreements/\(id)?version=\(stored.version)"]

@@ -10,6 +10,7 @@ struct ObservationsController: Sendable {
     let store: any BackstopStore
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
+    let resolvers: LocationResolverCache
 
     func register(with routes: RouteRegistrar) {
         routes.add(.submitObservations) { request, _, identity in try await submit(request, identity: identity!) }
@@ -23,8 +24,10 @@ struct ObservationsController: Sendable {
         let body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
         let now = configuration.now()
         let (observations, isBatch) = try parse(body, identity: identity, now: now)
+        let resolver = try await resolvers.resolver()
         let submissions = observations.map {
-            ObservationSubmission(observation: $0, reporter: identity.name, reporterTeam: identity.team, receivedAt: now)
+            ObservationSubmission(observation: $0, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
+                                  resolution: resolver.resolve($0))
         }
         let results: [SubmissionResult]
         do {

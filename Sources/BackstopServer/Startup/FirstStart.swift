@@ -1,5 +1,5 @@
 import BackstopCore
-import BackstopSamples
+import BackstopData
 import BackstopStore
 import Foundation
 
@@ -32,8 +32,9 @@ public enum FirstStart {
             report.adminToken = token
         }
         if demo, try await store.observationCount() == 0 {
+            let resolver = LocationResolver(places: PlaceResolver(gazetteer: try BundledGazetteer.load(), areas: []))
             let submissions = DemoObservations.make(endingAt: now).map {
-                ObservationSubmission(observation: $0, reporter: "demo-patrol", reporterTeam: "demo", receivedAt: now)
+                ObservationSubmission(observation: $0, reporter: "demo-patrol", reporterTeam: "demo", receivedAt: now, resolution: resolver.resolve($0))
             }
             report.demoObservations = try await store.submit(submissions).count
         }

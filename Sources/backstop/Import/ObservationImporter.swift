@@ -11,6 +11,7 @@ struct ObservationImporter {
     let reporter: String
     let team: String?
     let progress: ProgressBar
+    let resolver: LocationResolver
 
     struct Summary {
         var created = 0
@@ -38,7 +39,8 @@ struct ObservationImporter {
             case .success(let value):
                 do {
                     let observation = try parser.parse(value, now: now)
-                    batch.append((row.location, ObservationSubmission(observation: observation, reporter: reporter, reporterTeam: team, receivedAt: now)))
+                    batch.append((row.location, ObservationSubmission(observation: observation, reporter: reporter, reporterTeam: team, receivedAt: now,
+                                                                       resolution: resolver.resolve(observation))))
                 } catch {
                     summary.rejected.append((row.location, error.errors.map(\.description).joined(separator: "; ")))
                 }

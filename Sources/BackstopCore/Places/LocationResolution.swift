@@ -1,0 +1,69 @@
+import Foundation
+
+/// Where an observation is placed on the map, and how sure that is. Relative forms are
+/// resolved on intake; what cannot be resolved carries the reason and no point.
+public enum LocationResolution: Sendable, Hashable {
+    case resolved(ResolvedLocation)
+    case unresolved(reason: String)
+
+    public var point: GeoPoint? {
+        if case .resolved(let location) = self { return location.point }
+        return nil
+    }
+
+    public var jsonValue: JSONValue {
+        switch self {
+        case .resolved(let location):
+            var object: [String: JSONValue] = [
+                "status": .string("resolved"), "lat": .number(location.point.lat), "lon": .number(location.point.lon),
+                "radius_m": location.radiusMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+                "method": .string(location.method.rawValue),
+            ]
+            object["detail"] = location.detail.map(JSONValue.string)
+            object["geonameid"] = location.geonameID.map { .number(Double($0)) }
+            return .object(object)
+        case .unresolved(let reason):
+            return .object(["status": .string("unresolved"), "reason": .string(reason)])
+        }
+    }
+
+    public init(json: JSONValue) throws(ValidationFailure) {
+        guard let status = json["status"]?.stringValue else {
+            throw ValidationFailure([FieldError(path: "resolved_location.status", reason: "is missing")])
+        }
+        if status == "resolved", let lat = json["lat"]?.doubleValue, let lon = json["lon"]?.doubleValue,
+           let method = json["method"]?.stringValue.flatMap(ResolutionMethod.init(rawValue:)) {
+            self = .resolved(ResolvedLocation(point: GeoPoint(lat: lat, lon: lon), radiusMetres: json["radius_m"]?.doubleValue,
+                                              method: method, detail: json["detail"]?.stringValue, geonameID: json["geonameid"]?.intValue))
+        } else {
+            self = .unresolved(reason: json["reason"]?.stringValue ?? "unknown")
+        }
+    }
+}
+
+public enum ResolutionMethod: String, Sendable, CaseIterable {
+    /// The reporter gave coordinates.
+    case asReported = "as_reported"
+    /// Observer position, bearing and distance band.
+    case bearingAndDistance = "bearing_and_distance"
+    /// A gazetteer place, possibly with a bearing and distance from it.
+    case gazetteer
+}
+
+public struct ResolvedLocation: Sendable, Hashable {
+    public var point: GeoPoint
+    /// Radius of a circle around the point that holds the whole uncertainty region.
+    public var radiusMetres: Double?
+    public var method: ResolutionMethod
+    /// Assumptions and choices made, in words.
+    public var detail: String?
+    public var geonameID: Int?
+
+    public init(point: GeoPoint, radiusMetres: Double?, method: ResolutionMethod, detail: String? = nil, geonameID: Int? = nil) {
+        self.point = point
+        self.radiusMetres = radiusMetres
+        self.method = method
+        self.detail = detail
+        self.geonameID = geonameID
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A location written as monitors write it: "2 km NW of Avdiivka", "3-5 km south-east of
+/// Marinka", "in Zolote", "Popasna".
+public struct PlacePhrase: Sendable, Hashable {
+    public var place: String
+    public var bearingDegrees: Double?
+    public var distance: DistanceBand?
+
+    public init(place: String, bearingDegrees: Double? = nil, distance: DistanceBand? = nil) {
+        self.place = place
+        self.bearingDegrees = bearingDegrees
+        self.distance = distance
+    }
+
+    /// Reads a phrase; the error says which part could not be read.
+    public static func parse(_ text: String) throws(FieldError) -> PlacePhrase {
+        var rest = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !rest.isEmpty else { throw FieldError(path: "place", reason: "is empty") }
+        for prefix in ["on the outskirts of ", "outskirts of ", "centre of ", "center of ", "in ", "near ", "at "] where rest.lowercased().hasPrefix(prefix) {
+            rest = String(rest.dropFirst(prefix.count))
+            return PlacePhrase(place: rest.trimmingCharacters(in: .whitespaces))
+        }
+        let pattern = #/^(?<min>\d+(?:[.,]\d+)?)\s*(?:(?:-|–|to)\s*(?<max>\d+(?:[.,]\d+)?))?\s*(?<unit>km|m)\b\s*(?<direction>[A-Za-z][A-Za-z\- ]*?)?\s+(?:of|from)\s+(?<place>.+)$/#
+            .ignoresCase()
+        guard let match = rest.wholeMatch(of: pattern) else {
+            if rest.first?.isNumber == true {
+                throw FieldError(path: "place", reason: "could not read '\(text)'; write it as 'N km DIRECTION of PLACE', e.g. '2 km NW of Avdiivka'")
+            }
+            return PlacePhrase(place: rest)
+        }
+        let scale = match.output.unit.lowercased() == "m" ? 0.001 : 1
+        let minimum = Double(match.output.min.replacingOccurrences(of: ",", with: "."))! * scale
+        let maximum = match.output.max.map { Double($0.replacingOccurrences(of: ",", with: "."))! * scale } ?? minimum
+        guard maximum >= minimum else { throw FieldError(path: "place", reason: "the distance range '\(text)' runs backwards") }
+        var bearing: Double?
+        if let word = match.output.direction.map(String.init), !word.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let degrees = CompassDirection.degrees(word) else {
+                throw FieldError(path: "place", reason: "'\(word.trimmingCharacters(in: .whitespaces))' is not a compass direction (N, NNE, NE, ENE, …, north-east, south-south-west, …)")
+            }
+            bearing = degrees
+        }
+        return PlacePhrase(place: String(match.output.place).trimmingCharacters(in: .whitespaces), bearingDegrees: bearing,
+                           distance: DistanceBand(minKm: minimum, maxKm: maximum))
+    }
+}
+
+/// The 16 points of the compass, as abbreviations and as words.
+public enum CompassDirection {
+    public static let abbreviations = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
+    static let words = ["n": "north", "e": "east", "s": "south", "w": "west"]
+
+    /// The word form of an abbreviation: "NNE" → "north-north-east".
+    public static func words(for abbreviation: String) -> String {
+        let letters = abbreviation.lowercased().map { words[String($0)]! }
+        switch letters.count {
+        case 3: return "\(letters[0])-\(letters[1])-\(letters[2])"
+        case 2: return "\(letters[0])-\(letters[1])"
+        default: return letters[0]
+        }
+    }
+
+    /// Degrees clockwise from north for "NW", "north-west", "northwest", "north west", "south-south-east"…
+    public static func degrees(_ text: String) -> Double? {
+        let compact = text.lowercased().filter { $0.isLetter }
+        for (index, abbreviation) in abbreviations.enumerated() {
+            let spelled = words(for: abbreviation).filter { $0.isLetter }
+            if compact == abbreviation.lowercased() || compact == spelled { return Double(index) * 22.5 }
+        }
+        return nil
+    }
+}
