@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackstopData
 import BackstopServer
 import BackstopSQLite
 import Foundation
@@ -52,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if report.demoObservations > 0 { say("Added \(report.demoObservations) demo observations.") }
 
+        // Parse the gazetteer before accepting traffic, not on the first submission.
+        _ = try BundledGazetteer.load()
         let configuration = ServerConfiguration(host: host, port: port)
         let router = buildRouter(store: store, configuration: configuration, registry: registry)
         let app = Application(

@@ -61,14 +61,16 @@ import Testing
         full.grading = AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)
         full.casualties = Casualties(killed: 1, injured: 2, civilian: true)
         full.notes = "Unicode: Авдіївка"
-        let results = try await store.submit([submission(full)])
+        let sent = submission(full)
+        let results = try await store.submit([sent])
         #expect(results.map(\.outcome) == [.created])
         let stored = try #require(try await store.observation(id: full.id))
         #expect(stored.observation == full)
         #expect(stored.reporter == "patrol-1")
         #expect(stored.reporterTeam == "team-a")
         #expect(stored.digest == full.contentDigest)
-        #expect(stored.resolution.point == nil, "a bearing is kept as given, unresolved until the geometry engine")
+        #expect(stored.resolution == sent.resolution, "the resolved location is stored beside the form given")
+        #expect(stored.resolution.point != nil)
         #expect(try await store.observation(id: UUID()) == nil)
         try await store.close()
     }

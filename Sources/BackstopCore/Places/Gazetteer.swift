@@ -53,10 +53,10 @@ public struct Gazetteer: Sendable {
         self.loose = loose.mapValues { $0.sorted() }
     }
 
-    /// Every place the name may mean: exact (normalised) matches, else transliteration-loose ones.
+    /// Every place the name may mean: exact (normalised) matches and transliteration-loose ones.
     public func candidates(named name: String) -> [GazetteerEntry] {
-        let indices = exact[PlaceName.normalise(name)] ?? loose[PlaceName.looseKey(name)] ?? []
-        return indices.map { entries[$0] }
+        let indices = Set(exact[PlaceName.normalise(name)] ?? []).union(loose[PlaceName.looseKey(name)] ?? [])
+        return indices.sorted().map { entries[$0] }
     }
 }
 
@@ -80,12 +80,22 @@ public enum PlaceName {
         return result.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Drops the letters transliteration systems disagree on (y, j) and doubled letters.
+    /// Cyrillic spelled in Latin letters, then without the letters transliteration systems
+    /// disagree on (y, j) and without doubled letters: Авдеевка, Avdeyevka and Avdeevka meet.
     public static func looseKey(_ name: String) -> String {
         var result = ""
-        for character in normalise(name) where character != "y" && character != "j" && character != " " {
+        let latin = normalise(name).map { cyrillicToLatin[$0] ?? String($0) }.joined()
+        for character in latin where character != "y" && character != "j" && character != " " {
             if result.last != character { result.append(character) }
         }
         return result
     }
+
+    /// Ukrainian and Russian letters (after diacritic folding) in a plain Latin spelling.
+    static let cyrillicToLatin: [Character: String] = [
+        "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
+        "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+        "ь": "", "ю": "iu", "я": "ia", "ы": "y", "э": "e", "ъ": "", "ё": "e",
+    ]
 }

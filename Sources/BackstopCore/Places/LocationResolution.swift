@@ -16,7 +16,7 @@ public enum LocationResolution: Sendable, Hashable {
         case .resolved(let location):
             var object: [String: JSONValue] = [
                 "status": .string("resolved"), "lat": .number(location.point.lat), "lon": .number(location.point.lon),
-                "radius_m": location.radiusMetres.map { .number(($0 * 10).rounded() / 10) } ?? .null,
+                "radius_m": location.radiusMetres.map(JSONValue.number) ?? .null,
                 "method": .string(location.method.rawValue),
             ]
             object["detail"] = location.detail.map(JSONValue.string)
@@ -61,7 +61,8 @@ public struct ResolvedLocation: Sendable, Hashable {
 
     public init(point: GeoPoint, radiusMetres: Double?, method: ResolutionMethod, detail: String? = nil, geonameID: Int? = nil) {
         self.point = point
-        self.radiusMetres = radiusMetres
+        // Decimetres: what is stored, so a record reads back equal to what was resolved.
+        self.radiusMetres = radiusMetres.map { ($0 * 10).rounded() / 10 }
         self.method = method
         self.detail = detail
         self.geonameID = geonameID
