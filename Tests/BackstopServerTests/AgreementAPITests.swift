@@ -1,4 +1,5 @@
 import BackstopCore
+import BackstopStore
 import BackstopServer
 import Foundation
 import Hummingbird
@@ -41,6 +42,28 @@ import Testing
             let mismatch = try await client.call(.put, "/api/v1/agreements/another-id", as: "supervisor", server: server, body: Fixtures.agreement)
             #expect(mismatch.status == .unprocessableContent)
             #expect(mismatch.json["errors"]?.arrayValue?.first?["path"] == .string("id"))
+        }
+    }
+}
+
+@Suite struct AgreementGeometryAPITests {
+    @Test func theSampleIsDrawnWithItsWithdrawalAreas() async throws {
+        let server = try await TestServer.make()
+        _ = try await FirstStart.prepare(store: server.store, now: TestServer.now, demo: false)
+        try await server.run { client in
+            let response = try await client.call(.get, "/api/v1/agreements/donbas-minsk-sample/geometry", as: "public", server: server)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/geo+json")
+            let features = response.json["features"]?.arrayValue ?? []
+            let kinds = features.compactMap { $0["properties"]?["feature"]?.stringValue }
+            #expect(kinds.filter { $0 == "line" }.count == 2)
+            #expect(kinds.filter { $0 == "zone" }.count == 3)
+            #expect(kinds.filter { $0 == "withdrawal_area" }.count == 8, "4 rules × 2 parties")
+            let korea = try await client.call(.get, "/api/v1/agreements/korea-dmz-sample/geometry", as: "public", server: server)
+            let dmz = korea.json["features"]?.arrayValue?.first { $0["properties"]?["id"] == .string("dmz") }
+            #expect(dmz?["properties"]?["derived"] == .bool(true))
+            #expect(dmz?["geometry"]?["type"] == .string("Polygon"))
+            #expect(try await client.call(.get, "/api/v1/agreements/none/geometry", as: "public", server: server).status == .notFound)
         }
     }
 }

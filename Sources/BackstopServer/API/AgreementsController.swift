@@ -12,6 +12,7 @@ struct AgreementsController: Sendable {
     func register(with routes: RouteRegistrar) {
         routes.add(.listAgreements) { request, _, _ in try await list(request) }
         routes.add(.getAgreement) { request, context, _ in try await get(request, context) }
+        routes.add(.getAgreementGeometry) { request, context, _ in try await geometry(request, context) }
         routes.add(.putAgreement) { request, context, identity in try await put(request, context, identity: identity!) }
     }
 
@@ -26,6 +27,19 @@ struct AgreementsController: Sendable {
     }
 
     func get(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let stored = try await requested(request, context)
+        return JSONResponse.make(stored.document, headers: [.eTag: "\"\(stored.version)\""])
+    }
+
+    /// Lines, zones and withdrawal areas as GeoJSON, derived from the requested version.
+    func geometry(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let stored = try await requested(request, context)
+        let collection = try AgreementGeometry(try stored.agreement()).featureCollection()
+        return JSONResponse.make(collection, headers: [.eTag: "\"\(stored.version)\"", .contentType: "application/geo+json"])
+    }
+
+    /// The agreement version a GET names: `?version=N`, or the latest.
+    private func requested(_ request: Request, _ context: AppRequestContext) async throws -> StoredAgreement {
         var parameters = QueryParameters(request, allowed: ["version"])
         let version = parameters.int("version", range: 1...Int(Int32.max))
         try parameters.check()
@@ -33,7 +47,7 @@ struct AgreementsController: Sendable {
         guard let stored = try await store.agreement(id: id, version: version) else {
             throw APIError.notFound(version.map { "agreement \(id) has no version \($0)" } ?? "no agreement \(id)")
         }
-        return JSONResponse.make(stored.document, headers: [.eTag: "\"\(stored.version)\""])
+        return stored
     }
 
     /// Saves a new version. A `version` in the body is the version the client expects to

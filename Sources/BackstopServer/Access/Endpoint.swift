@@ -35,10 +35,11 @@ public struct Endpoint: Sendable, Hashable {
     public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
     public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
     public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader)
+    public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader)
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
 
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
-        listAgreements, getAgreement, putAgreement,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement,
     ]
 }

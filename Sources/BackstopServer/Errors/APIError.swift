@@ -51,7 +51,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 enum JSONResponse {
     static func make(status: HTTPResponse.Status = .ok, _ value: JSONValue, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        for field in extra { headers.append(field) }
+        for field in extra { headers[field.name] = field.value }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.canonicalData())))
     }
 }
