@@ -143,7 +143,7 @@ extension SQLiteStore {
             .text(submission.digest),
             point.map { .float($0.lat) } ?? .null,
             point.map { .float($0.lon) } ?? .null,
-            .text(String(decoding: observation.jsonValue.canonicalData(), as: UTF8.self)),
+            .text(String(decoding: submission.canonicalJSON, as: UTF8.self)),
             .text(String(decoding: submission.resolution.jsonValue.canonicalData(), as: UTF8.self)),
         ]
     }

@@ -10,6 +10,8 @@ public struct ObservationSubmission: Sendable, Hashable {
     public var receivedAt: Date
     public var digest: String
     public var resolution: LocationResolution
+    /// The observation's canonical JSON, computed once for the digest and for storage.
+    public var canonicalJSON: Data
 
     /// `resolution` defaults to what needs no gazetteer: coordinates as given, bearings and
     /// distances from the observer.
@@ -18,7 +20,8 @@ public struct ObservationSubmission: Sendable, Hashable {
         self.reporter = reporter
         self.reporterTeam = reporterTeam
         self.receivedAt = receivedAt
-        self.digest = observation.contentDigest
+        self.canonicalJSON = observation.canonicalJSON
+        self.digest = Observation.digest(ofCanonicalJSON: canonicalJSON)
         self.resolution = resolution ?? LocationResolver().resolve(observation)
     }
 }

@@ -2,9 +2,32 @@ import Crypto
 import Foundation
 
 extension Observation {
-    /// SHA-256 of the canonical JSON form: two submissions with the same digest say the same thing,
-    /// however their keys were ordered or their times were written.
+    /// The canonical JSON form: keys sorted, times in UTC milliseconds. What the store keeps.
+    public var canonicalJSON: Data {
+        jsonValue.canonicalData()
+    }
+
+    /// SHA-256 of the canonical JSON form: two submissions with the same digest say the same
+    /// thing, however their keys were ordered or their times were written.
     public var contentDigest: String {
-        SHA256.hash(data: jsonValue.canonicalData()).map { String(format: "%02x", $0) }.joined()
+        Self.digest(ofCanonicalJSON: canonicalJSON)
+    }
+
+    public static func digest(ofCanonicalJSON data: Data) -> String {
+        Hex.encode(SHA256.hash(data: data))
+    }
+}
+
+/// Lower-case hexadecimal, without going through String(format:) per byte.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var characters: [UInt8] = []
+        for byte in bytes {
+            characters.append(digits[Int(byte >> 4)])
+            characters.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 }
