@@ -24,6 +24,11 @@ extension GEOSSession {
         var holes: [OpaquePointer?] = rings.dropFirst().map { ring in
             planarSequence(ring).flatMap { GEOSGeom_createLinearRing_r(handle, $0) }
         }
+        if holes.contains(where: { $0 == nil }) {
+            GEOSGeom_destroy_r(handle, shell)
+            holes.forEach { destroy($0) }
+            return nil
+        }
         return holes.withUnsafeMutableBufferPointer { buffer in
             GEOSGeom_createPolygon_r(handle, shell, buffer.baseAddress, UInt32(buffer.count))
         }

@@ -58,10 +58,22 @@ public enum LineGeometry {
             guard let nearest = session.nearestPoint(on: geometry, to: origin) else { throw Failure(description: "GEOS found no nearest point") }
             let nearestGeo = projection.inverse(nearest)
             let along = session.projectedDistance(along: geometry, of: origin)
-            let (segment, atStart, atEnd) = segmentIndex(planar, along: along)
-            let a = planar[segment], b = planar[segment + 1]
-            let orientation = GEOSOrientationIndex_r(session.handle, a.x, a.y, b.x, b.y, origin.x, origin.y)
-            let side: SideOfLine? = switch orientation {
+            let (segment, atStart, atEnd, atCorner) = segmentIndex(planar, along: along)
+            func orientation(_ a: PlanarPoint, _ b: PlanarPoint, _ p: PlanarPoint) -> Int32 {
+                GEOSOrientationIndex_r(session.handle, a.x, a.y, b.x, b.y, p.x, p.y)
+            }
+            var index = orientation(planar[segment], planar[segment + 1], origin)
+            if atCorner {
+                // Nearest at a vertex: the two segments there may disagree. Past a left turn a
+                // point is left only if left of both segments; past a right turn, right only
+                // if right of both.
+                let next = orientation(planar[segment + 1], planar[segment + 2], origin)
+                if next != index {
+                    let turn = orientation(planar[segment], planar[segment + 1], planar[segment + 2])
+                    index = turn == 1 ? -1 : turn == -1 ? 1 : next
+                }
+            }
+            let side: SideOfLine? = switch index {
             case 1: .left
             case -1: .right
             default: nil
@@ -73,19 +85,21 @@ public enum LineGeometry {
         }
     }
 
-    /// Which planar segment holds the point `along` metres down the line, and whether that is
-    /// the very start or end of the line.
-    private static func segmentIndex(_ points: [PlanarPoint], along: Double) -> (Int, Bool, Bool) {
+    /// Which planar segment holds the point `along` metres down the line; whether that is the
+    /// very start or end of the line; and whether it is the vertex joining this segment to the next.
+    private static func segmentIndex(_ points: [PlanarPoint], along: Double) -> (Int, Bool, Bool, Bool) {
         var travelled = 0.0
-        for index in 0..<(points.count - 1) {
+        let last = points.count - 2
+        for index in 0...last {
             let length = ((points[index + 1].x - points[index].x) * (points[index + 1].x - points[index].x)
                 + (points[index + 1].y - points[index].y) * (points[index + 1].y - points[index].y)).squareRoot()
-            if along <= travelled + length || index == points.count - 2 {
-                return (index, along <= 1e-6, index == points.count - 2 && along >= travelled + length - 1e-6)
+            if along <= travelled + length || index == last {
+                let atVertexAfter = along >= travelled + length - 1e-6
+                return (index, along <= 1e-6, index == last && atVertexAfter, index < last && atVertexAfter)
             }
             travelled += length
         }
-        return (0, true, false)
+        return (0, true, false, false)
     }
 
     /// The area within `widthMetres` of the line on one side, for drawing withdrawal lines and

@@ -47,5 +47,10 @@ enum SQLiteMigrations {
             )
             """,
         ]),
+        // Visibility of partners' and parties' own records goes by the token name, so a name
+        // may belong to one token only.
+        Step(version: 2, statements: [
+            "CREATE UNIQUE INDEX access_tokens_by_name ON access_tokens (name)",
+        ]),
     ]
 }

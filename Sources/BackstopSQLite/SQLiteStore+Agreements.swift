@@ -51,7 +51,7 @@ extension SQLiteStore {
 
     public func insertToken(_ token: AccessTokenRecord) async throws {
         try await writeTransaction { db in
-            let existing = try await db.query("SELECT hash FROM access_tokens WHERE hash = ?", [.text(token.hash)])
+            let existing = try await db.query("SELECT hash FROM access_tokens WHERE hash = ? OR name = ?", [.text(token.hash), .text(token.identity.name)])
             guard existing.isEmpty else { throw StoreError.duplicateToken }
             _ = try await db.query(
                 "INSERT INTO access_tokens (hash, name, role, team, created_at_ms) VALUES (?, ?, ?, ?, ?)",

@@ -36,7 +36,7 @@ extension SQLiteStore {
                     }
                 } else if let earlier = fresh[id] {
                     if StoredObservation(earlier).isReplay(of: submission) {
-                        results.append(SubmissionResult(stored: StoredObservation(earlier), outcome: .created))
+                        results.append(SubmissionResult(stored: StoredObservation(earlier), outcome: .replayed))
                     } else if !conflicts.contains(id) {
                         conflicts.append(id)
                     }

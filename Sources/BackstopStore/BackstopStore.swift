@@ -12,8 +12,8 @@ public protocol BackstopStore: Sendable {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 
-    /// Stores a batch of observations. An id already stored with the same content and reporter
-    /// is a replay and returns the stored record; the same id with other content throws
+    /// Stores a batch of observations. An id already stored (or earlier in the same batch) with
+    /// the same content and reporter is a replay and returns the stored record; the same id with other content throws
     /// `StoreError.conflict` and nothing of the batch is stored.
     func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult]
 
@@ -29,6 +29,7 @@ public protocol BackstopStore: Sendable {
     /// The latest version of every agreement, ordered by id.
     func latestAgreements() async throws -> [StoredAgreement]
 
+    /// Token names are unique: visibility of one's own records goes by the name.
     func insertToken(_ token: AccessTokenRecord) async throws
     func token(hash: String) async throws -> AccessTokenRecord?
     func tokenCount() async throws -> Int
@@ -52,7 +53,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "observation ids already stored with different content: " + ids.map { $0.uuidString.lowercased() }.joined(separator: ", ")
         case .versionConflict(let id, let current):
             "agreement \(id) is at version \(current); submit version \(current + 1) or omit version"
-        case .duplicateToken: "a token with this hash exists already"
+        case .duplicateToken: "a token with this name (or secret) exists already; names must be unique"
         case .unavailable(let reason): "the store is unavailable: \(reason)"
         case .corrupt(let reason): "stored data could not be read: \(reason)"
         }

@@ -20,7 +20,7 @@ public actor MemoryStore: BackstopStore {
             let id = submission.observation.id
             if let existing = observationsByID[id] ?? pending[id] {
                 if existing.isReplay(of: submission) {
-                    results.append(SubmissionResult(stored: existing, outcome: observationsByID[id] == nil ? .created : .replayed))
+                    results.append(SubmissionResult(stored: existing, outcome: .replayed))
                 } else if !conflicts.contains(id) {
                     conflicts.append(id)
                 }
@@ -77,7 +77,9 @@ public actor MemoryStore: BackstopStore {
     }
 
     public func insertToken(_ token: AccessTokenRecord) async throws {
-        guard tokens[token.hash] == nil else { throw StoreError.duplicateToken }
+        guard tokens[token.hash] == nil, !tokens.values.contains(where: { $0.identity.name == token.identity.name }) else {
+            throw StoreError.duplicateToken
+        }
         tokens[token.hash] = token
     }
 

@@ -28,6 +28,9 @@ struct TokenCommand: AsyncParsableCommand {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
                 throw ValidationError("--name must be 1 to 200 characters")
             }
+            if team != nil, role != Role.monitor.rawValue {
+                throw ValidationError("--team is for monitors (patrol teams); a \(role) sees only its own records")
+            }
         }
 
         func run() async throws {
@@ -35,7 +38,12 @@ struct TokenCommand: AsyncParsableCommand {
             try await store.migrate()
             let token = AccessTokens.generate()
             let identity = Identity(name: name, role: Role(rawValue: role)!, team: team)
-            try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: identity, createdAt: Date()))
+            do {
+                try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: identity, createdAt: Date()))
+            } catch StoreError.duplicateToken {
+                try await store.close()
+                throw CLIError("a token named '\(name)' exists already; names identify reporters, so choose another --name")
+            }
             try await store.close()
             print(token)
         }

@@ -49,6 +49,14 @@ extension ProcessTests {
         let output = try await BackstopProcess.run(["token", "create", "--role", "general", "--name", "x", "--data-dir", BackstopProcess.temporaryDirectory()])
         #expect(output.status != 0)
         #expect(output.stderr.contains("--role 'general' is not a role"))
+        let team = try await BackstopProcess.run(["token", "create", "--role", "partner", "--name", "x", "--team", "east", "--data-dir", BackstopProcess.temporaryDirectory()])
+        #expect(team.status != 0)
+        #expect(team.stderr.contains("--team is for monitors"))
+        let directory = BackstopProcess.temporaryDirectory()
+        _ = try await BackstopProcess.run(["token", "create", "--role", "monitor", "--name", "patrol-7", "--data-dir", directory])
+        let again = try await BackstopProcess.run(["token", "create", "--role", "party", "--name", "patrol-7", "--data-dir", directory])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("exists already"))
     }
 
     @Test func importingTheSameFileTwiceAddsNothing() async throws {

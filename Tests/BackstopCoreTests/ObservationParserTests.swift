@@ -125,6 +125,10 @@ import Testing
         ("live_fire_training", #""yes""#, "live_fire_training", "true or false"),
         ("colour", #""red""#, "colour", "is not a known field"),
         ("resolved_location", #"{"lat": 1}"#, "resolved_location", "computed by the server"),
+        ("location", #"{"place": "Avdiivka", "bearing_error_deg": 5}"#, "location.bearing_error_deg", "not from a place"),
+        ("location", #"{"place": "Avdiivka", "bearing_deg": 45}"#, "location.distance_km", "needs a distance"),
+        ("location", #"{"lat": 1, "lon": 2, "accuracy_m": 1e300}"#, "location.accuracy_m", "between 0 and 100000"),
+        ("observed_until", #""2999-01-01T00:00:00Z""#, "observed_until", "in the future"),
     ] as [(String, String, String, String)])
     func refusesABadField(key: String, value: String, path: String, reason: String) {
         let found = reasons(at: path, observation([key: json(value)]))
@@ -138,6 +142,16 @@ import Testing
     @Test func missingRequiredFieldsAreNamed() {
         let paths = Set(errors(json("{}")).map(\.path))
         #expect(paths == ["id", "kind", "observed_at", "modality", "location"])
+    }
+
+    @Test func timesKeepRoundedMillisecondsBothWays() throws {
+        let text = #"{"id":"7d0b4c64-3a0b-4c6e-9a51-2c6f1f3f9b11","kind":"tracer","observed_at":"2021-03-01T21:30:00.0009Z","modality":"saw","location":{"lat":1,"lon":2}}"#
+        let parsed = try parser.parse(json(text))
+        #expect(Timestamp.format(parsed.observedAt) == "2021-03-01T21:30:00.001Z")
+        #expect(try parser.parse(parsed.jsonValue).observedAt == parsed.observedAt)
+        let whole = try parser.parse(json(text.replacingOccurrences(of: "00.0009Z", with: "00.000Z")))
+        #expect(whole.contentDigest != parsed.contentDigest)
+        #expect(Timestamp.format(Timestamp.parse("1969-12-31T23:59:59.999Z")!) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test func aNonObjectIsRefused() {

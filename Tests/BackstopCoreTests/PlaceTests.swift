@@ -29,6 +29,9 @@ import Testing
         #expect(throws: FieldError.self) { try PlacePhrase.parse("5-3 km N of Avdiivka") }
         #expect(throws: FieldError.self) { try PlacePhrase.parse("2 parsecs N of Avdiivka") }
         #expect(throws: FieldError.self) { try PlacePhrase.parse("  ") }
+        #expect(throws: FieldError.self) { try PlacePhrase.parse("٣ km NW of Avdiivka") }
+        #expect(throws: FieldError.self) { try PlacePhrase.parse("３ km NW of Avdiivka") }
+        #expect(throws: FieldError.self) { try PlacePhrase.parse("5000 km N of Avdiivka") }
     }
 }
 

@@ -20,6 +20,14 @@ import Testing
         #expect(measured.side == side)
     }
 
+    /// Nearest to the vertex of a hairpin: the two segments disagree; the point lies outside
+    /// the salient, on the right.
+    @Test func theSideAtASharpTurnIsDecidedByBothSegments() throws {
+        let hairpin = [GeoPoint(lat: 48.0, lon: 37.0), GeoPoint(lat: 48.0, lon: 37.1), GeoPoint(lat: 48.05, lon: 37.0)]
+        #expect(try LineGeometry.distance(from: GeoPoint(lat: 48.005, lon: 37.12), to: hairpin).side == .right)
+        #expect(try LineGeometry.distance(from: GeoPoint(lat: 48.01, lon: 37.05), to: hairpin).side == .left, "inside the hairpin")
+    }
+
     @Test func aPointPastTheEndIsFlagged() throws {
         let measured = try LineGeometry.distance(from: GeoPoint(lat: 46.0, lon: 37.0), to: line)
         #expect(measured.beyondEnd)

@@ -67,8 +67,8 @@ public struct AgreementParser: Sendable {
                 sink.add(root.path.key(key), "id '\(duplicate)' is used more than once")
             }
         }
-        if Set(parties.map(\.side)).count < parties.count, parties.count == 2 {
-            sink.add(root.path.key("parties"), "the two parties must be on different sides of the contact line")
+        if parties.count >= 2, Set(parties.map(\.side)).count < 2 {
+            sink.add(root.path.key("parties"), "the parties must not all be on the same side of the contact line")
         }
 
         guard sink.isEmpty, let id, let title, let effectiveFrom else { return nil }

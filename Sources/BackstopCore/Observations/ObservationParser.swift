@@ -35,8 +35,10 @@ public struct ObservationParser: Sendable {
         if let observedAt, let observedUntil, observedUntil < observedAt {
             sink.add(path.key("observed_until"), "is before observed_at")
         }
-        if let now, let observedAt, observedAt > now.addingTimeInterval(Self.allowedClockSkew) {
-            sink.add(path.key("observed_at"), "is in the future (\(Timestamp.format(observedAt)) is after the server's \(Timestamp.format(now)))")
+        for (key, time) in [("observed_at", observedAt), ("observed_until", observedUntil)] {
+            if let now, let time, time > now.addingTimeInterval(Self.allowedClockSkew) {
+                sink.add(path.key(key), "is in the future (\(Timestamp.format(time)) is after the server's \(Timestamp.format(now)))")
+            }
         }
         let timePrecision = object.choice("time_precision", TimePrecision.self, noun: "time precision")
         let modality = object.choice("modality", Modality.self, required: true)
@@ -57,7 +59,11 @@ public struct ObservationParser: Sendable {
 
         guard sink.errors.count == errorsBefore,
               let id, let kind, let observedAt, let modality, let location
-        else { return nil }
+        else {
+            // Never refuse silently: a nil without a reason would read as "nothing to store".
+            if sink.errors.count == errorsBefore { sink.add(path, "is not a valid observation") }
+            return nil
+        }
         return Observation(
             id: id, kind: kind, subkind: subkind, count: count, observedAt: observedAt,
             observedUntil: observedUntil, timePrecision: timePrecision, modality: modality,
@@ -84,7 +90,7 @@ public struct ObservationParser: Sendable {
 
     private func readObserver(_ object: ObjectReader) -> ObserverPosition? {
         let point = readPoint(object)
-        let accuracy = object.double("accuracy_m", rule: .nonNegative)
+        let accuracy = object.double("accuracy_m", rule: .within(0...100_000, unit: " m"))
         object.finish()
         return point.map { ObserverPosition(point: $0, accuracyMetres: accuracy) }
     }
@@ -113,7 +119,7 @@ public struct ObservationParser: Sendable {
         }
         if object.has("lat") || object.has("lon") {
             let point = readPoint(object)
-            let accuracy = object.double("accuracy_m", rule: .nonNegative)
+            let accuracy = object.double("accuracy_m", rule: .within(0...100_000, unit: " m"))
             object.finish(explanations: ["bearing_deg": "does not go with lat/lon: an absolute location has no bearing"])
             return point.map { .absolute(point: $0, accuracyMetres: accuracy) }
         }
@@ -121,8 +127,15 @@ public struct ObservationParser: Sendable {
         let bearingError = object.double("bearing_error_deg", rule: .within(0...180, unit: " degrees"))
         let distance = object.object("distance_km").flatMap(readDistanceBand)
         if let place = object.string("place", maxLength: 200) {
-            object.finish(explanations: ["bearing_error_deg": "applies to a bearing from the observer, not from a place"])
-            if object.has("bearing_error_deg") { return nil }
+            if object.has("bearing_error_deg") {
+                parent.sink.add(object.path.key("bearing_error_deg"), "applies to a bearing from the observer, not from a place")
+                return nil
+            }
+            if object.has("bearing_deg") && !object.has("distance_km") {
+                parent.sink.add(object.path.key("distance_km"), "is required with bearing_deg: a direction from a place needs a distance")
+                return nil
+            }
+            object.finish()
             if object.has("bearing_deg") && bearing == nil { return nil }
             if object.has("distance_km") && distance == nil { return nil }
             return .relativeToPlace(place: place, bearingDegrees: bearing, distance: distance)

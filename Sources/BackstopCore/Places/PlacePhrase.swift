@@ -13,6 +13,9 @@ public struct PlacePhrase: Sendable, Hashable {
         self.distance = distance
     }
 
+    /// The same limit as `distance_km` in the intake format.
+    public static let maximumKm = 1_000.0
+
     /// Reads a phrase; the error says which part could not be read.
     public static func parse(_ text: String) throws(FieldError) -> PlacePhrase {
         var rest = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -21,7 +24,7 @@ public struct PlacePhrase: Sendable, Hashable {
             rest = String(rest.dropFirst(prefix.count))
             return PlacePhrase(place: rest.trimmingCharacters(in: .whitespaces))
         }
-        let pattern = #/^(?<min>\d+(?:[.,]\d+)?)\s*(?:(?:-|–|to)\s*(?<max>\d+(?:[.,]\d+)?))?\s*(?<unit>km|m)\b\s*(?<direction>[A-Za-z][A-Za-z\- ]*?)?\s+(?:of|from)\s+(?<place>.+)$/#
+        let pattern = #/^(?<min>[0-9]+(?:[.,][0-9]+)?)\s*(?:(?:-|–|to)\s*(?<max>[0-9]+(?:[.,][0-9]+)?))?\s*(?<unit>km|m)\b\s*(?<direction>[A-Za-z][A-Za-z\- ]*?)?\s+(?:of|from)\s+(?<place>.+)$/#
             .ignoresCase()
         guard let match = rest.wholeMatch(of: pattern) else {
             if rest.first?.isNumber == true {
@@ -30,9 +33,14 @@ public struct PlacePhrase: Sendable, Hashable {
             return PlacePhrase(place: rest)
         }
         let scale = match.output.unit.lowercased() == "m" ? 0.001 : 1
-        let minimum = Double(match.output.min.replacingOccurrences(of: ",", with: "."))! * scale
-        let maximum = match.output.max.map { Double($0.replacingOccurrences(of: ",", with: "."))! * scale } ?? minimum
+        func kilometres(_ digits: Substring) -> Double? {
+            Double(digits.replacingOccurrences(of: ",", with: ".")).map { $0 * scale }
+        }
+        guard let minimum = kilometres(match.output.min), let maximum = match.output.max.map(kilometres) ?? minimum else {
+            throw FieldError(path: "place", reason: "could not read the distance in '\(text)'")
+        }
         guard maximum >= minimum else { throw FieldError(path: "place", reason: "the distance range '\(text)' runs backwards") }
+        guard maximum <= maximumKm else { throw FieldError(path: "place", reason: "a distance from a place must be at most \(Int(maximumKm)) km") }
         var bearing: Double?
         if let word = match.output.direction.map(String.init), !word.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let degrees = CompassDirection.degrees(word) else {

@@ -109,7 +109,7 @@ public final class ObjectReader {
             sink.add(path.key(key), "'\(raw)' is not an RFC 3339 time with a zone (e.g. 2022-02-18T21:30:00Z)")
             return nil
         }
-        return date
+        return Timestamp.normalised(date)
     }
 
     public func uuid(_ key: String, required: Bool = false) -> UUID? {
