@@ -45,6 +45,12 @@ extension ProcessTests {
         #expect(second.stdout.contains("version 2"))
     }
 
+    @Test func serveRefusesAPortOutOfRange() async throws {
+        let output = try await BackstopProcess.run(["serve", "--port", "99999", "--data-dir", BackstopProcess.temporaryDirectory()])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("--port must be between 0 and 65535"))
+    }
+
     @Test func tokenCreateRefusesAnUnknownRole() async throws {
         let output = try await BackstopProcess.run(["token", "create", "--role", "general", "--name", "x", "--data-dir", BackstopProcess.temporaryDirectory()])
         #expect(output.status != 0)
