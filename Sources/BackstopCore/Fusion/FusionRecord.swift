@@ -1,0 +1,61 @@
+import Foundation
+
+/// What fusion needs of one observation: when, where (resolved, with its radius), what, and
+/// from which source. Observations without a resolved location cannot be associated by place
+/// and stay on their own.
+public struct FusionRecord: Sendable, Hashable {
+    public var id: UUID
+    public var kind: ObservationKind
+    public var start: Date
+    public var end: Date
+    /// Added to either side of the time window: how far off the reported time may be.
+    public var timeToleranceSeconds: Double
+    public var point: GeoPoint?
+    public var radiusMetres: Double
+    /// Records from one source are not independent: the reporter's team, else the reporter.
+    public var source: String
+    public var modality: Modality
+    public var count: Int
+    public var grade: AdmiraltyGrade?
+
+    public init(id: UUID, kind: ObservationKind, start: Date, end: Date, timeToleranceSeconds: Double, point: GeoPoint?,
+                radiusMetres: Double, source: String, modality: Modality, count: Int, grade: AdmiraltyGrade?) {
+        self.id = id
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.timeToleranceSeconds = timeToleranceSeconds
+        self.point = point
+        self.radiusMetres = radiusMetres
+        self.source = source
+        self.modality = modality
+        self.count = count
+        self.grade = grade
+    }
+
+    /// The smallest radius fusion believes: a reported point is never exact.
+    public static let minimumRadiusMetres = 250.0
+
+    public init(observation: Observation, resolution: LocationResolution, reporter: String, reporterTeam: String?) {
+        self.init(
+            id: observation.id, kind: observation.kind, start: observation.observedAt,
+            end: observation.observedUntil ?? observation.observedAt,
+            timeToleranceSeconds: Self.tolerance(for: observation.timePrecision),
+            point: resolution.point,
+            radiusMetres: max(Self.minimumRadiusMetres, { if case .resolved(let location) = resolution { return location.radiusMetres ?? 0 } else { return 0 } }()),
+            source: reporterTeam ?? reporter, modality: observation.modality, count: observation.count, grade: observation.grading
+        )
+    }
+
+    /// Clock error allowed for a stated precision; an exact time still allows two minutes.
+    public static func tolerance(for precision: TimePrecision?) -> Double {
+        switch precision {
+        case nil, .exact: 120
+        case .minute: 180
+        case .hour: 3_600
+        case .day: 86_400
+        case .week: 7 * 86_400
+        case .month: 31 * 86_400
+        }
+    }
+}

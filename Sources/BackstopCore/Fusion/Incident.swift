@@ -1,0 +1,73 @@
+import Foundation
+
+/// One event as fused from the records that describe it.
+public struct Incident: Sendable, Hashable {
+    /// The lowest member id: stable whatever order the members arrived in.
+    public var id: UUID
+    public var kind: ObservationKind
+    public var start: Date
+    public var end: Date
+    public var point: GeoPoint?
+    public var radiusMetres: Double?
+    public var recordCount: Int
+    /// Each source counts what it saw; sources overlap. The estimate is the largest total any
+    /// one source reported ("9 explosions" and "7 explosions" from two patrols: 9 events).
+    public var estimatedEvents: Int
+    public var modalities: [Modality]
+    /// Independent sources: two members of one patrol team are one source.
+    public var sources: [String]
+    public var grades: [AdmiraltyGrade]
+    /// 1 − Π(1 − pₛ) over independent sources, pₛ from the source's best Admiralty grade.
+    public var confidence: Double
+    public var memberIDs: [UUID]
+    /// For each member after the first, why it was joined (to the first member it matches).
+    public var reasons: [String]
+
+    public init(members: [FusionRecord]) {
+        let sorted = members.sorted { $0.id.uuidString < $1.id.uuidString }
+        id = sorted[0].id
+        kind = sorted[0].kind
+        start = sorted.map(\.start).min()!
+        end = sorted.map(\.end).max()!
+        let located = sorted.compactMap { record in record.point.map { (point: $0, radiusMetres: record.radiusMetres) } }
+        if let combined = try? PositionCombination.combine(located) {
+            point = combined.point
+            radiusMetres = (combined.radiusMetres * 10).rounded() / 10
+        }
+        recordCount = sorted.count
+        let bySource = Dictionary(grouping: sorted, by: \.source)
+        estimatedEvents = bySource.values.map { $0.reduce(0) { $0 + $1.count } }.max() ?? 0
+        modalities = Array(Set(sorted.map(\.modality))).sorted { $0.rawValue < $1.rawValue }
+        sources = bySource.keys.sorted()
+        grades = sorted.compactMap(\.grade)
+        confidence = 1 - bySource.values.reduce(1.0) { remaining, records in
+            remaining * (1 - (records.map { Self.probability($0.grade) }.max() ?? 0))
+        }
+        memberIDs = sorted.map(\.id)
+        reasons = sorted.dropFirst().compactMap { member in
+            sorted.lazy.filter { $0.id != member.id }.compactMap { AssociationRule.explanation($0, member) }.first
+        }
+    }
+
+    /// How much one source's record is worth, from its grade; an ungraded record counts as
+    /// "reliability cannot be judged, truth cannot be judged" (F6).
+    static func probability(_ grade: AdmiraltyGrade?) -> Double {
+        let reliability: Double = switch grade?.reliability ?? .f {
+        case .a: 0.95
+        case .b: 0.8
+        case .c: 0.6
+        case .d: 0.4
+        case .e: 0.2
+        case .f: 0.5
+        }
+        let credibility: Double = switch grade?.credibility ?? .cannotBeJudged {
+        case .confirmed: 0.95
+        case .probablyTrue: 0.8
+        case .possiblyTrue: 0.6
+        case .doubtful: 0.4
+        case .improbable: 0.2
+        case .cannotBeJudged: 0.5
+        }
+        return reliability * credibility
+    }
+}

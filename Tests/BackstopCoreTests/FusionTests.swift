@@ -1,0 +1,103 @@
+import BackstopCore
+import Foundation
+import Testing
+
+@Suite struct FusionTests {
+    static let start = Timestamp.parse("2021-03-01T21:30:00Z")!
+    let explosion = GeoPoint(lat: 48.12, lon: 37.80)
+
+    func record(_ index: Int, kind: ObservationKind = .explosion, seconds: Double = 0, at point: GeoPoint? = nil,
+                radius: Double = 800, source: String = "team-a", count: Int = 1, grade: AdmiraltyGrade? = nil) -> FusionRecord {
+        FusionRecord(id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))!, kind: kind,
+                     start: Self.start.addingTimeInterval(seconds), end: Self.start.addingTimeInterval(seconds),
+                     timeToleranceSeconds: 120, point: point ?? explosion, radiusMetres: radius, source: source,
+                     modality: .heard, count: count, grade: grade)
+    }
+
+    func fuse(_ records: [FusionRecord]) -> [Incident] {
+        var engine = FusionEngine()
+        records.forEach { engine.add($0) }
+        return engine.incidents()
+    }
+
+    // MARK: Tests
+
+    @Test func twoPatrolsHearingOneExplosionMakeOneIncidentOfTwoSources() {
+        let near = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 600)
+        let incidents = fuse([record(1, source: "team-a", count: 9), record(2, seconds: 40, at: near, source: "team-b", count: 7)])
+        #expect(incidents.count == 1)
+        #expect(incidents[0].recordCount == 2)
+        #expect(incidents[0].sources == ["team-a", "team-b"])
+        #expect(incidents[0].estimatedEvents == 9, "overlapping counts from two sources are not added")
+        #expect(incidents[0].reasons.count == 1)
+        #expect(incidents[0].reasons[0].contains("600 m apart"))
+    }
+
+    @Test func recordsOfOneSourceAddUp() {
+        let incident = fuse([record(1, count: 3), record(2, seconds: 60, count: 4)])[0]
+        #expect(incident.sources == ["team-a"])
+        #expect(incident.estimatedEvents == 7)
+    }
+
+    @Test func otherKindsDistantPlacesAndOtherTimesStayApart() {
+        let far = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 0, distanceMetres: 5_000)
+        #expect(fuse([record(1), record(2, kind: .tracer)]).count == 2)
+        #expect(fuse([record(1), record(2, at: far)]).count == 2)
+        #expect(fuse([record(1), record(2, seconds: 600)]).count == 2)
+        #expect(fuse([record(1), FusionRecord(id: UUID(), kind: .explosion, start: Self.start, end: Self.start, timeToleranceSeconds: 120,
+                                              point: nil, radiusMetres: 0, source: "x", modality: .heard, count: 1, grade: nil)]).count == 2)
+    }
+
+    @Test func theResultDoesNotDependOnArrivalOrder() {
+        var generator = SystemRandomNumberGenerator()
+        var records: [FusionRecord] = []
+        for index in 0..<400 {
+            let point = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: Double(index * 37 % 360), distanceMetres: Double(index % 23) * 700)
+            records.append(record(index, kind: index % 5 == 0 ? .burstsShots : .explosion, seconds: Double(index % 31) * 90, at: point,
+                                  radius: 400 + Double(index % 7) * 150, source: "team-\(index % 6)"))
+        }
+        let reference = fuse(records)
+        #expect(reference.count > 10 && reference.count < 400, "the fixture should both join and separate")
+        for _ in 0..<5 {
+            #expect(fuse(records.shuffled(using: &generator)) == reference)
+        }
+    }
+
+    @Test func aLateRecordBridgesTwoIncidents() {
+        let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_400)
+        let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 700)
+        var engine = FusionEngine()
+        engine.add(record(1, radius: 500))
+        engine.add(record(2, at: east, radius: 500))
+        #expect(engine.incidents().count == 2)
+        engine.add(record(3, at: middle, radius: 500))
+        #expect(engine.incidents().count == 1)
+        #expect(engine.incident(containing: UUID(uuidString: "00000000-0000-4000-8000-000000000002")!)?.recordCount == 3)
+    }
+
+    @Test func confidenceGrowsWithIndependentWellGradedSources() {
+        let one = fuse([record(1, grade: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue))])[0]
+        let twoOfOneSource = fuse([record(1, grade: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)),
+                                   record(2, seconds: 30, grade: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue))])[0]
+        let twoSources = fuse([record(1, grade: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)),
+                               record(2, seconds: 30, source: "team-b", grade: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue))])[0]
+        #expect(abs(one.confidence - 0.64) < 1e-9)
+        #expect(twoOfOneSource.confidence == one.confidence, "a second member of one patrol corroborates nothing")
+        #expect(abs(twoSources.confidence - (1 - 0.36 * 0.36)) < 1e-9)
+    }
+
+    @Test func theCombinedPositionLeansToTheSharperEstimate() {
+        let sharp = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 300)
+        let incident = fuse([record(1, radius: 1_000), record(2, at: sharp, radius: 300, source: "camera-3")])[0]
+        let point = try! #require(incident.point)
+        #expect(Geodesic.wgs84.distance(from: point, to: sharp) < Geodesic.wgs84.distance(from: point, to: explosion))
+        #expect((incident.radiusMetres ?? 0) < 300)
+    }
+
+    @Test func aRepeatedIdIsIgnored() {
+        var engine = FusionEngine()
+        engine.add(record(1))
+        engine.add(record(1))
+        #expect(engine.count == 1)
+    }
+}
