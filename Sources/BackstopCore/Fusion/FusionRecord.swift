@@ -17,6 +17,8 @@ public struct FusionRecord: Sendable, Hashable {
     public var modality: Modality
     public var count: Int
     public var grade: AdmiraltyGrade?
+    public var weapon: WeaponReport?
+    public var liveFireTraining: Bool = false
 
     public init(id: UUID, kind: ObservationKind, start: Date, end: Date, timeToleranceSeconds: Double, point: GeoPoint?,
                 radiusMetres: Double, source: String, modality: Modality, count: Int, grade: AdmiraltyGrade?) {
@@ -45,6 +47,8 @@ public struct FusionRecord: Sendable, Hashable {
             radiusMetres: max(Self.minimumRadiusMetres, { if case .resolved(let location) = resolution { return location.radiusMetres ?? 0 } else { return 0 } }()),
             source: reporterTeam ?? reporter, modality: observation.modality, count: observation.count, grade: observation.grading
         )
+        weapon = observation.weapon
+        liveFireTraining = observation.liveFireTraining
     }
 
     /// Clock error allowed for a stated precision; an exact time still allows two minutes.

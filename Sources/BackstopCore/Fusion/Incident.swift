@@ -17,6 +17,11 @@ public struct Incident: Sendable, Hashable {
     /// Independent sources: two members of one patrol team are one source.
     public var sources: [String]
     public var grades: [AdmiraltyGrade]
+    /// Weapons reported by the members: per class, the largest quantity any record gave, with
+    /// the models named.
+    public var weaponsByClass: [WeaponClass: WeaponTally]
+    /// Every member reported live-fire training.
+    public var liveFireTraining: Bool
     /// 1 − Π(1 − pₛ) over independent sources, pₛ from the source's best Admiralty grade.
     public var confidence: Double
     public var memberIDs: [UUID]
@@ -40,6 +45,17 @@ public struct Incident: Sendable, Hashable {
         modalities = Array(Set(sorted.map(\.modality))).sorted { $0.rawValue < $1.rawValue }
         sources = bySource.keys.sorted()
         grades = sorted.compactMap(\.grade)
+        var tallies: [WeaponClass: WeaponTally] = [:]
+        for weapon in sorted.compactMap(\.weapon) {
+            guard let weaponClass = weapon.weaponClass else { continue }
+            var tally = tallies[weaponClass] ?? WeaponTally(quantity: 0, models: [])
+            tally.quantity = max(tally.quantity, weapon.quantity ?? 1)
+            if let model = weapon.model, !tally.models.contains(model) { tally.models.append(model) }
+            tally.models.sort()
+            tallies[weaponClass] = tally
+        }
+        weaponsByClass = tallies
+        liveFireTraining = sorted.allSatisfy(\.liveFireTraining)
         confidence = 1 - bySource.values.reduce(1.0) { remaining, records in
             remaining * (1 - (records.map { Self.probability($0.grade) }.max() ?? 0))
         }
@@ -47,6 +63,11 @@ public struct Incident: Sendable, Hashable {
         reasons = sorted.dropFirst().compactMap { member in
             sorted.lazy.filter { $0.id != member.id }.compactMap { AssociationRule.explanation($0, member) }.first
         }
+    }
+
+    public struct WeaponTally: Sendable, Hashable {
+        public var quantity: Int
+        public var models: [String]
     }
 
     /// How much one source's record is worth, from its grade; an ungraded record counts as
