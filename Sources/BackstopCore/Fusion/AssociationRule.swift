@@ -10,18 +10,23 @@ import Foundation
 ///   sum of their radii: their uncertainty regions can hold one event.
 public enum AssociationRule {
     public static func joins(_ a: FusionRecord, _ b: FusionRecord) -> Bool {
-        explanation(a, b) != nil
+        distanceIfJoined(a, b) != nil
     }
 
-    /// Why the two records were joined, in words; nil when they are not.
-    public static func explanation(_ a: FusionRecord, _ b: FusionRecord) -> String? {
+    /// The geodesic distance between two records that the rule joins; nil when it does not.
+    static func distanceIfJoined(_ a: FusionRecord, _ b: FusionRecord) -> Double? {
         guard a.kind == b.kind else { return nil }
         let aStart = a.start.addingTimeInterval(-a.timeToleranceSeconds), aEnd = a.end.addingTimeInterval(a.timeToleranceSeconds)
         let bStart = b.start.addingTimeInterval(-b.timeToleranceSeconds), bEnd = b.end.addingTimeInterval(b.timeToleranceSeconds)
         guard aStart <= bEnd, bStart <= aEnd else { return nil }
         guard let pa = a.point, let pb = b.point else { return nil }
         let distance = Geodesic.wgs84.distance(from: pa, to: pb)
-        guard distance <= a.radiusMetres + b.radiusMetres else { return nil }
+        return distance <= a.radiusMetres + b.radiusMetres ? distance : nil
+    }
+
+    /// Why the two records were joined, in words; nil when they are not.
+    public static func explanation(_ a: FusionRecord, _ b: FusionRecord) -> String? {
+        guard let distance = distanceIfJoined(a, b) else { return nil }
         let gap = abs(a.start.timeIntervalSince(b.start))
         return String(format: "same kind (%@), %.0f s apart, %.0f m apart within radii %.0f + %.0f m",
                       a.kind.rawValue, gap, distance, a.radiusMetres, b.radiusMetres)
