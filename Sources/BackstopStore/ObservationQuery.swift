@@ -52,14 +52,11 @@ public struct ObservationCursor: Sendable, Hashable {
 
     /// Opaque to clients: base64url of "v1|milliseconds|uuid".
     public var token: String {
-        Data("v1|\(observedAtMilliseconds)|\(id.uuidString.lowercased())".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data("v1|\(observedAtMilliseconds)|\(id.uuidString.lowercased())".utf8))
     }
 
     public init?(token: String) {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = Base64URL.decode(token), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "|")
         guard parts.count == 3, parts[0] == "v1", let milliseconds = Int64(parts[1]), let id = UUID(uuidString: String(parts[2])) else { return nil }
         self.init(observedAtMilliseconds: milliseconds, id: id)

@@ -25,11 +25,6 @@ struct GeoCommand: AsyncParsableCommand {
         print(String(decoding: value.canonicalData(), as: UTF8.self))
     }
 
-    static func geoJSONPolygon(_ polygon: PolygonRings) -> JSONValue {
-        .object(["type": .string("Polygon"), "coordinates": .array(polygon.map { ring in .array(ring.map { .array([.number(rounded($0.lon)), .number(rounded($0.lat))]) }) })])
-    }
-
-    static func rounded(_ degrees: Double) -> Double { (degrees * 1e7).rounded() / 1e7 }
 
     struct Locate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Observer + bearing (± error) + distance band → best point and uncertainty polygon.")
@@ -60,9 +55,9 @@ struct GeoCommand: AsyncParsableCommand {
             let region = try BearingRegion.locate(observer: origin, bearingDegrees: degrees, bearingErrorDegrees: error,
                                                   minMetres: minimum * 1000, maxMetres: maximum * 1000, observerAccuracyMetres: observerAccuracy)
             GeoCommand.printJSON(.object([
-                "point": .object(["lat": .number(GeoCommand.rounded(region.bestPoint.lat)), "lon": .number(GeoCommand.rounded(region.bestPoint.lon))]),
+                "point": GeoJSONWriter.point(region.bestPoint),
                 "radius_m": .number(region.radiusMetres.rounded()),
-                "uncertainty": GeoCommand.geoJSONPolygon(region.polygon),
+                "uncertainty": GeoJSONWriter.polygons([region.polygon]),
             ]))
         }
     }
@@ -100,7 +95,7 @@ struct GeoCommand: AsyncParsableCommand {
                 ])
             }
             GeoCommand.printJSON(.object([
-                "point": .object(["lat": .number(GeoCommand.rounded(location.point.lat)), "lon": .number(GeoCommand.rounded(location.point.lon))]),
+                "point": GeoJSONWriter.point(location.point),
                 "radius_m": .number((location.radiusMetres ?? 0).rounded()),
                 "place": candidate(resolution.chosen),
                 "reason": .string(resolution.reason),

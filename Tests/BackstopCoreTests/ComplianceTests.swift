@@ -55,6 +55,7 @@ import Testing
         let findings = try checker.findings(for: incident(.explosion, at: zolote, on: "2017-03-01"))
         #expect(findings.map(\.kind) == [.fireInProtectedZone])
         #expect(findings.first?.ruleID == "zolote")
+        #expect(findings.first?.party == "ukraine", "the side of the contact line the fire landed on")
         #expect(try checker.findings(for: incident(.explosion, at: zolote, on: "2016-03-01")).isEmpty, "the area dates from 21 Sep 2016")
     }
 
@@ -65,6 +66,7 @@ import Testing
         #expect(uavAfter.map(\.ruleID) == ["2020-no-aerial-vehicles"])
         let firing = try checker.findings(for: incident(.burstsShots, at: Self.kostiantynivka, on: "2021-02-01"))
         #expect(firing.map(\.ruleID) == ["2020-no-firing"])
+        #expect(firing.map(\.party) == ["ukraine"])
         let mine = try checker.findings(for: incident(.mine, at: Self.kostiantynivka, on: "2016-02-01"))
         #expect(mine.map(\.ruleID) == ["no-new-mines"])
         let restriction = try checker.findings(for: incident(.freedomOfMovementRestriction, at: Self.kostiantynivka, on: "2016-02-01"))

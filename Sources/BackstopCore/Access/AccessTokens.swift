@@ -9,9 +9,7 @@ public enum AccessTokens {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + base64
+        return prefix + Base64URL.encode(Data(bytes))
     }
 
     public static func hash(_ token: String) -> String {

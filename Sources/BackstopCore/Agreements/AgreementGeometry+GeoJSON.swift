@@ -8,7 +8,7 @@ extension AgreementGeometry {
         var features: [JSONValue] = []
         for line in agreement.lines {
             features.append(Self.feature(
-                geometry: .object(["type": .string("LineString"), "coordinates": Self.positions(line.points)]),
+                geometry: GeoJSONWriter.lineString(line.points),
                 properties: ["feature": .string("line"), "id": .string(line.id), "name": .string(line.name), "line_kind": .string(line.kind.rawValue)]
             ))
         }
@@ -16,7 +16,7 @@ extension AgreementGeometry {
             var derived = false
             if case .lineBuffer = zone.area { derived = true }
             features.append(Self.feature(
-                geometry: Self.geometry(try area(of: zone)),
+                geometry: GeoJSONWriter.polygons(try area(of: zone)),
                 properties: ["feature": .string("zone"), "id": .string(zone.id), "name": .string(zone.name),
                              "zone_kind": .string(zone.kind.rawValue), "derived": .bool(derived),
                              "effective_from": .string(Timestamp.format(zone.effectiveFrom))]
@@ -26,7 +26,7 @@ extension AgreementGeometry {
             let bound = agreement.parties.filter { rule.parties.isEmpty || rule.parties.contains($0.id) }
             for party in bound {
                 features.append(Self.feature(
-                    geometry: Self.geometry(try withdrawalArea(rule, party: party)),
+                    geometry: GeoJSONWriter.polygons(try withdrawalArea(rule, party: party)),
                     properties: ["feature": .string("withdrawal_area"), "rule": .string(rule.id), "party": .string(party.id),
                                  "measured_from": .string(party.measuresFrom), "distance_km": .number(rule.distanceKm),
                                  "weapon_classes": .array(rule.weaponClasses.map { .string($0.rawValue) }),
@@ -39,16 +39,5 @@ extension AgreementGeometry {
 
     static func feature(geometry: JSONValue, properties: [String: JSONValue]) -> JSONValue {
         .object(["type": .string("Feature"), "geometry": geometry, "properties": .object(properties)])
-    }
-
-    static func positions(_ points: [GeoPoint]) -> JSONValue {
-        .array(points.map { .array([.number(($0.lon * 1e6).rounded() / 1e6), .number(($0.lat * 1e6).rounded() / 1e6)]) })
-    }
-
-    static func geometry(_ polygons: [PolygonRings]) -> JSONValue {
-        if polygons.count == 1 {
-            return .object(["type": .string("Polygon"), "coordinates": .array(polygons[0].map(positions))])
-        }
-        return .object(["type": .string("MultiPolygon"), "coordinates": .array(polygons.map { .array($0.map(positions)) })])
     }
 }

@@ -22,13 +22,15 @@ public struct ComplianceChecker: Sendable {
 
     public func findings(for incident: Incident) throws -> [Finding] {
         guard isInForce(at: incident.start) else { return [] }
+        // The party on whose side of the contact line the incident lies, measured once.
+        let party = try incident.point.map { try geometry.partyOn(contactSide($0)) } ?? nil
         var findings: [Finding] = []
         if let point = incident.point {
             findings += try withdrawalFindings(incident, at: point)
-            findings += try zoneFindings(incident, at: point)
+            findings += try zoneFindings(incident, at: point, party: party)
             findings += try liveFireFindings(incident, at: point)
         }
-        findings += try prohibitionFindings(incident)
+        findings += try prohibitionFindings(incident, party: party)
         return findings
     }
 
@@ -52,13 +54,13 @@ public struct ComplianceChecker: Sendable {
         return findings
     }
 
-    private func zoneFindings(_ incident: Incident, at point: GeoPoint) throws -> [Finding] {
+    private func zoneFindings(_ incident: Incident, at point: GeoPoint, party: String?) throws -> [Finding] {
         guard incident.kind.isCeasefireViolation, !incident.liveFireTraining else { return [] }
         return try agreement.zones
             .filter { [.demilitarisedZone, .disengagementArea].contains($0.kind) && $0.effectiveFrom <= incident.start }
             .filter { try geometry.contains($0, point) }
             .map { zone in
-                Finding(kind: .fireInProtectedZone, ruleID: zone.id, party: geometry.partyOn(try contactSide(point)), measured: nil, limit: nil,
+                Finding(kind: .fireInProtectedZone, ruleID: zone.id, party: party, measured: nil, limit: nil,
                         text: "\(incident.kind.rawValue.replacingOccurrences(of: "_", with: " ")) inside \(zone.name) (\(zone.kind.rawValue.replacingOccurrences(of: "_", with: " ")))")
             }
     }
@@ -74,7 +76,7 @@ public struct ComplianceChecker: Sendable {
                         text: "live-fire training \(NumberRule.format(km)) km from the contact line, inside the \(NumberRule.format(widest.distanceKm)) km security zone")]
     }
 
-    private func prohibitionFindings(_ incident: Incident) throws -> [Finding] {
+    private func prohibitionFindings(_ incident: Incident, party: String?) throws -> [Finding] {
         var findings: [Finding] = []
         for prohibition in agreement.prohibitions where prohibition.effectiveFrom <= incident.start {
             let applies: Bool = switch prohibition.activity {
@@ -88,7 +90,6 @@ public struct ComplianceChecker: Sendable {
             if let zoneID = prohibition.zone {
                 guard let zone = agreement.zones.first(where: { $0.id == zoneID }), let point = incident.point, try geometry.contains(zone, point) else { continue }
             }
-            let party = try incident.point.map { try geometry.partyOn(contactSide($0)) } ?? nil
             let kind: Finding.Kind = prohibition.activity == .restrictingMonitors ? .monitorsRestricted : .prohibitedActivity
             findings.append(Finding(kind: kind, ruleID: prohibition.id, party: party, measured: nil, limit: nil,
                                     text: "\(incident.kind.rawValue.replacingOccurrences(of: "_", with: " ")) breaks '\(prohibition.activity.rawValue.replacingOccurrences(of: "_", with: " "))' (\(prohibition.id), in force since \(Timestamp.format(prohibition.effectiveFrom)))"))
