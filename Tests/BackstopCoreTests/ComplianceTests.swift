@@ -78,4 +78,67 @@ import Testing
         #expect(findings.map(\.kind) == [.liveFireInSecurityZone], "training is not counted as prohibited firing")
         #expect(findings.first?.limit == 70)
     }
+
+    // MARK: Zone caps, settlements, several agreements
+
+    static func sample(_ name: String) -> Agreement {
+        try! AgreementParser().parse(SampleAgreements.documents().first { $0.name == name }!.data)
+    }
+
+    @Test func capsAreSummedOverTheIncidentsCurrentInTheZone() throws {
+        let sinai = ComplianceChecker(agreement: Self.sample("sinai-treaty-sample"))
+        let zoneA = GeoPoint(lat: 30.5, lon: 32.6)
+        func tanks(_ quantity: Int, hour: Int, day: String = "2020-05-01") -> Incident {
+            var record = FusionRecord(id: UUID(), kind: .weaponSighting, start: Timestamp.parse("\(day)T\(String(format: "%02d", hour)):00:00Z")!,
+                                      end: Timestamp.parse("\(day)T\(String(format: "%02d", hour)):00:00Z")!, timeToleranceSeconds: 120,
+                                      point: zoneA, radiusMetres: 500, source: "team-\(hour)", modality: .saw, count: 1, grade: nil)
+            record.weapon = WeaponReport(model: "M60", weaponClass: .tank, quantity: quantity)
+            return Incident(members: [record])
+        }
+        let earlier = [tanks(120, hour: 2), tanks(100, hour: 5)]
+        #expect(try sinai.findings(for: tanks(5, hour: 9), current: [tanks(120, hour: 2)]).isEmpty, "125 of 230")
+        let over = try sinai.findings(for: tanks(20, hour: 9), current: earlier)
+        #expect(over.map(\.kind) == [.zoneCapExceeded])
+        #expect(over.first?.measured == 240)
+        #expect(over.first?.limit == 230)
+        #expect(over.first?.party == "egypt")
+        #expect(over.first?.agreementID == "sinai-treaty-sample")
+        #expect(over.first?.text.contains("240 × tank sighted in") == true)
+        #expect(over.first?.text.contains("across 3 incidents; the cap is 230") == true)
+        #expect(try sinai.findings(for: tanks(20, hour: 9, day: "2020-05-03"), current: earlier).isEmpty, "sightings two days old are not current")
+        #expect(try sinai.findings(for: tanks(1, hour: 9), current: []).isEmpty)
+        let zoneC = GeoPoint(lat: 29.5, lon: 34.2)
+        var one = tanks(1, hour: 9)
+        one.point = zoneC
+        #expect(try sinai.findings(for: one).map(\.ruleID) == ["zone-c/tank"], "zone C allows no tanks at all")
+    }
+
+    @Test func heavyWeaponsNearASettlementAfterTheProhibitionAreAFinding() throws {
+        let withSettlements = ComplianceChecker(agreement: Self.sample("donbas-minsk-sample"), settlements: SettlementIndex(try BundledGazetteer.load()))
+        // 7 km north of Horlivka's centre: inside its estimated 6.2 km extent plus 1 km.
+        let nearHorlivka = Geodesic.wgs84.destination(from: GeoPoint(lat: 48.29986, lon: 38.01709), azimuthDegrees: 0, distanceMetres: 7_000)
+        let mortar = WeaponReport(model: "2B11", weaponClass: .mortar, quantity: 2)
+        let findings = try withSettlements.findings(for: incident(.weaponSighting, at: nearHorlivka, on: "2021-03-01", weapon: mortar))
+        let settlement = try #require(findings.first { $0.kind == .heavyWeaponNearSettlement })
+        #expect(settlement.ruleID == "2020-no-heavy-weapons-settlements")
+        #expect(settlement.text.contains("2 × mortar (2B11) sighted"))
+        #expect(settlement.text.contains("Horlivka"))
+        #expect((settlement.measured ?? 9) <= 1)
+        let before = try withSettlements.findings(for: incident(.weaponSighting, at: nearHorlivka, on: "2019-03-01", weapon: mortar))
+        #expect(!before.contains { $0.kind == .heavyWeaponNearSettlement }, "the prohibition dates from 27 Jul 2020")
+        let rifle = try withSettlements.findings(for: incident(.weaponSighting, at: nearHorlivka, on: "2021-03-01", weapon: WeaponReport(weaponClass: .smallArms)))
+        #expect(!rifle.contains { $0.kind == .heavyWeaponNearSettlement }, "small arms are not heavy weapons")
+        let farAway = Geodesic.wgs84.destination(from: GeoPoint(lat: 48.29986, lon: 38.01709), azimuthDegrees: 0, distanceMetres: 30_000)
+        #expect(SettlementIndex(try BundledGazetteer.load()).nearest(to: farAway, within: 1_000).map(\.name) != "Horlivka")
+    }
+
+    @Test func anIncidentIsCheckedAgainstTheAgreementsWhoseAreaHoldsIt() throws {
+        let mission = MissionCompliance(agreements: ["donbas-minsk-sample", "korea-dmz-sample", "sinai-treaty-sample"].map(Self.sample))
+        let donbas = try mission.findings(for: incident(.uavOverflight, at: Self.kostiantynivka, on: "2020-08-01"))
+        #expect(donbas.map(\.agreementID) == ["donbas-minsk-sample"])
+        var nowhere = incident(.freedomOfMovementRestriction, at: Self.kostiantynivka, on: "2020-08-01")
+        nowhere.point = nil
+        #expect(try mission.findings(for: nowhere).isEmpty, "three agreements in force: an unlocated incident cannot be placed under one")
+        #expect(try MissionCompliance(agreements: [Self.sample("sinai-treaty-sample")]).findings(for: nowhere).map(\.ruleID) == ["monitors-access"])
+    }
 }

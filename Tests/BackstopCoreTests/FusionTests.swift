@@ -7,12 +7,17 @@ import Testing
     let explosion = GeoPoint(lat: 48.12, lon: 37.80)
 
     func record(_ index: Int, kind: ObservationKind = .explosion, seconds: Double = 0, at point: GeoPoint? = nil,
-                radius: Double = 800, source: String = "team-a", count: Int = 1, grade: AdmiraltyGrade? = nil) -> FusionRecord {
-        FusionRecord(id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))!, kind: kind,
+                radius: Double = 800, source: String = "team-a", count: Int = 1, grade: AdmiraltyGrade? = nil,
+                direction: FireDirection? = nil) -> FusionRecord {
+        var record = FusionRecord(id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))!, kind: kind,
                      start: Self.start.addingTimeInterval(seconds), end: Self.start.addingTimeInterval(seconds),
                      timeToleranceSeconds: 120, point: point ?? explosion, radiusMetres: radius, source: source,
                      modality: .heard, count: count, grade: grade)
+        record.direction = direction
+        return record
     }
+
+    func id(_ index: Int) -> UUID { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))! }
 
     func fuse(_ records: [FusionRecord]) -> [Incident] {
         var engine = FusionEngine()
@@ -30,7 +35,7 @@ import Testing
         #expect(incidents[0].sources == ["team-a", "team-b"])
         #expect(incidents[0].estimatedEvents == 9, "overlapping counts from two sources are not added")
         #expect(incidents[0].reasons.count == 1)
-        #expect(incidents[0].reasons[0].contains("600 m apart"))
+        #expect(incidents[0].reasons[incidents[0].memberIDs[1]]?.contains("600 m apart") == true)
     }
 
     @Test func recordsOfOneSourceAddUp() {
@@ -99,5 +104,54 @@ import Testing
         engine.add(record(1))
         engine.add(record(1))
         #expect(engine.count == 1)
+    }
+
+    @Test func outgoingAndIncomingFireAreTwoEndsNotOneEvent() {
+        #expect(fuse([record(1, direction: .outgoing), record(2, direction: .incoming)]).count == 2)
+        #expect(fuse([record(1, direction: .outgoing), record(2, direction: .unknown)]).count == 1)
+        #expect(fuse([record(1, direction: .incoming), record(2), record(3, direction: .incoming)]).count == 1)
+        let incident = fuse([record(1, direction: .incoming), record(2, seconds: 10, direction: .incoming)])[0]
+        #expect(incident.direction == .incoming)
+        #expect(incident.reasons[id(2)]?.contains("both incoming") == true)
+    }
+
+    @Test func aChangeNamesTheIncidentNowAndTheIdsThatAreGone() {
+        let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_400)
+        let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 700)
+        var engine = FusionEngine()
+        #expect(engine.add(record(5, radius: 500)) == .init(current: [id(5)], removed: []))
+        #expect(engine.add(record(2, at: east, radius: 500)) == .init(current: [id(2)], removed: []))
+        #expect(engine.add(record(9, at: middle, radius: 500)) == .init(current: [id(2)], removed: [id(5)]))
+        #expect(engine.incident(id: id(5)) == nil, "merged away")
+        #expect(engine.incident(id: id(2))?.memberIDs == [id(2), id(5), id(9)])
+        #expect(engine.incident(containing: id(5))?.id == id(2))
+        #expect(engine.incidentCount == 1)
+    }
+
+    @Test func everyMemberButTheFirstSaysWhyAndToWhichRecord() {
+        let incident = fuse((1...6).map { record($0, seconds: Double($0) * 20) })[0]
+        #expect(incident.reasons.count == 5)
+        #expect(incident.reasons[id(1)] == nil)
+        #expect(incident.reasons[id(4)]?.hasPrefix("joined to \(id(1).uuidString.lowercased())") == true)
+    }
+
+    @Test func anAnalystCanSplitAnIncidentAndMergeItBack() {
+        var engine = FusionEngine()
+        (1...4).forEach { engine.add(record($0, seconds: Double($0) * 20)) }
+        #expect(engine.incidentCount == 1)
+        let split = engine.pin([id(3), id(4)], to: id(900))
+        #expect(split.current == [id(1), id(3)])
+        #expect(engine.incident(id: id(3))?.memberIDs == [id(3), id(4)])
+        #expect(engine.incident(id: id(3))?.analystEdited == true)
+        #expect(engine.incident(id: id(3))?.reasons[id(4)]?.contains("analyst") == true)
+        #expect(engine.incident(id: id(1))?.memberIDs == [id(1), id(2)])
+        // A new record next to both parts does not undo the split: the pinned part is closed.
+        engine.add(record(5, seconds: 50))
+        #expect(engine.incident(id: id(3))?.memberIDs == [id(3), id(4)])
+        #expect(engine.incident(id: id(1))?.memberIDs == [id(1), id(2), id(5)])
+
+        let merge = engine.pin([id(1), id(2), id(5), id(3), id(4)], to: id(901))
+        #expect(merge == .init(current: [id(1)], removed: [id(3)]))
+        #expect(engine.incident(id: id(1))?.recordCount == 5)
     }
 }

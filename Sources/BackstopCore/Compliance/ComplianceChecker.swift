@@ -3,15 +3,21 @@ import Foundation
 /// Checks an incident against the agreement version in force at the incident's time. A rule
 /// before its effective time produces nothing.
 ///
-/// Checked so far: weapons inside their class's withdrawal distance on the bound party's side;
-/// fire inside a demilitarised zone or disengagement area; prohibited firing, aerial vehicles,
-/// mine-laying and restrictions of the monitors; live-fire training inside the security zone.
-/// Not yet: caps summed over incidents, heavy weapons near settlements.
+/// Checked: weapons inside their class's withdrawal distance on the bound party's side;
+/// equipment in a zone above its cap, summed over the incidents current in the zone; fire
+/// inside a demilitarised zone or disengagement area; prohibited firing, aerial vehicles,
+/// mine-laying, heavy weapons near settlements and restrictions of the monitors; live-fire
+/// training inside the security zone.
 public struct ComplianceChecker: Sendable {
     public let geometry: AgreementGeometry
+    public let settlements: SettlementIndex?
+    /// Sightings this far apart in time count towards one zone total: a unit sighted today and
+    /// a unit sighted three days ago may be the same unit, one sighted within the day is "current".
+    public static let capWindowSeconds = 24 * 3_600.0
 
-    public init(agreement: Agreement) {
+    public init(agreement: Agreement, settlements: SettlementIndex? = nil) {
         geometry = AgreementGeometry(agreement)
+        self.settlements = settlements
     }
 
     var agreement: Agreement { geometry.agreement }
@@ -20,7 +26,17 @@ public struct ComplianceChecker: Sendable {
         agreement.effectiveFrom <= time && (agreement.effectiveUntil.map { time < $0 } ?? true)
     }
 
-    public func findings(for incident: Incident) throws -> [Finding] {
+    /// The findings for one incident. `current` are the other incidents that count towards zone
+    /// caps (those within `capWindowSeconds` before it); the incident itself need not be among them.
+    public func findings(for incident: Incident, current: [Incident] = []) throws -> [Finding] {
+        try checkedFindings(for: incident, current: current).map { finding in
+            var finding = finding
+            finding.agreementID = agreement.id
+            return finding
+        }
+    }
+
+    private func checkedFindings(for incident: Incident, current: [Incident]) throws -> [Finding] {
         guard isInForce(at: incident.start) else { return [] }
         // The party on whose side of the contact line the incident lies, measured once.
         let party = try incident.point.map { try geometry.partyOn(contactSide($0)) } ?? nil
@@ -29,6 +45,8 @@ public struct ComplianceChecker: Sendable {
             findings += try withdrawalFindings(incident, at: point)
             findings += try zoneFindings(incident, at: point, party: party)
             findings += try liveFireFindings(incident, at: point)
+            findings += try capFindings(incident, at: point, current: current)
+            findings += settlementFindings(incident, at: point, party: party)
         }
         findings += try prohibitionFindings(incident, party: party)
         return findings
@@ -74,6 +92,62 @@ public struct ComplianceChecker: Sendable {
         let km = (measured.distanceMetres / 100).rounded() / 10
         return [Finding(kind: .liveFireInSecurityZone, ruleID: widest.id, party: geometry.partyOn(measured.side), measured: km, limit: widest.distanceKm,
                         text: "live-fire training \(NumberRule.format(km)) km from the contact line, inside the \(NumberRule.format(widest.distanceKm)) km security zone")]
+    }
+
+    /// A zone's cap on a weapon class (or on troops) is exceeded when the quantities sighted in
+    /// the zone by the incidents of the last `capWindowSeconds`, this one included, add up to
+    /// more than the cap. Sightings of one unit by two incidents are counted twice: the total
+    /// is what was seen, for an analyst to judge.
+    private func capFindings(_ incident: Incident, at point: GeoPoint, current: [Incident]) throws -> [Finding] {
+        let subjects = Self.capSubjects(of: incident)
+        guard !subjects.isEmpty else { return [] }
+        var findings: [Finding] = []
+        for zone in agreement.zones where zone.effectiveFrom <= incident.start && !zone.caps.isEmpty {
+            let caps = zone.caps.filter { subjects[$0.subject] != nil }
+            guard !caps.isEmpty, try geometry.contains(zone, point) else { continue }
+            let windowStart = incident.start.addingTimeInterval(-Self.capWindowSeconds)
+            var others: [Incident] = []
+            for other in current where other.id != incident.id && other.start <= incident.start && other.end >= windowStart {
+                if let otherPoint = other.point, try geometry.contains(zone, otherPoint) { others.append(other) }
+            }
+            for cap in caps {
+                let counted = [incident] + others.filter { Self.capSubjects(of: $0)[cap.subject] != nil }
+                let total = counted.reduce(0) { $0 + (Self.capSubjects(of: $1)[cap.subject] ?? 0) }
+                guard total > cap.maximum else { continue }
+                let across = counted.count == 1 ? "" : " across \(counted.count) incidents"
+                findings.append(Finding(
+                    kind: .zoneCapExceeded, ruleID: "\(zone.id)/\(cap.subject)", party: zone.party, measured: Double(total), limit: Double(cap.maximum),
+                    text: "\(total) × \(cap.subject) sighted in \(zone.name) in the 24 h to \(Timestamp.format(incident.start))\(across); the cap is \(cap.maximum)"
+                ))
+            }
+        }
+        return findings
+    }
+
+    /// What an incident counts towards zone caps: weapons by class, troops from troop movements.
+    static func capSubjects(of incident: Incident) -> [CapSubject: Int] {
+        var subjects: [CapSubject: Int] = [:]
+        for (weaponClass, tally) in incident.weaponsByClass { subjects[.weapon(weaponClass)] = tally.quantity }
+        if incident.kind == .troopMovement { subjects[.force(.troops)] = incident.estimatedEvents }
+        return subjects
+    }
+
+    private func settlementFindings(_ incident: Incident, at point: GeoPoint, party: String?) -> [Finding] {
+        guard let settlements else { return [] }
+        let heavy = incident.weaponsByClass.filter { $0.key.isHeavyWeapon }.sorted { $0.key.rawValue < $1.key.rawValue }
+        guard !heavy.isEmpty else { return [] }
+        return agreement.prohibitions.compactMap { prohibition in
+            guard prohibition.activity == .heavyWeaponsNearSettlements, prohibition.effectiveFrom <= incident.start,
+                  let limitKm = prohibition.distanceKm,
+                  let nearby = settlements.nearest(to: point, within: limitKm * 1_000) else { return nil }
+            let weapons = heavy.map { "\($0.value.quantity) × \($0.key.rawValue)" + ($0.value.models.isEmpty ? "" : " (\($0.value.models.joined(separator: ", ")))") }
+            let km = (nearby.edgeDistanceMetres / 100).rounded() / 10
+            let where_ = nearby.edgeDistanceMetres == 0
+                ? "inside \(nearby.name) (within its estimated extent of \(NumberRule.format((nearby.extentMetres / 100).rounded() / 10)) km)"
+                : "\(NumberRule.format(km)) km from the estimated edge of \(nearby.name)"
+            return Finding(kind: .heavyWeaponNearSettlement, ruleID: prohibition.id, party: party, measured: km, limit: limitKm,
+                           text: "\(weapons.joined(separator: ", ")) sighted \(where_); heavy weapons must stay \(NumberRule.format(limitKm)) km from settlements")
+        }
     }
 
     private func prohibitionFindings(_ incident: Incident, party: String?) throws -> [Finding] {

@@ -9,7 +9,11 @@ public struct Finding: Sendable, Hashable {
         case prohibitedActivity = "prohibited_activity"
         case liveFireInSecurityZone = "live_fire_in_security_zone"
         case monitorsRestricted = "monitors_restricted"
+        case zoneCapExceeded = "zone_cap_exceeded"
+        case heavyWeaponNearSettlement = "heavy_weapon_near_settlement"
     }
+
+    public var agreementID: String = ""
 
     public var kind: Kind
     public var ruleID: String
@@ -17,4 +21,13 @@ public struct Finding: Sendable, Hashable {
     public var measured: Double?
     public var limit: Double?
     public var text: String
+
+    public init(kind: Kind, ruleID: String, party: String?, measured: Double?, limit: Double?, text: String) {
+        self.kind = kind
+        self.ruleID = ruleID
+        self.party = party
+        self.measured = measured
+        self.limit = limit
+        self.text = text
+    }
 }

@@ -5,34 +5,59 @@ import Foundation
 ///
 /// Two records are joined when all hold:
 /// - the same kind (an explosion is not joined with a tracer);
+/// - compatible directions of fire: a record of outgoing fire (the launch, near the firing
+///   position) is not joined with one of incoming fire (the impact) — they are two ends of one
+///   exchange, in two places; `unknown` or no direction goes with either;
 /// - their time windows, each widened by its own tolerance, overlap;
 /// - both have resolved locations, and the geodesic distance between them is at most the
 ///   sum of their radii: their uncertainty regions can hold one event.
+///
+/// An analyst's decision overrides the rule: records an analyst pinned to one group are
+/// always joined, and a pinned record is joined to nothing else. An incident an analyst has
+/// merged or split is closed to automatic association: a new record near it starts an
+/// incident of its own for the analyst to look at, instead of undoing the decision by
+/// bridging two parts of a split.
 public enum AssociationRule {
     public static func joins(_ a: FusionRecord, _ b: FusionRecord) -> Bool {
-        distanceIfJoined(a, b) != nil
+        decision(a, b).joined
     }
 
-    /// The geodesic distance between two records that the rule joins; nil when it does not.
-    static func distanceIfJoined(_ a: FusionRecord, _ b: FusionRecord) -> Double? {
-        guard a.kind == b.kind else { return nil }
+    enum Decision {
+        case apart
+        case measured(distanceMetres: Double)
+        case pinnedTogether
+
+        var joined: Bool { if case .apart = self { false } else { true } }
+    }
+
+    static func decision(_ a: FusionRecord, _ b: FusionRecord) -> Decision {
+        if a.analystGroup != nil || b.analystGroup != nil { return a.analystGroup == b.analystGroup ? .pinnedTogether : .apart }
+        guard a.kind == b.kind, directionsAgree(a.direction, b.direction) else { return .apart }
         let aStart = a.start.addingTimeInterval(-a.timeToleranceSeconds), aEnd = a.end.addingTimeInterval(a.timeToleranceSeconds)
         let bStart = b.start.addingTimeInterval(-b.timeToleranceSeconds), bEnd = b.end.addingTimeInterval(b.timeToleranceSeconds)
-        guard aStart <= bEnd, bStart <= aEnd else { return nil }
-        guard let pa = a.point, let pb = b.point else { return nil }
+        guard aStart <= bEnd, bStart <= aEnd else { return .apart }
+        guard let pa = a.point, let pb = b.point else { return .apart }
         let distance = Geodesic.wgs84.distance(from: pa, to: pb)
-        return distance <= a.radiusMetres + b.radiusMetres ? distance : nil
+        return distance <= a.radiusMetres + b.radiusMetres ? .measured(distanceMetres: distance) : .apart
+    }
+
+    static func directionsAgree(_ a: FireDirection?, _ b: FireDirection?) -> Bool {
+        guard let a, let b, a != .unknown, b != .unknown else { return true }
+        return a == b
     }
 
     /// Why the two records were joined, in words; nil when they are not.
     public static func explanation(_ a: FusionRecord, _ b: FusionRecord) -> String? {
-        guard let distance = distanceIfJoined(a, b) else { return nil }
-        let gap = abs(a.start.timeIntervalSince(b.start))
-        return String(format: "same kind (%@), %.0f s apart, %.0f m apart within radii %.0f + %.0f m",
-                      a.kind.rawValue, gap, distance, a.radiusMetres, b.radiusMetres)
+        switch decision(a, b) {
+        case .apart:
+            return nil
+        case .pinnedTogether:
+            return "joined by an analyst"
+        case .measured(let distance):
+            let gap = abs(a.start.timeIntervalSince(b.start))
+            let direction = [a.direction, b.direction].compactMap { $0 }.first { $0 != .unknown }.map { ", both \($0.rawValue)" } ?? ""
+            return String(format: "same kind (%@)%@, %.0f s apart, %.0f m apart within radii %.0f + %.0f m",
+                          a.kind.rawValue, direction, gap, distance, a.radiusMetres, b.radiusMetres)
+        }
     }
-
-    /// The longest time any record is allowed to span for indexing; longer ones are indexed
-    /// under their start only (and still compared exactly).
-    public static let indexedSpanSeconds = 6 * 3_600.0
 }

@@ -19,6 +19,10 @@ public struct FusionRecord: Sendable, Hashable {
     public var grade: AdmiraltyGrade?
     public var weapon: WeaponReport?
     public var liveFireTraining: Bool = false
+    public var direction: FireDirection?
+    /// Set when an analyst merged or split incidents: records with a group are joined exactly
+    /// to the records of the same group (see `AssociationRule`).
+    public var analystGroup: UUID?
 
     public init(id: UUID, kind: ObservationKind, start: Date, end: Date, timeToleranceSeconds: Double, point: GeoPoint?,
                 radiusMetres: Double, source: String, modality: Modality, count: Int, grade: AdmiraltyGrade?) {
@@ -49,6 +53,7 @@ public struct FusionRecord: Sendable, Hashable {
         )
         weapon = observation.weapon
         liveFireTraining = observation.liveFireTraining
+        direction = observation.direction
     }
 
     /// Clock error allowed for a stated precision; an exact time still allows two minutes.

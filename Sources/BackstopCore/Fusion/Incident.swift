@@ -25,11 +25,15 @@ public struct Incident: Sendable, Hashable {
     /// 1 − Π(1 − pₛ) over independent sources, pₛ from the source's best Admiralty grade.
     public var confidence: Double
     public var memberIDs: [UUID]
-    /// For each member after the first, why it was joined (to the first member it matches).
-    public var reasons: [String]
+    /// For each member but the one with the lowest id, why it was joined and to which record.
+    public var reasons: [UUID: String]
+    /// Directions of fire the members reported (outgoing and incoming never mix in one incident).
+    public var direction: FireDirection?
+    /// Some member was pinned by an analyst: the incident is closed to automatic association.
+    public var analystEdited: Bool
 
-    public init(members: [FusionRecord]) {
-        let sorted = members.sorted { $0.id.uuidString < $1.id.uuidString }
+    public init(members: [FusionRecord], reasons: [UUID: String] = [:]) {
+        let sorted = members.sorted { UUIDOrder.less($0.id, $1.id) }
         id = sorted[0].id
         kind = sorted[0].kind
         start = sorted.map(\.start).min()!
@@ -60,9 +64,9 @@ public struct Incident: Sendable, Hashable {
             remaining * (1 - (records.map { Self.probability($0.grade) }.max() ?? 0))
         }
         memberIDs = sorted.map(\.id)
-        reasons = sorted.dropFirst().compactMap { member in
-            sorted.lazy.filter { $0.id != member.id }.compactMap { AssociationRule.explanation($0, member) }.first
-        }
+        self.reasons = reasons
+        direction = sorted.compactMap(\.direction).first { $0 != .unknown } ?? sorted.compactMap(\.direction).first
+        analystEdited = sorted.contains { $0.analystGroup != nil }
     }
 
     public struct WeaponTally: Sendable, Hashable {
