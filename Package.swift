@@ -48,6 +48,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BackstopSimulation",
+            dependencies: ["BackstopCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BackstopStore",
             dependencies: ["BackstopCore"],
             swiftSettings: strictSettings
@@ -83,6 +88,7 @@ let package = Package(
                 "BackstopServer",
                 "BackstopSQLite",
                 "BackstopData",
+                "BackstopSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -94,6 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "BackstopGeoTests", dependencies: ["BackstopGeo"], swiftSettings: strictSettings),
         .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopData"], swiftSettings: strictSettings),
+        .testTarget(name: "BackstopSimulationTests", dependencies: ["BackstopSimulation", "BackstopData"], swiftSettings: strictSettings),
         .testTarget(
             name: "BackstopStoreTests",
             dependencies: ["BackstopStore", "BackstopSQLite"],

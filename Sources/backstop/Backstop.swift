@@ -5,7 +5,7 @@ struct Backstop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backstop",
         abstract: "Ceasefire monitoring: observations, incidents and agreements.",
-        subcommands: [ServeCommand.self, AgreementCommand.self, TokenCommand.self, ImportCommand.self, GeoCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, AgreementCommand.self, TokenCommand.self, ImportCommand.self, GeoCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,13 +1,20 @@
 import Foundation
 
-/// Groups records into incidents as they arrive. Incidents are the connected groups of the
-/// symmetric `AssociationRule`, so the result does not depend on arrival order, and a late
-/// record only touches the records near it in space and time: candidates come from a grid
-/// of 0.05° × 0.05° × 10-minute cells, never from all pairs.
+/// Groups records into incidents as they arrive, in two steps that both ignore arrival order:
+///
+/// 1. Components: the connected groups of the symmetric `AssociationRule`, kept with a
+///    union-find. A late record only touches the records near it in space and time:
+///    candidates come from a grid of 0.05° × 0.05° × 10-minute cells, never from all pairs.
+/// 2. Incidents: a component is one incident unless it holds two records of one source that
+///    the rule does not join to each other — one acoustic array locating two impacts 2.7 km
+///    apart, one patrol reporting two explosions — or both outgoing and incoming fire joined
+///    through records of unspecified direction: either says it holds more than one event.
+///    Such a component is split by joining its closest pairs first (distance over the rule's
+///    gate, ties by record id) and refusing any join that would put such two records together.
 ///
 /// An incident's id is the lowest id among its records: the same whatever the arrival order.
-/// When a record bridges two incidents, the merged one keeps the lower id and the other id
-/// is reported as removed.
+/// When a change merges incidents, the merged one keeps the lowest id and the others are
+/// reported as removed.
 public struct FusionEngine: Sendable {
     static let cellDegrees = 0.05
     static let cellSeconds = 600.0
@@ -37,10 +44,12 @@ public struct FusionEngine: Sendable {
     public private(set) var records: [FusionRecord] = []
     private var indexByID: [UUID: Int] = [:]
     private var parent: [Int] = []
-    /// For each root, the indices of its records.
-    private var members: [Int: [Int]] = [:]
-    /// For each root, the incident id (the lowest record id).
-    private var incidentIDOfRoot: [Int: UUID] = [:]
+    /// For each component root, the indices of its records.
+    private var components: [Int: [Int]] = [:]
+    /// For each record, the index of the lowest-id record of its incident (the incident's key).
+    private var incidentKey: [Int] = []
+    /// For each incident key, the indices of its records.
+    private var incidentMembers: [Int: [Int]] = [:]
     private var grid: [Cell: [Int]] = [:]
     private var wide: [Int] = []
     private var pinned: [UUID: [Int]] = [:]
@@ -48,7 +57,7 @@ public struct FusionEngine: Sendable {
     public init() {}
 
     public var count: Int { records.count }
-    public var incidentCount: Int { members.count }
+    public var incidentCount: Int { incidentMembers.count }
 
     /// Adds a record (a repeated id is ignored) and joins it to every record the rule allows.
     @discardableResult
@@ -57,13 +66,13 @@ public struct FusionEngine: Sendable {
         let index = records.count
         records.append(record)
         parent.append(index)
-        members[index] = [index]
-        incidentIDOfRoot[index] = record.id
+        components[index] = [index]
+        incidentKey.append(index)
+        incidentMembers[index] = [index]
         indexByID[record.id] = index
         if let group = record.analystGroup { pinned[group, default: []].append(index) }
-        var removed: Set<UUID> = []
         for candidate in candidates(of: index) where candidate != index && AssociationRule.joins(records[candidate], record) {
-            if let gone = union(candidate, index) { removed.insert(gone) }
+            union(candidate, index)
         }
         if record.point != nil {
             if let cells = Self.cells(of: record) {
@@ -72,10 +81,9 @@ public struct FusionEngine: Sendable {
                 wide.append(index)
             }
         }
-        let current = incidentIDOfRoot[find(index)]!
-        removed.remove(current)
-        removed.remove(record.id)
-        return Change(current: [current], removed: removed.sorted(by: UUIDOrder.less))
+        var change = reassign(components[find(index)]!)
+        change.removed.removeAll { $0 == record.id }
+        return change
     }
 
     /// Records that may join the record at `index`: those sharing a grid cell, the wide ones,
@@ -123,51 +131,124 @@ public struct FusionEngine: Sendable {
         return root
     }
 
-    /// Joins two groups; returns the incident id that stopped existing, if any.
-    private mutating func union(_ a: Int, _ b: Int) -> UUID? {
+    private mutating func union(_ a: Int, _ b: Int) {
         let (rootA, rootB) = (find(a), find(b))
-        guard rootA != rootB else { return nil }
+        guard rootA != rootB else { return }
         let (root, absorbed) = (min(rootA, rootB), max(rootA, rootB))
         parent[absorbed] = root
-        members[root]!.append(contentsOf: members.removeValue(forKey: absorbed)!)
-        let (idA, idB) = (incidentIDOfRoot[root]!, incidentIDOfRoot.removeValue(forKey: absorbed)!)
-        let (kept, gone) = UUIDOrder.less(idA, idB) ? (idA, idB) : (idB, idA)
-        incidentIDOfRoot[root] = kept
-        return gone
+        components[root]!.append(contentsOf: components.removeValue(forKey: absorbed)!)
+    }
+
+    // MARK: Incidents within a component
+
+    /// Recomputes the incidents of one whole component and reports the difference.
+    private mutating func reassign(_ component: [Int]) -> Change {
+        let before = Set(component.map { records[incidentKey[$0]].id })
+        for key in Set(component.map { incidentKey[$0] }) { incidentMembers.removeValue(forKey: key) }
+        for group in partition(component) {
+            let key = group.min { UUIDOrder.less(records[$0].id, records[$1].id) }!
+            for index in group { incidentKey[index] = key }
+            incidentMembers[key] = group
+        }
+        let after = Set(component.map { records[incidentKey[$0]].id })
+        return Change(current: after.sorted(by: UUIDOrder.less), removed: before.subtracting(after).sorted(by: UUIDOrder.less))
+    }
+
+    /// Whether a component may hold more than one event: a source (the reporter's team, else
+    /// the reporter) appears twice, or both directions of fire do.
+    private func mayHoldSeveralEvents(_ group: [Int]) -> Bool {
+        var seen: Set<String> = []
+        var directions: Set<FireDirection> = []
+        for index in group {
+            if !seen.insert(records[index].source).inserted { return true }
+            if let direction = records[index].direction, direction != .unknown { directions.insert(direction) }
+        }
+        return directions.count > 1
+    }
+
+    /// Splits a component into incidents; one incident when no source appears twice.
+    private func partition(_ component: [Int]) -> [[Int]] {
+        guard component.count > 1, mayHoldSeveralEvents(component) else { return [component] }
+        let inComponent = Set(component)
+        struct Edge {
+            var a: Int, b: Int
+            var weight: Double
+            var pinned: Bool
+        }
+        var edges: [Edge] = []
+        for index in component {
+            for other in candidates(of: index) where other != index && inComponent.contains(other)
+                && UUIDOrder.less(records[other].id, records[index].id) {
+                switch AssociationRule.decision(records[other], records[index]) {
+                case .apart: continue
+                case .pinnedTogether: edges.append(Edge(a: other, b: index, weight: -1, pinned: true))
+                case .measured(let distance):
+                    edges.append(Edge(a: other, b: index, weight: distance / max(AssociationRule.gateMetres(records[other], records[index]), 1), pinned: false))
+                }
+            }
+        }
+        edges.sort { x, y in
+            if x.weight != y.weight { return x.weight < y.weight }
+            if records[x.a].id != records[y.a].id { return UUIDOrder.less(records[x.a].id, records[y.a].id) }
+            return UUIDOrder.less(records[x.b].id, records[y.b].id)
+        }
+        var groupOf = Dictionary(uniqueKeysWithValues: component.map { ($0, $0) })
+        var groups = Dictionary(uniqueKeysWithValues: component.map { ($0, [$0]) })
+        for edge in edges {
+            let (ga, gb) = (groupOf[edge.a]!, groupOf[edge.b]!)
+            guard ga != gb else { continue }
+            if !edge.pinned && conflict(groups[ga]!, groups[gb]!) { continue }
+            let (kept, gone) = (min(ga, gb), max(ga, gb))
+            for index in groups[gone]! { groupOf[index] = kept }
+            groups[kept]!.append(contentsOf: groups.removeValue(forKey: gone)!)
+        }
+        return Array(groups.values)
+    }
+
+    /// Two groups may not be joined when a source has a record in each that the rule does not
+    /// join (one source does not report one event twice in two places), or when one holds
+    /// outgoing fire and the other incoming.
+    private func conflict(_ a: [Int], _ b: [Int]) -> Bool {
+        let directionsA = Set(a.compactMap { records[$0].direction }), directionsB = Set(b.compactMap { records[$0].direction })
+        if directionsA.contains(.outgoing) && directionsB.contains(.incoming) || directionsA.contains(.incoming) && directionsB.contains(.outgoing) {
+            return true
+        }
+        let sources = Dictionary(grouping: a, by: { records[$0].source })
+        for y in b {
+            for x in sources[records[y].source] ?? [] where !AssociationRule.joins(records[x], records[y]) { return true }
+        }
+        return false
     }
 
     // MARK: Reading incidents
 
     /// The current incidents, ordered by start time then id.
-    public mutating func incidents() -> [Incident] {
-        let roots = Array(members.keys)
-        return roots.map { incident(root: $0) }.sorted {
+    public func incidents() -> [Incident] {
+        incidentMembers.values.map(incident(of:)).sorted {
             $0.start != $1.start ? $0.start < $1.start : UUIDOrder.less($0.id, $1.id)
         }
     }
 
     /// The incident a record belongs to.
-    public mutating func incident(containing recordID: UUID) -> Incident? {
+    public func incident(containing recordID: UUID) -> Incident? {
         guard let index = indexByID[recordID] else { return nil }
-        return incident(root: find(index))
+        return incident(of: incidentMembers[incidentKey[index]]!)
     }
 
     /// The incident with this id; nil when there is none (it may have been merged away).
-    public mutating func incident(id: UUID) -> Incident? {
-        guard let index = indexByID[id] else { return nil }
-        let root = find(index)
-        return incidentIDOfRoot[root] == id ? incident(root: root) : nil
+    public func incident(id: UUID) -> Incident? {
+        guard let index = indexByID[id], incidentKey[index] == index else { return nil }
+        return incident(of: incidentMembers[index]!)
     }
 
-    private func incident(root: Int) -> Incident {
-        let indices = members[root]!
-        return Incident(members: indices.map { records[$0] }, reasons: reasons(for: indices))
+    private func incident(of indices: [Int]) -> Incident {
+        Incident(members: indices.map { records[$0] }, reasons: reasons(for: indices))
     }
 
     /// Why each record (but the one with the lowest id) is in its incident: the rule as it
-    /// holds between it and the lowest-id record it joins directly. Looks only at neighbours,
-    /// so the cost grows with the incident's size, not its square, and the text does not depend
-    /// on arrival order.
+    /// holds between it and the lowest-id record of the incident it joins directly. Looks only
+    /// at neighbours, so the cost grows with the incident's size, not its square, and the text
+    /// does not depend on arrival order.
     private func reasons(for indices: [Int]) -> [UUID: String] {
         let inIncident = Set(indices)
         let lowest = indices.min { UUIDOrder.less(records[$0].id, records[$1].id) }
@@ -191,45 +272,37 @@ public struct FusionEngine: Sendable {
     public mutating func pin(_ recordIDs: [UUID], to group: UUID) -> Change {
         let indices = recordIDs.compactMap { indexByID[$0] }
         guard !indices.isEmpty else { return .none }
-        var component: Set<Int> = []
-        for index in indices { component.formUnion(members[find(index)]!) }
+        var touched: Set<Int> = []
+        for index in indices { touched.formUnion(components[find(index)]!) }
         for index in indices {
             if let old = records[index].analystGroup { pinned[old]?.removeAll { $0 == index } }
             records[index].analystGroup = group
             pinned[group, default: []].append(index)
         }
-        // Pinned records may sit in incidents other than those of the records pinned now:
+        // Pinned records may sit in components other than those of the records pinned now:
         // regroup those too, so that a group is always whole.
-        for index in pinned[group]! { component.formUnion(members[find(index)]!) }
-        return regroup(component)
+        for index in pinned[group]! { touched.formUnion(components[find(index)]!) }
+        return regroup(touched)
     }
 
-    /// Recomputes the incidents of a set of records that is closed under the rule (whole
-    /// incidents), e.g. after an analyst's decision changed which of them join.
-    private mutating func regroup(_ component: Set<Int>) -> Change {
-        var before: Set<UUID> = []
-        for index in component {
-            let root = find(index)
-            if let id = incidentIDOfRoot[root] { before.insert(id) }
-        }
-        for index in component {
-            members.removeValue(forKey: index)
-            incidentIDOfRoot.removeValue(forKey: index)
-        }
-        for index in component {
+    /// Recomputes the components of a set of records that is closed under the rule (whole
+    /// components), e.g. after an analyst's decision changed which of them join.
+    private mutating func regroup(_ touched: Set<Int>) -> Change {
+        let before = Set(touched.map { records[incidentKey[$0]].id })
+        for index in touched { components.removeValue(forKey: index) }
+        for index in touched {
             parent[index] = index
-            members[index] = [index]
-            incidentIDOfRoot[index] = records[index].id
+            components[index] = [index]
         }
-        for index in component.sorted() {
-            for candidate in candidates(of: index) where candidate < index && component.contains(candidate)
+        for index in touched.sorted() {
+            for candidate in candidates(of: index) where candidate < index && touched.contains(candidate)
                 && AssociationRule.joins(records[candidate], records[index]) {
-                _ = union(candidate, index)
+                union(candidate, index)
             }
         }
-        var after: Set<UUID> = []
-        for index in component { after.insert(incidentIDOfRoot[find(index)]!) }
-        return Change(current: after.sorted(by: UUIDOrder.less), removed: before.subtracting(after).sorted(by: UUIDOrder.less))
+        var current: Set<UUID> = []
+        for root in Set(touched.map { find($0) }) { current.formUnion(reassign(components[root]!).current) }
+        return Change(current: current.sorted(by: UUIDOrder.less), removed: before.subtracting(current).sorted(by: UUIDOrder.less))
     }
 }
 

@@ -56,10 +56,12 @@ public struct FusionRecord: Sendable, Hashable {
         direction = observation.direction
     }
 
-    /// Clock error allowed for a stated precision; an exact time still allows two minutes.
+    /// Clock error allowed for a stated precision: an exact time (an instrument's clock) 30 s,
+    /// no stated precision two minutes (a person's watch).
     public static func tolerance(for precision: TimePrecision?) -> Double {
         switch precision {
-        case nil, .exact: 120
+        case .exact: 30
+        case nil: 120
         case .minute: 180
         case .hour: 3_600
         case .day: 86_400

@@ -69,6 +69,12 @@ public struct Incident: Sendable, Hashable {
         analystEdited = sorted.contains { $0.analystGroup != nil }
     }
 
+    /// Below this an incident rests on too little to report: one party allegation (D3 gives
+    /// 0.24), or one source of unknown reliability; one patrol's B3 record (0.48) is enough.
+    public static let reportableConfidence = 0.3
+
+    public var isReportable: Bool { confidence >= Self.reportableConfidence }
+
     public struct WeaponTally: Sendable, Hashable {
         public var quantity: Int
         public var models: [String]

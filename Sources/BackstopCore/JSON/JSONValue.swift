@@ -73,6 +73,13 @@ public enum JSONValue: Sendable, Hashable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("null".utf8)
     }
+
+    /// Indented JSON with sorted keys, for people and files.
+    public static func prettyData(_ value: JSONValue) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return (try? encoder.encode(value)) ?? Data("null".utf8)
+    }
 }
 
 extension JSONValue: Codable {
