@@ -72,10 +72,10 @@ import Testing
         let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_400)
         let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 700)
         var engine = FusionEngine()
-        engine.add(record(1, radius: 500))
-        engine.add(record(2, at: east, radius: 500))
+        engine.add(record(1, radius: 500, source: "team-a"))
+        engine.add(record(2, at: east, radius: 500, source: "team-b"))
         #expect(engine.incidents().count == 2)
-        engine.add(record(3, at: middle, radius: 500))
+        engine.add(record(3, at: middle, radius: 500, source: "team-c"))
         #expect(engine.incidents().count == 1)
         #expect(engine.incident(containing: UUID(uuidString: "00000000-0000-4000-8000-000000000002")!)?.recordCount == 3)
     }
@@ -119,9 +119,9 @@ import Testing
         let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_400)
         let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 700)
         var engine = FusionEngine()
-        #expect(engine.add(record(5, radius: 500)) == .init(current: [id(5)], removed: []))
-        #expect(engine.add(record(2, at: east, radius: 500)) == .init(current: [id(2)], removed: []))
-        #expect(engine.add(record(9, at: middle, radius: 500)) == .init(current: [id(2)], removed: [id(5)]))
+        #expect(engine.add(record(5, radius: 500, source: "camera-1")) == .init(current: [id(5)], removed: []))
+        #expect(engine.add(record(2, at: east, radius: 500, source: "camera-2")) == .init(current: [id(2)], removed: []))
+        #expect(engine.add(record(9, at: middle, radius: 500, source: "team-c")) == .init(current: [id(2)], removed: [id(5)]))
         #expect(engine.incident(id: id(5)) == nil, "merged away")
         #expect(engine.incident(id: id(2))?.memberIDs == [id(2), id(5), id(9)])
         #expect(engine.incident(containing: id(5))?.id == id(2))
@@ -153,5 +153,32 @@ import Testing
         let merge = engine.pin([id(1), id(2), id(5), id(3), id(4)], to: id(901))
         #expect(merge == .init(current: [id(1)], removed: [id(3)]))
         #expect(engine.incident(id: id(1))?.recordCount == 5)
+    }
+
+    @Test func oneSourceInTwoPlacesIsTwoEventsEvenWhenAVagueRecordBridgesThem() {
+        // An acoustic array locates two impacts 1.6 km apart; a patrol's vague record touches both.
+        let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_600)
+        let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 500)
+        let records = [record(1, radius: 400, source: "acoustic-1"), record(2, seconds: 30, at: east, radius: 400, source: "acoustic-1"),
+                       record(3, seconds: 10, at: middle, radius: 2_500, source: "patrol-7")]
+        let incidents = fuse(records)
+        #expect(incidents.map(\.memberIDs) == [[id(1), id(3)], [id(2)]], "the patrol goes with the nearer impact")
+        #expect(fuse(records.reversed()) == incidents)
+    }
+
+    @Test func launchAndImpactBridgedByAnUnspecifiedRecordStayTwoIncidents() {
+        let impact = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 2_000)
+        let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_200)
+        let records = [record(1, radius: 600, source: "acoustic-1", direction: .outgoing),
+                       record(2, seconds: 20, at: impact, radius: 600, source: "acoustic-2", direction: .incoming),
+                       record(3, seconds: 10, at: middle, radius: 2_000, source: "patrol-7", direction: .unknown)]
+        let incidents = fuse(records)
+        #expect(incidents.count == 2)
+        #expect(incidents.first { $0.memberIDs.contains(id(3)) }?.memberIDs == [id(2), id(3)], "the patrol's record goes with the nearer end")
+    }
+
+    @Test func twoMembersOfOnePatrolFilingOneEventStayOneIncident() {
+        let incident = fuse([record(1, source: "patrol-7"), record(2, seconds: 20, source: "patrol-7")])
+        #expect(incident.count == 1)
     }
 }

@@ -1,0 +1,65 @@
+import BackstopCore
+import BackstopData
+import BackstopSimulation
+import Foundation
+import Testing
+
+@Suite struct SimulationTests {
+    static let agreement = try! AgreementParser().parse(SampleAgreements.documents().first { $0.name == "donbas-minsk-sample" }!.data)
+    static let gazetteer = try! BundledGazetteer.load()
+
+    func simulate(seed: UInt64, hours: Double = 12) throws -> SimulationResult {
+        try Simulator(agreement: Self.agreement, gazetteer: Self.gazetteer,
+                      scenario: SimulationScenario(start: SimulationScenario.defaultStart, hours: hours, seed: seed)).run()
+    }
+
+    @Test func theSameSeedGivesTheSameFilesAndAnotherSeedOthers() throws {
+        let first = try simulate(seed: 11), again = try simulate(seed: 11), other = try simulate(seed: 12)
+        #expect(first.observationsNDJSON == again.observationsNDJSON)
+        #expect(first.truthJSON == again.truthJSON)
+        #expect(first.observationsNDJSON != other.observationsNDJSON)
+    }
+
+    @Test func everyRecordIsValidIntakeAndEveryRecordIsAccountedFor() throws {
+        let result = try simulate(seed: 3, hours: 24)
+        let parser = ObservationParser()
+        for line in result.observationsNDJSON.split(separator: 0x0A) {
+            _ = try parser.parse(try JSONValue.parse(Data(line)))
+        }
+        let described = Set(result.events.flatMap(\.observationIDs)).union(result.falseReportIDs)
+        #expect(Set(result.observations.map(\.id)) == described)
+        #expect(Set(result.reporters.keys) == described)
+        #expect(result.observations.count > Set(result.observations.map(\.id)).count, "some records are retried with the same id")
+        let categories = Set(result.events.map(\.category))
+        #expect(categories.isSuperset(of: [.shellingLaunch, .shellingImpact, .smallArmsFire, .weaponGroup]))
+        let modalities = Set(result.observations.map(\.modality))
+        #expect(modalities.isSuperset(of: [.heard, .camera, .acoustic, .partyAllegation]))
+        #expect(result.observations.contains { if case .relativeToPlace = $0.location { true } else { false } }, "some records name a place")
+        #expect(result.events.contains { $0.findings.contains { $0.kind == "weapon_inside_withdrawal_distance" } })
+    }
+
+    @Test func evaluationMeasuresFusionAndComplianceAgainstTheTruth() throws {
+        let result = try simulate(seed: 4, hours: 24)
+        let truth = try SimulationTruth(json: result.truthJSON)
+        let report = try Evaluation(agreement: Self.agreement, gazetteer: Self.gazetteer).run(observations: result.observations, truth: truth)
+        #expect(report["order_independent"]?.boolValue == true)
+        #expect(report["retries_ignored"]?.intValue ?? 0 > 0)
+        let f1 = try #require(report["association"]?["f1"]?.doubleValue)
+        #expect(f1 > 0.9 && f1 <= 1, "F1 \(f1)")
+        let countError = try #require(report["event_count"]?["relative_error"]?.doubleValue)
+        #expect(abs(countError) < 0.1)
+        let findingsRecall = try #require(report["findings"]?["recall"]?.doubleValue)
+        #expect(findingsRecall > 0.9)
+        let median = try #require(report["localisation_error_m"]?["median"]?.doubleValue)
+        #expect(median > 0 && median < 1_000)
+    }
+
+    @Test func aMalformedTruthFileIsRefusedWithThePath() {
+        #expect(throws: SimulationError.self) { try SimulationTruth(json: .object(["agreement": .string("x"), "events": .array([.object([:])])])) }
+        do {
+            _ = try SimulationTruth(json: .object(["agreement": .string("x"), "events": .array([.object([:])])]))
+        } catch {
+            #expect(error.description.contains("events[0]"))
+        }
+    }
+}
