@@ -111,6 +111,7 @@ let package = Package(
             dependencies: [
                 "BackstopServer",
                 "BackstopStore",
+                "BackstopData",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

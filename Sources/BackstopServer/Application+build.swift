@@ -31,8 +31,11 @@ public func buildRouter(
     let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
     SystemController(store: store, metrics: metrics).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
-    ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers).register(with: routes)
-    AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
+    let board = IncidentBoard(store: store)
+    Task { await board.warm() }
+    ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers, board: board).register(with: routes)
+    AgreementsController(store: store, configuration: configuration, resolvers: resolvers, board: board).register(with: routes)
+    IncidentsController(store: store, board: board).register(with: routes)
     routes.addMethodNotAllowed()
     return router
 }

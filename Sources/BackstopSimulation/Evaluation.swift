@@ -35,12 +35,14 @@ public struct Evaluation: Sendable {
         let unresolved = records.filter { $0.point == nil }.count
 
         let clock = ContinuousClock()
-        var engine = FusionEngine()
-        let fusionTime = clock.measure { for record in records { engine.add(record) } }
-        let incidents = engine.incidents()
+        let compliance = MissionCompliance(agreements: [agreement], settlements: SettlementIndex(gazetteer))
+        var book = IncidentBook(compliance: compliance)
+        let fusionTime = clock.measure { book.add(records) }
+        let incidents = book.incidents.values.sorted { UUIDOrder.less($0.id, $1.id) }
         var reversed = FusionEngine()
         for record in records.reversed() { reversed.add(record) }
-        let orderIndependent = reversed.incidents().map(\.memberIDs) == incidents.map(\.memberIDs)
+        let reversedIncidents = reversed.incidents().sorted { UUIDOrder.less($0.id, $1.id) }
+        let orderIndependent = reversedIncidents.map(\.memberIDs) == incidents.map(\.memberIDs)
 
         // Truth labels.
         var eventOf: [UUID: Int] = [:]
@@ -67,27 +69,21 @@ public struct Evaluation: Sendable {
         }
         errors.sort()
 
-        // Findings.
-        let compliance = MissionCompliance(agreements: [agreement], settlements: SettlementIndex(gazetteer))
-        let sightings = reportable.filter(MissionCompliance.countsTowardsCaps)
+        // Findings, as the book keeps them up to date.
         var truthFindings: [String: Int] = [:]
         for index in missionDetected { for finding in truth.events[index].findings { truthFindings["\(index)|\(finding.key)", default: 0] += 1 } }
         let truthTotal = truthFindings.values.reduce(0, +)
         var predicted = 0, matched = 0
         var unmatched: [String: Int] = [:]
-        let findingTime = try clock.measure {
-            for incident in reportable {
-                let current = MissionCompliance.countsTowardsCaps(incident)
-                    ? sightings.filter { $0.start <= incident.start && $0.end >= incident.start.addingTimeInterval(-ComplianceChecker.capWindowSeconds) } : []
-                for finding in try compliance.findings(for: incident, current: current) {
-                    predicted += 1
-                    let key = "\(finding.agreementID)/\(finding.ruleID)/\(finding.kind.rawValue)"
-                    if let event = majority[incident.id], let remaining = truthFindings["\(event)|\(key)"], remaining > 0 {
-                        truthFindings["\(event)|\(key)"] = remaining - 1
-                        matched += 1
-                    } else {
-                        unmatched[finding.kind.rawValue, default: 0] += 1
-                    }
+        for incident in reportable {
+            for finding in book.findings(for: incident.id) {
+                predicted += 1
+                let key = "\(finding.agreementID)/\(finding.ruleID)/\(finding.kind.rawValue)"
+                if let event = majority[incident.id], let remaining = truthFindings["\(event)|\(key)"], remaining > 0 {
+                    truthFindings["\(event)|\(key)"] = remaining - 1
+                    matched += 1
+                } else {
+                    unmatched[finding.kind.rawValue, default: 0] += 1
                 }
             }
         }
@@ -104,7 +100,7 @@ public struct Evaluation: Sendable {
             mixed.append(.object([
                 "incident": .string(incident.id.uuidString.lowercased()),
                 "members": .array(zip(incident.memberIDs, labels).map { id, label in
-                    .string("\(label) \(truth.reporters[id]?.reporter ?? "?") \(incident.reasons[id] ?? "")")
+                    .string("\(label) \(truth.reporters[id]?.reporter ?? "?") \(book.reasons(forIncident: incident.id)[id] ?? "")")
                 }),
             ]))
         }
@@ -171,10 +167,8 @@ public struct Evaluation: Sendable {
             "order_independent": .bool(orderIndependent),
             "mixed_incidents": .array(mixed),
             "split_events": .array(split),
-            "seconds": .object([
-                "fusion": .number(Self.round(Self.seconds(fusionTime), 3)),
-                "compliance": .number(Self.round(Self.seconds(findingTime), 3)),
-            ]),
+            "check_failures": .number(Double(book.checkFailures.count)),
+            "seconds_fusion_and_compliance": .number(Self.round(Self.seconds(fusionTime), 3)),
         ])
     }
 

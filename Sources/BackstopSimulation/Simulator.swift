@@ -439,8 +439,7 @@ struct World {
         let sightings = perfect.filter(MissionCompliance.countsTowardsCaps)
         for index in events.indices {
             let incident = perfect[index]
-            let current = MissionCompliance.countsTowardsCaps(incident)
-                ? sightings.filter { $0.start <= incident.start && $0.end >= incident.start.addingTimeInterval(-ComplianceChecker.capWindowSeconds) } : []
+            let current = MissionCompliance.countsTowardsCaps(incident) ? IncidentBook.currentForCaps(incident, among: sightings) : []
             events[index].findings = try compliance.findings(for: incident, current: current).map {
                 TruthFinding(kind: $0.kind.rawValue, ruleID: $0.ruleID, agreementID: $0.agreementID)
             }

@@ -25,17 +25,25 @@ import Testing
         return engine.incidents()
     }
 
+    /// The reasons of the incident holding the first record.
+    func reasons(_ records: [FusionRecord]) -> [UUID: String] {
+        var engine = FusionEngine()
+        records.forEach { engine.add($0) }
+        return engine.reasons(forIncident: engine.incident(containing: records[0].id)!.id)
+    }
+
     // MARK: Tests
 
     @Test func twoPatrolsHearingOneExplosionMakeOneIncidentOfTwoSources() {
         let near = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 600)
-        let incidents = fuse([record(1, source: "team-a", count: 9), record(2, seconds: 40, at: near, source: "team-b", count: 7)])
+        let records = [record(1, source: "team-a", count: 9), record(2, seconds: 40, at: near, source: "team-b", count: 7)]
+        let incidents = fuse(records)
         #expect(incidents.count == 1)
         #expect(incidents[0].recordCount == 2)
         #expect(incidents[0].sources == ["team-a", "team-b"])
         #expect(incidents[0].estimatedEvents == 9, "overlapping counts from two sources are not added")
-        #expect(incidents[0].reasons.count == 1)
-        #expect(incidents[0].reasons[incidents[0].memberIDs[1]]?.contains("600 m apart") == true)
+        #expect(reasons(records).count == 1)
+        #expect(reasons(records)[incidents[0].memberIDs[1]]?.contains("600 m apart") == true)
     }
 
     @Test func recordsOfOneSourceAddUp() {
@@ -110,9 +118,9 @@ import Testing
         #expect(fuse([record(1, direction: .outgoing), record(2, direction: .incoming)]).count == 2)
         #expect(fuse([record(1, direction: .outgoing), record(2, direction: .unknown)]).count == 1)
         #expect(fuse([record(1, direction: .incoming), record(2), record(3, direction: .incoming)]).count == 1)
-        let incident = fuse([record(1, direction: .incoming), record(2, seconds: 10, direction: .incoming)])[0]
-        #expect(incident.direction == .incoming)
-        #expect(incident.reasons[id(2)]?.contains("both incoming") == true)
+        let records = [record(1, direction: .incoming), record(2, seconds: 10, direction: .incoming)]
+        #expect(fuse(records)[0].direction == .incoming)
+        #expect(reasons(records)[id(2)]?.contains("both incoming") == true)
     }
 
     @Test func aChangeNamesTheIncidentNowAndTheIdsThatAreGone() {
@@ -129,10 +137,10 @@ import Testing
     }
 
     @Test func everyMemberButTheFirstSaysWhyAndToWhichRecord() {
-        let incident = fuse((1...6).map { record($0, seconds: Double($0) * 20) })[0]
-        #expect(incident.reasons.count == 5)
-        #expect(incident.reasons[id(1)] == nil)
-        #expect(incident.reasons[id(4)]?.hasPrefix("joined to \(id(1).uuidString.lowercased())") == true)
+        let why = reasons((1...6).map { record($0, seconds: Double($0) * 20) })
+        #expect(why.count == 5)
+        #expect(why[id(1)] == nil)
+        #expect(why[id(4)]?.hasPrefix("joined to \(id(1).uuidString.lowercased())") == true)
     }
 
     @Test func anAnalystCanSplitAnIncidentAndMergeItBack() {
@@ -143,7 +151,7 @@ import Testing
         #expect(split.current == [id(1), id(3)])
         #expect(engine.incident(id: id(3))?.memberIDs == [id(3), id(4)])
         #expect(engine.incident(id: id(3))?.analystEdited == true)
-        #expect(engine.incident(id: id(3))?.reasons[id(4)]?.contains("analyst") == true)
+        #expect(engine.reasons(forIncident: id(3))[id(4)]?.contains("analyst") == true)
         #expect(engine.incident(id: id(1))?.memberIDs == [id(1), id(2)])
         // A new record next to both parts does not undo the split: the pinned part is closed.
         engine.add(record(5, seconds: 50))
@@ -180,5 +188,14 @@ import Testing
     @Test func twoMembersOfOnePatrolFilingOneEventStayOneIncident() {
         let incident = fuse([record(1, source: "patrol-7"), record(2, seconds: 20, source: "patrol-7")])
         #expect(incident.count == 1)
+    }
+
+    @Test func oneSourceFilingManyRecordsOfOnePlaceStaysOneIncidentCheaply() {
+        // 1,000 identical records of one reporter: each joins all the others directly, so the
+        // component is never split (splitting would cost the cube of its size over the run).
+        var engine = FusionEngine()
+        for index in 0..<1_000 { engine.add(record(index + 1, seconds: Double(index % 60), source: "patrol-7")) }
+        #expect(engine.incidentCount == 1)
+        #expect(engine.incident(containing: id(1))?.recordCount == 1_000)
     }
 }

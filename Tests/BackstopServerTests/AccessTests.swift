@@ -8,8 +8,9 @@ import Testing
 /// Walks every role (and no token at all) against every endpoint in the table.
 @Suite struct AccessTests {
     /// A request that succeeds for a caller the endpoint admits.
-    func request(for endpoint: Endpoint, role: Role?, existingID: UUID) -> (uri: String, body: String?) {
+    func request(for endpoint: Endpoint, role: Role?, existingID: UUID, incidentID: String) -> (uri: String, body: String?) {
         let path = endpoint.path
+            .replacingOccurrences(of: "/incidents/{id}", with: "/incidents/\(incidentID)")
             .replacingOccurrences(of: "/observations/{id}", with: "/observations/\(existingID.uuidString.lowercased())")
             .replacingOccurrences(of: "/agreements/{id}", with: "/agreements/test-agreement")
         switch (endpoint.method, endpoint.path) {
@@ -33,10 +34,12 @@ import Testing
                 #expect(created.status == .created)
             }
             #expect(try await client.call(.put, "/api/v1/agreements/test-agreement", as: "admin", server: server, body: Fixtures.agreement).status == .created)
+            let incidents = try await client.call(.get, "/api/v1/incidents", as: "admin", server: server)
+            let incidentID = try #require(incidents.json["incidents"]?.arrayValue?.first?["id"]?.stringValue)
 
             for endpoint in Endpoint.all {
                 for role in [nil] + Role.allCases.map(Optional.some) {
-                    let (uri, body) = request(for: endpoint, role: role, existingID: existing)
+                    let (uri, body) = request(for: endpoint, role: role, existingID: existing, incidentID: incidentID)
                     let response = try await client.call(endpoint.method, uri, as: role?.rawValue, server: server, body: body)
                     let label = "\(role?.rawValue ?? "no token") \(endpoint.method) \(endpoint.path) → \(response.status.code) \(response.json)"
                     guard let roles = endpoint.roles else {

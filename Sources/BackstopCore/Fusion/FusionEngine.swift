@@ -46,6 +46,34 @@ public struct FusionEngine: Sendable {
     private var parent: [Int] = []
     /// For each component root, the indices of its records.
     private var components: [Int: [Int]] = [:]
+    /// For each component root, what decides cheaply whether it may need splitting.
+    private var componentInfo: [Int: ComponentInfo] = [:]
+
+    /// Kept up to date as records arrive, so that a component is split only when it may hold
+    /// two events. `mayHoldSeveralEvents` is never false when it does (it may be true when it
+    /// does not: splitting then finds one incident, the same result, at a higher cost).
+    private struct ComponentInfo {
+        var sources: [String: Int] = [:]
+        var directions: Set<FireDirection> = []
+        var mayHoldSeveralEvents = false
+
+        init(_ record: FusionRecord) {
+            sources[record.source] = 1
+            if let direction = record.direction, direction != .unknown { directions.insert(direction) }
+        }
+
+        mutating func absorb(_ other: ComponentInfo) {
+            // Two parts that share a source may hold that source's records of two events.
+            if other.sources.keys.contains(where: { sources[$0] != nil }) || other.mayHoldSeveralEvents { mayHoldSeveralEvents = true }
+            sources.merge(other.sources, uniquingKeysWith: +)
+            directions.formUnion(other.directions)
+            if directions.count > 1 { mayHoldSeveralEvents = true }
+        }
+    }
+
+    /// Components larger than this are kept as one incident rather than split: splitting costs
+    /// the square of the size. Such an incident is flagged for an analyst.
+    public static let largestSplitComponent = 1_000
     /// For each record, the index of the lowest-id record of its incident (the incident's key).
     private var incidentKey: [Int] = []
     /// For each incident key, the indices of its records.
@@ -67,13 +95,30 @@ public struct FusionEngine: Sendable {
         records.append(record)
         parent.append(index)
         components[index] = [index]
+        componentInfo[index] = ComponentInfo(record)
         incidentKey.append(index)
         incidentMembers[index] = [index]
         indexByID[record.id] = index
         if let group = record.analystGroup { pinned[group, default: []].append(index) }
+        // Join the newcomer to every record the rule allows. The components it bridges may each
+        // hold records of one source; the newcomer's own pairs are checked exactly below.
+        var joinedRoots: Set<Int> = []
+        var sameSourceJoined = 0
         for candidate in candidates(of: index) where candidate != index && AssociationRule.joins(records[candidate], record) {
-            union(candidate, index)
+            joinedRoots.insert(find(candidate))
+            if records[candidate].source == record.source { sameSourceJoined += 1 }
         }
+        var bridged = ComponentInfo(record)
+        bridged.sources = [:]
+        for root in joinedRoots.sorted() { bridged.absorb(componentInfo[root]!) }
+        for root in joinedRoots { union(root, index) }
+        let root = find(index)
+        componentInfo[root] = bridged
+        componentInfo[root]!.sources[record.source, default: 0] += 1
+        if let direction = record.direction, direction != .unknown { componentInfo[root]!.directions.insert(direction) }
+        if componentInfo[root]!.directions.count > 1 { componentInfo[root]!.mayHoldSeveralEvents = true }
+        // The newcomer conflicts with a record of its own source that it does not join.
+        if componentInfo[root]!.sources[record.source]! - 1 > sameSourceJoined { componentInfo[root]!.mayHoldSeveralEvents = true }
         if record.point != nil {
             if let cells = Self.cells(of: record) {
                 for cell in cells { grid[cell, default: []].append(index) }
@@ -137,6 +182,8 @@ public struct FusionEngine: Sendable {
         let (root, absorbed) = (min(rootA, rootB), max(rootA, rootB))
         parent[absorbed] = root
         components[root]!.append(contentsOf: components.removeValue(forKey: absorbed)!)
+        let absorbedInfo = componentInfo.removeValue(forKey: absorbed)!
+        componentInfo[root]!.absorb(absorbedInfo)
     }
 
     // MARK: Incidents within a component
@@ -145,7 +192,9 @@ public struct FusionEngine: Sendable {
     private mutating func reassign(_ component: [Int]) -> Change {
         let before = Set(component.map { records[incidentKey[$0]].id })
         for key in Set(component.map { incidentKey[$0] }) { incidentMembers.removeValue(forKey: key) }
-        for group in partition(component) {
+        let info = componentInfo[find(component[0])]!
+        let groups = info.mayHoldSeveralEvents && component.count <= Self.largestSplitComponent ? partition(component) : [component]
+        for group in groups {
             let key = group.min { UUIDOrder.less(records[$0].id, records[$1].id) }!
             for index in group { incidentKey[index] = key }
             incidentMembers[key] = group
@@ -154,21 +203,9 @@ public struct FusionEngine: Sendable {
         return Change(current: after.sorted(by: UUIDOrder.less), removed: before.subtracting(after).sorted(by: UUIDOrder.less))
     }
 
-    /// Whether a component may hold more than one event: a source (the reporter's team, else
-    /// the reporter) appears twice, or both directions of fire do.
-    private func mayHoldSeveralEvents(_ group: [Int]) -> Bool {
-        var seen: Set<String> = []
-        var directions: Set<FireDirection> = []
-        for index in group {
-            if !seen.insert(records[index].source).inserted { return true }
-            if let direction = records[index].direction, direction != .unknown { directions.insert(direction) }
-        }
-        return directions.count > 1
-    }
-
     /// Splits a component into incidents; one incident when no source appears twice.
     private func partition(_ component: [Int]) -> [[Int]] {
-        guard component.count > 1, mayHoldSeveralEvents(component) else { return [component] }
+        guard component.count > 1 else { return [component] }
         let inComponent = Set(component)
         struct Edge {
             var a: Int, b: Int
@@ -242,7 +279,14 @@ public struct FusionEngine: Sendable {
     }
 
     private func incident(of indices: [Int]) -> Incident {
-        Incident(members: indices.map { records[$0] }, reasons: reasons(for: indices))
+        Incident(members: indices.map { records[$0] })
+    }
+
+    /// Why each record of an incident is in it; computed on request, as it costs more than the
+    /// incident itself.
+    public func reasons(forIncident id: UUID) -> [UUID: String] {
+        guard let index = indexByID[id], incidentKey[index] == index else { return [:] }
+        return reasons(for: incidentMembers[index]!)
     }
 
     /// Why each record (but the one with the lowest id) is in its incident: the rule as it
@@ -291,14 +335,26 @@ public struct FusionEngine: Sendable {
         let before = Set(touched.map { records[incidentKey[$0]].id })
         for index in touched { components.removeValue(forKey: index) }
         for index in touched {
+            componentInfo.removeValue(forKey: index)
+        }
+        for index in touched {
             parent[index] = index
             components[index] = [index]
+            var info = ComponentInfo(records[index])
+            info.mayHoldSeveralEvents = true   // recomputed from scratch: let the split decide
+            componentInfo[index] = info
         }
         for index in touched.sorted() {
             for candidate in candidates(of: index) where candidate < index && touched.contains(candidate)
                 && AssociationRule.joins(records[candidate], records[index]) {
                 union(candidate, index)
             }
+        }
+        // Old incidents may span several new components: clear them all before reassigning any.
+        for key in Set(touched.map { incidentKey[$0] }) { incidentMembers.removeValue(forKey: key) }
+        for index in touched {
+            incidentKey[index] = index
+            incidentMembers[index] = [index]
         }
         var current: Set<UUID> = []
         for root in Set(touched.map { find($0) }) { current.formUnion(reassign(components[root]!).current) }

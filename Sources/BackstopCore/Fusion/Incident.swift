@@ -25,14 +25,14 @@ public struct Incident: Sendable, Hashable {
     /// 1 − Π(1 − pₛ) over independent sources, pₛ from the source's best Admiralty grade.
     public var confidence: Double
     public var memberIDs: [UUID]
-    /// For each member but the one with the lowest id, why it was joined and to which record.
-    public var reasons: [UUID: String]
     /// Directions of fire the members reported (outgoing and incoming never mix in one incident).
     public var direction: FireDirection?
     /// Some member was pinned by an analyst: the incident is closed to automatic association.
     public var analystEdited: Bool
 
-    public init(members: [FusionRecord], reasons: [UUID: String] = [:]) {
+    /// Why each member was joined is asked of `FusionEngine.reasons(forIncident:)`: it costs
+    /// more than the incident, so only the detail view computes it.
+    public init(members: [FusionRecord]) {
         let sorted = members.sorted { UUIDOrder.less($0.id, $1.id) }
         id = sorted[0].id
         kind = sorted[0].kind
@@ -64,7 +64,6 @@ public struct Incident: Sendable, Hashable {
             remaining * (1 - (records.map { Self.probability($0.grade) }.max() ?? 0))
         }
         memberIDs = sorted.map(\.id)
-        self.reasons = reasons
         direction = sorted.compactMap(\.direction).first { $0 != .unknown } ?? sorted.compactMap(\.direction).first
         analystEdited = sorted.contains { $0.analystGroup != nil }
     }

@@ -37,9 +37,12 @@ public struct Endpoint: Sendable, Hashable {
     public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader)
     public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader)
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
+    /// Incidents join records of many reporters; only the mission's staff see them until released.
+    public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission)
+    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: insideMission)
 
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
-        listAgreements, getAgreement, getAgreementGeometry, putAgreement,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident,
     ]
 }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// The incidents of the mission and their findings, kept up to date as records arrive: fusion
+/// touches only the incidents near a new record, and only those (and the zone totals they
+/// take part in) are checked again. Pure state, no I/O: the server holds one, rebuilt from
+/// the stored observations at start (fusion does not depend on order, so the rebuild gives
+/// the same incidents), and evaluation uses the same code.
+public struct IncidentBook: Sendable {
+    private var engine = FusionEngine()
+    private var compliance: MissionCompliance
+    public private(set) var incidents: [UUID: Incident] = [:]
+    private var findingsByIncident: [UUID: [Finding]] = [:]
+    /// Incidents that count towards zone caps (sightings), whose totals involve their neighbours in time.
+    private var sightings: Set<UUID> = []
+    /// Incidents whose check failed (a geometry error); reported, never silently dropped.
+    public private(set) var checkFailures: [UUID: String] = [:]
+
+    public init(compliance: MissionCompliance) {
+        self.compliance = compliance
+    }
+
+    public var recordCount: Int { engine.count }
+
+    /// Adds records; returns what changed.
+    @discardableResult
+    public mutating func add(_ records: [FusionRecord]) -> FusionEngine.Change {
+        // An id can go and come back within one batch (merged by one record, split off again by
+        // the next), so the outcome is read from the engine, not summed from the changes.
+        var touched: Set<UUID> = []
+        for record in records {
+            let change = engine.add(record)
+            touched.formUnion(change.current)
+            touched.formUnion(change.removed)
+        }
+        let current = touched.filter { engine.incident(id: $0) != nil }
+        return apply(FusionEngine.Change(current: current.sorted(by: UUIDOrder.less), removed: touched.subtracting(current).sorted(by: UUIDOrder.less)))
+    }
+
+    /// An analyst's merge or split (see `FusionEngine.pin`).
+    public mutating func pin(_ recordIDs: [UUID], to group: UUID) -> FusionEngine.Change {
+        apply(engine.pin(recordIDs, to: group))
+    }
+
+    /// Checks every incident again, e.g. after an agreement changed.
+    public mutating func replaceCompliance(_ compliance: MissionCompliance) {
+        self.compliance = compliance
+        for id in incidents.keys { check(id) }
+    }
+
+    public func findings(for id: UUID) -> [Finding] { findingsByIncident[id] ?? [] }
+
+    public func incident(id: UUID) -> Incident? { incidents[id] }
+
+    /// Why each record is in the incident, by record id.
+    public func reasons(forIncident id: UUID) -> [UUID: String] { engine.reasons(forIncident: id) }
+
+    /// The incident holding a record, e.g. to follow an id that a merge retired.
+    public func incident(containing recordID: UUID) -> Incident? { engine.incident(containing: recordID) }
+
+    private mutating func apply(_ change: FusionEngine.Change) -> FusionEngine.Change {
+        var recheck: Set<UUID> = []
+        for id in change.removed {
+            if let old = incidents.removeValue(forKey: id), sightings.remove(id) != nil { recheck.formUnion(laterSightings(than: old)) }
+            findingsByIncident.removeValue(forKey: id)
+            checkFailures.removeValue(forKey: id)
+        }
+        for id in change.current {
+            guard let incident = engine.incident(id: id) else { continue }
+            incidents[id] = incident
+            if MissionCompliance.countsTowardsCaps(incident) {
+                sightings.insert(id)
+                recheck.formUnion(laterSightings(than: incident))
+            } else {
+                sightings.remove(id)
+            }
+            recheck.insert(id)
+        }
+        for id in recheck where incidents[id] != nil { check(id) }
+        return change
+    }
+
+    /// Sightings whose cap window an incident falls in: a day after it.
+    private func laterSightings(than incident: Incident) -> [UUID] {
+        let end = incident.start.addingTimeInterval(ComplianceChecker.capWindowSeconds)
+        return sightings.filter { id in incidents[id].map { $0.start >= incident.start && $0.start <= end } ?? false }
+    }
+
+    private mutating func check(_ id: UUID) {
+        guard let incident = incidents[id] else { return }
+        let current = MissionCompliance.countsTowardsCaps(incident)
+            ? Self.currentForCaps(incident, among: sightings.compactMap { incidents[$0] }) : []
+        do {
+            findingsByIncident[id] = try compliance.findings(for: incident, current: current)
+            checkFailures.removeValue(forKey: id)
+        } catch {
+            findingsByIncident[id] = []
+            checkFailures[id] = "\(error)"
+        }
+    }
+
+    /// The sightings that count with an incident towards a zone cap: those of the day before it.
+    public static func currentForCaps(_ incident: Incident, among sightings: [Incident]) -> [Incident] {
+        let windowStart = incident.start.addingTimeInterval(-ComplianceChecker.capWindowSeconds)
+        return sightings.filter { $0.start <= incident.start && $0.end >= windowStart }
+    }
+}
