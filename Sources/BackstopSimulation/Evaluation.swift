@@ -75,6 +75,7 @@ public struct Evaluation: Sendable {
         let truthTotal = truthFindings.values.reduce(0, +)
         var predicted = 0, matched = 0
         var unmatched: [String: Int] = [:]
+        var onFalseReports = 0
         for incident in reportable {
             for finding in book.findings(for: incident.id) {
                 predicted += 1
@@ -84,6 +85,7 @@ public struct Evaluation: Sendable {
                     matched += 1
                 } else {
                     unmatched[finding.kind.rawValue, default: 0] += 1
+                    if majority[incident.id] == nil { onFalseReports += 1 }
                 }
             }
         }
@@ -162,6 +164,7 @@ public struct Evaluation: Sendable {
                 "precision": ratio(matched, predicted),
                 "recall": ratio(matched, truthTotal),
                 "unmatched_by_kind": .object(unmatched.mapValues { .number(Double($0)) }),
+                "unmatched_on_false_reports": .number(Double(onFalseReports)),
                 "missed_by_kind": .object(missed.mapValues { .number(Double($0)) }),
             ]),
             "order_independent": .bool(orderIndependent),

@@ -4,6 +4,9 @@ import Foundation
 /// produces (connected groups of records) do not depend on the order records arrive in.
 ///
 /// Two records are joined when all hold:
+/// - different reporters: a person or instrument files one record per event (a correction
+///   keeps the id), so a second record from the same reporter is another event — a patrol
+///   that hears the launch and then the impact files two records;
 /// - the same kind (an explosion is not joined with a tracer);
 /// - compatible directions of fire: a record of outgoing fire (the launch, near the firing
 ///   position) is not joined with one of incoming fire (the impact) — they are two ends of one
@@ -36,6 +39,7 @@ public enum AssociationRule {
 
     static func decision(_ a: FusionRecord, _ b: FusionRecord) -> Decision {
         if a.analystGroup != nil || b.analystGroup != nil { return a.analystGroup == b.analystGroup ? .pinnedTogether : .apart }
+        if let reporter = a.reporter, reporter == b.reporter { return .apart }
         guard a.kind == b.kind, directionsAgree(a.direction, b.direction) else { return .apart }
         let aStart = a.start.addingTimeInterval(-a.timeToleranceSeconds), aEnd = a.end.addingTimeInterval(a.timeToleranceSeconds)
         let bStart = b.start.addingTimeInterval(-b.timeToleranceSeconds), bEnd = b.end.addingTimeInterval(b.timeToleranceSeconds)

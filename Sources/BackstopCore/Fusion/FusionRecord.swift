@@ -20,6 +20,8 @@ public struct FusionRecord: Sendable, Hashable {
     public var weapon: WeaponReport?
     public var liveFireTraining: Bool = false
     public var direction: FireDirection?
+    /// The person or instrument that filed the record (the source may be their whole team).
+    public var reporter: String?
     /// Set when an analyst merged or split incidents: records with a group are joined exactly
     /// to the records of the same group (see `AssociationRule`).
     public var analystGroup: UUID?
@@ -54,6 +56,7 @@ public struct FusionRecord: Sendable, Hashable {
         weapon = observation.weapon
         liveFireTraining = observation.liveFireTraining
         direction = observation.direction
+        self.reporter = reporter
     }
 
     /// Clock error allowed for a stated precision: an exact time (an instrument's clock) 30 s,
