@@ -32,8 +32,10 @@ struct BenchCommand: AsyncParsableCommand {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let rate = Double(count) / seconds
                 baseline = baseline ?? rate
-                print(String(format: "%9d records: %7.2f s, %9.0f records/s, %8d incidents, rate ×%.2f of the %d-record baseline",
-                             count, seconds, rate, incidents, rate / baseline!, counts[0]))
+                var usage = rusage()
+                getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+                print(String(format: "%9d records: %7.2f s, %9.0f records/s, %8d incidents, rate ×%.2f of the %d-record baseline, peak memory %.0f MiB",
+                             count, seconds, rate, incidents, rate / baseline!, counts[0], Double(usage.ru_maxrss) / 1024))
             }
         }
 
