@@ -62,4 +62,24 @@ import Testing
             #expect(error.description.contains("events[0]"))
         }
     }
+
+    @Test func incidentsAndFindingsKeptUpToDateEqualThoseComputedAtOnce() throws {
+        let result = try simulate(seed: 8, hours: 24)
+        let resolver = LocationResolver(places: PlaceResolver(gazetteer: Self.gazetteer, areas: [AreaOfOperations(Self.agreement)]))
+        let records = result.observations.map { observation in
+            let reporter = result.reporters[observation.id]!
+            return FusionRecord(observation: observation, resolution: resolver.resolve(observation), reporter: reporter.reporter, reporterTeam: reporter.team)
+        }
+        let compliance = MissionCompliance(agreements: [Self.agreement], settlements: SettlementIndex(Self.gazetteer))
+        var oneByOne = IncidentBook(compliance: compliance)
+        for record in records { oneByOne.add([record]) }
+        var generator = SplitMix64(seed: 99)
+        var atOnce = IncidentBook(compliance: compliance)
+        atOnce.add(records.shuffled(using: &generator))
+        #expect(oneByOne.incidents == atOnce.incidents)
+        #expect(oneByOne.incidents.count > 50)
+        for id in atOnce.incidents.keys {
+            #expect(oneByOne.findings(for: id) == atOnce.findings(for: id))
+        }
+    }
 }

@@ -55,18 +55,19 @@ struct IncidentsController: Sendable {
         }
         try parameters.check()
 
-        let book = try await board.snapshot()
+        let (bboxFilter, kindFilter, findingFilter, matchAny, cursor, leastConfidence) = (bbox, kinds, findingKinds, anyFinding, after, minimumConfidence)
+        let (page, next): ([JSONValue], ObservationCursor?) = try await board.read { book in
         let matching = book.incidents.values.filter { incident in
             if let from, incident.end < from { return false }
             if let to, incident.start >= to { return false }
-            if let bbox, !(incident.point.map(bbox.contains) ?? false) { return false }
-            if !kinds.isEmpty, !kinds.contains(incident.kind) { return false }
-            if incident.confidence < minimumConfidence { return false }
-            if anyFinding || !findingKinds.isEmpty {
+            if let bboxFilter, !(incident.point.map(bboxFilter.contains) ?? false) { return false }
+            if !kindFilter.isEmpty, !kindFilter.contains(incident.kind) { return false }
+            if incident.confidence < leastConfidence { return false }
+            if matchAny || !findingFilter.isEmpty {
                 let found = book.findings(for: incident.id)
-                if anyFinding ? found.isEmpty : !found.contains(where: { findingKinds.contains($0.kind) }) { return false }
+                if matchAny ? found.isEmpty : !found.contains(where: { findingFilter.contains($0.kind) }) { return false }
             }
-            if let after {
+            if let after = cursor {
                 let start = Timestamp.milliseconds(incident.start)
                 if start < after.observedAtMilliseconds || start == after.observedAtMilliseconds && !UUIDOrder.less(after.id, incident.id) { return false }
             }
@@ -77,8 +78,10 @@ struct IncidentsController: Sendable {
         }
         let page = matching.prefix(limit)
         let next = matching.count > limit ? page.last.map { ObservationCursor(observedAtMilliseconds: Timestamp.milliseconds($0.start), id: $0.id) } : nil
+        return (page.map { $0.jsonValue(findings: book.findings(for: $0.id)) }, next)
+        }
         return JSONResponse.make(.object([
-            "incidents": .array(page.map { $0.jsonValue(findings: book.findings(for: $0.id)) }),
+            "incidents": .array(page),
             "next_cursor": next.map { .string($0.token) } ?? .null,
         ]))
     }
@@ -87,22 +90,24 @@ struct IncidentsController: Sendable {
         try QueryParameters(request, allowed: []).check()
         let raw = context.parameters.get("id") ?? ""
         guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
-        let book = try await board.snapshot()
-        guard let incident = book.incident(id: id) else {
-            // An id retired by a merge still leads somewhere: name the incident that holds it now.
-            if let holder = book.incident(containing: id) {
-                throw APIError(.notFound, code: "merged", message: "incident \(raw.lowercased()) was merged into \(holder.id.uuidString.lowercased())")
+        let found: (incident: Incident, findings: [Finding], reasons: [UUID: String])? = try await board.read { book in
+            guard let incident = book.incident(id: id) else {
+                // An id retired by a merge still leads somewhere: name the incident that holds it now.
+                if let holder = book.incident(containing: id) {
+                    throw APIError(.notFound, code: "merged", message: "incident \(raw.lowercased()) was merged into \(holder.id.uuidString.lowercased())")
+                }
+                return nil
             }
-            throw APIError.notFound("no incident \(raw.lowercased())")
+            return (incident, book.findings(for: id), book.reasons(forIncident: id))
         }
-        let reasons = book.reasons(forIncident: id)
+        guard let (incident, findings, reasons) = found else { throw APIError.notFound("no incident \(raw.lowercased())") }
         var observations: [JSONValue] = []
         for member in incident.memberIDs {
             guard let stored = try await store.observation(id: member), case .object(var object) = stored.jsonValue else { continue }
             object["joined_because"] = reasons[member].map(JSONValue.string) ?? .null
             observations.append(.object(object))
         }
-        guard case .object(var body) = incident.jsonValue(findings: book.findings(for: id)) else { return JSONResponse.make(.null) }
+        guard case .object(var body) = incident.jsonValue(findings: findings) else { return JSONResponse.make(.null) }
         body["observations"] = .array(observations)
         return JSONResponse.make(.object(body))
     }

@@ -85,8 +85,10 @@ actor IncidentBoard {
         }
     }
 
-    /// A snapshot to read from: the book is a value, so readers never see it half-updated.
-    func snapshot() async throws -> IncidentBook {
-        try await loaded()
+    /// Reads the book in place. Handing the book out as a value would make the next
+    /// intake copy all of it (copy-on-write) while a reader still held it.
+    func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> T {
+        _ = try await loaded()
+        return try body(book!)
     }
 }
