@@ -359,7 +359,7 @@ struct World {
             let truth = Geodesic.wgs84.inverse(from: observer.point, to: event.point).initialAzimuth
             var bearing = (truth + random.normal() * scenario.bearingNoiseDegrees).truncatingRemainder(dividingBy: 360)
             if bearing < 0 { bearing += 360 }
-            location = .relativeToObserver(BearingFix(bearingDegrees: (bearing * 10).rounded() / 10, bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
+            location = .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
                                                       distance: band(around: distance * exp(random.normal() * scenario.distanceNoiseLog))))
         case .place:
             location = placeReference(for: event.point) ?? {
@@ -367,7 +367,7 @@ struct World {
                 let truth = Geodesic.wgs84.inverse(from: observer.point, to: event.point).initialAzimuth
                 var bearing = (truth + random.normal() * scenario.bearingNoiseDegrees).truncatingRemainder(dividingBy: 360)
                 if bearing < 0 { bearing += 360 }
-                return .relativeToObserver(BearingFix(bearingDegrees: (bearing * 10).rounded() / 10, bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
+                return .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
                                                       distance: band(around: distance * exp(random.normal() * scenario.distanceNoiseLog))))
             }()
         }
@@ -385,6 +385,12 @@ struct World {
             modality: modality, observer: observer.kind == .missionUAV ? nil : ObserverPosition(point: roundedPoint(observer.point), accuracyMetres: 20),
             location: location, direction: direction, weapon: weapon, liveFireTraining: event.liveFireTraining, grading: grade
         )
+    }
+
+    /// A bearing to a tenth of a degree in [0, 360): 359.96° is reported as 0°, not 360°.
+    static func reportedBearing(_ degrees: Double) -> Double {
+        let tenths = (degrees * 10).rounded()
+        return tenths >= 3_600 ? (tenths - 3_600) / 10 : tenths / 10
     }
 
     /// A distance band as a patrol gives it: whole kilometres around its estimate.
