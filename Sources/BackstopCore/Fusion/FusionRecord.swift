@@ -50,13 +50,24 @@ public struct FusionRecord: Sendable, Hashable {
             end: observation.observedUntil ?? observation.observedAt,
             timeToleranceSeconds: Self.tolerance(for: observation.timePrecision),
             point: resolution.point,
-            radiusMetres: max(Self.minimumRadiusMetres, { if case .resolved(let location) = resolution { return location.radiusMetres ?? 0 } else { return 0 } }()),
+            radiusMetres: max(Self.minimumRadiusMetres, Self.earFactor(observation) * { if case .resolved(let location) = resolution { return location.radiusMetres ?? 0 } else { return 0 } }()),
             source: reporterTeam ?? reporter, modality: observation.modality, count: observation.count, grade: observation.grading
         )
         weapon = observation.weapon
         liveFireTraining = observation.liveFireTraining
         direction = observation.direction
         self.reporter = reporter
+    }
+
+    /// A distance judged by ear is often outside the band the monitor gives (echoes, wind,
+    /// calibre): fusion widens such a region by half before comparing it. Chosen on the
+    /// simulator (seeds 1–3, one week: count error 2 % → under 1 %, F1 0.975 → 0.98) and checked
+    /// on seeds it was not chosen on; see the closing note of the fusion issue.
+    public static let heardDistanceWidening = 1.5
+
+    static func earFactor(_ observation: Observation) -> Double {
+        guard case .relativeToObserver = observation.location, observation.modality == .heard else { return 1 }
+        return heardDistanceWidening
     }
 
     /// Clock error allowed for a stated precision: an exact time (an instrument's clock) 30 s,
