@@ -15,20 +15,16 @@ final class LocalProjection {
     init(centre: GeoPoint) throws {
         self.centre = centre
         guard let context = proj_context_create() else { throw Failure(description: "PROJ could not create a context") }
-        let target = "+proj=aeqd +lat_0=\(centre.lat) +lon_0=\(centre.lon) +datum=WGS84 +units=m +type=crs"
-        guard let raw = proj_create_crs_to_crs(context, "+proj=longlat +datum=WGS84 +type=crs", target, nil) else {
+        // A pipeline written out, rather than proj_create_crs_to_crs: that one searches PROJ's
+        // database for an operation on every call, which cost milliseconds per distance. Input
+        // is longitude, latitude in degrees; output metres east and north of the centre.
+        let pipeline = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=aeqd +lat_0=\(centre.lat) +lon_0=\(centre.lon) +ellps=WGS84"
+        guard let transformation = proj_create(context, pipeline) else {
             proj_context_destroy(context)
             throw Failure(description: "PROJ could not create a projection around \(centre)")
         }
-        // Longitude first, latitude second, whatever the CRS definitions say.
-        let normalised = proj_normalize_for_visualization(context, raw)
-        proj_destroy(raw)
-        guard let normalised else {
-            proj_context_destroy(context)
-            throw Failure(description: "PROJ could not normalise the axis order")
-        }
         self.context = context
-        self.transformation = normalised
+        self.transformation = transformation
     }
 
     deinit {
