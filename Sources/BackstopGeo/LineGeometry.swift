@@ -50,7 +50,7 @@ public enum LineGeometry {
     public static func distance(from point: GeoPoint, to line: [GeoPoint]) throws -> DistanceToLine {
         guard line.count >= 2 else { throw Failure(description: "a line needs at least 2 positions") }
         let projection = try LocalProjection(centre: point)
-        let planar = densify(line).map(projection.forward)
+        let planar = DensifiedLines.shared.densified(line).map(projection.forward)
         let origin = PlanarPoint(x: 0, y: 0)
         return try GEOSSession.run { session in
             guard let geometry = session.planarLine(planar) else { throw Failure(description: "GEOS could not build the line") }
