@@ -66,6 +66,8 @@ public struct IncidentBook: Sendable {
         }
         for id in change.current {
             guard let incident = engine.incident(id: id) else { continue }
+            // The totals the old version of this incident took part in may have changed too.
+            if let old = incidents[id], sightings.contains(id) { recheck.formUnion(laterSightings(than: old)) }
             incidents[id] = incident
             if MissionCompliance.countsTowardsCaps(incident) {
                 sightings.insert(id)
@@ -79,9 +81,10 @@ public struct IncidentBook: Sendable {
         return change
     }
 
-    /// Sightings whose cap window an incident falls in: a day after it.
+    /// Sightings whose cap total an incident counts towards: those starting from its start
+    /// until a day after its end (see `currentForCaps`).
     private func laterSightings(than incident: Incident) -> [UUID] {
-        let end = incident.start.addingTimeInterval(ComplianceChecker.capWindowSeconds)
+        let end = incident.end.addingTimeInterval(ComplianceChecker.capWindowSeconds)
         return sightings.filter { id in incidents[id].map { $0.start >= incident.start && $0.start <= end } ?? false }
     }
 

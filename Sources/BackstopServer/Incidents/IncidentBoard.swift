@@ -66,13 +66,22 @@ actor IncidentBoard {
         }
     }
 
+    /// Bumped by every agreement change, so that of two overlapping refreshes the one that
+    /// read the agreements last is the one applied.
+    private var agreementGeneration = 0
+
     /// Checks every incident again under the agreements now stored.
     func agreementsChanged() async {
+        agreementGeneration += 1
+        let generation = agreementGeneration
         do {
             _ = try await loaded()
-            book!.replaceCompliance(try await Self.compliance(from: store))
+            let compliance = try await Self.compliance(from: store)
+            guard generation == agreementGeneration, book != nil else { return }
+            book!.replaceCompliance(compliance)
         } catch {
-            logger.error("findings not rechecked after an agreement change", metadata: ["error": "\(error)"])
+            logger.error("findings not rechecked after an agreement change; incidents will be rebuilt", metadata: ["error": "\(error)"])
+            guard generation == agreementGeneration else { return }
             book = nil
             loading = nil
         }
