@@ -190,8 +190,8 @@ import Testing
         #expect(incident.count == 1)
     }
 
-    @Test func oneSourceFilingManyRecordsOfOnePlaceStaysOneIncidentCheaply() {
-        // 1,000 identical records of one reporter: each joins all the others directly, so the
+    @Test func oneTeamFilingManyRecordsOfOnePlaceStaysOneIncidentCheaply() {
+        // 1,000 identical records of one team (reporters not named): each joins all the others directly, so the
         // component is never split (splitting would cost the cube of its size over the run).
         var engine = FusionEngine()
         for index in 0..<1_000 { engine.add(record(index + 1, seconds: Double(index % 60), source: "patrol-7")) }
