@@ -41,7 +41,7 @@ struct ImportCommand: AsyncParsableCommand {
             try await store.migrate()
             let importer = ObservationImporter(
                 store: store,
-                reporter: reporter ?? "import:\(URL(fileURLWithPath: file).lastPathComponent)",
+                reporter: reporter ?? ImportRows.reporter(forFile: URL(fileURLWithPath: file).lastPathComponent),
                 team: team,
                 progress: ProgressBar(total: rows.count),
                 resolver: LocationResolver(places: PlaceResolver(

@@ -198,4 +198,17 @@ import Testing
         #expect(engine.incidentCount == 1)
         #expect(engine.incident(containing: id(1))?.recordCount == 1_000)
     }
+
+    @Test func oneReportersTwoRecordsAreTwoEventsButAnImportedFilesAreNot() {
+        let observation = Observation(id: id(1), kind: .explosion, observedAt: Self.start, modality: .heard,
+                                      location: .absolute(point: explosion, accuracyMetres: 500))
+        var second = observation
+        second.id = id(2)
+        let resolution = LocationResolver().resolve(observation)
+        func records(_ reporter: String) -> [FusionRecord] {
+            [observation, second].map { FusionRecord(observation: $0, resolution: resolution, reporter: reporter, reporterTeam: "team-a") }
+        }
+        #expect(fuse(records("patrol-7/a")).count == 2, "a person files one record per event")
+        #expect(fuse(records(ImportRows.reporter(forFile: "kobo-export.csv"))).count == 1, "a file is not a person")
+    }
 }

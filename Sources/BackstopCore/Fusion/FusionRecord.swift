@@ -56,7 +56,8 @@ public struct FusionRecord: Sendable, Hashable {
         weapon = observation.weapon
         liveFireTraining = observation.liveFireTraining
         direction = observation.direction
-        self.reporter = reporter
+        // A file's label is not a person: its records may well describe one event together.
+        self.reporter = reporter.hasPrefix(ImportRows.reporterPrefix) ? nil : reporter
     }
 
     /// A distance judged by ear is often outside the band the monitor gives (echoes, wind,

@@ -25,6 +25,13 @@ public enum ImportFormat: String, CaseIterable, Sendable {
 /// format goes through the one validating parser. Records without an `id` get one derived
 /// from their content.
 public enum ImportRows {
+    /// The reporter recorded for a file imported without a named reporter: "import:<file>".
+    /// Such a label is a file, not a person, so fusion does not treat its records as one
+    /// reporter's (whose two records would be two events).
+    public static let reporterPrefix = "import:"
+
+    public static func reporter(forFile name: String) -> String { reporterPrefix + name }
+
     public static func read(_ data: Data, format: ImportFormat) throws(ValidationFailure) -> [ImportRow] {
         let rows: [ImportRow] = switch format {
         case .ndjson: ndjson(data)
