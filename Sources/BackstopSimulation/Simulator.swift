@@ -10,11 +10,10 @@ public struct Simulator: Sendable {
     public let scenario: SimulationScenario
 
     public init(agreement: Agreement, gazetteer: Gazetteer, scenario: SimulationScenario) throws(SimulationError) {
-        guard let contact = agreement.contactLine, contact.points.count >= 2 else {
+        guard let contact = agreement.contactLine?.points, contact.count >= 2 else {
             throw SimulationError("agreement \(agreement.id) has no contact line to simulate along")
         }
         guard scenario.hours > 0, scenario.hours <= 24 * 366 else { throw SimulationError("hours must be more than 0 and at most a year") }
-        _ = contact
         self.agreement = agreement
         self.gazetteer = gazetteer
         self.scenario = scenario
@@ -53,10 +52,9 @@ struct World {
         random = SplitMix64(seed: simulator.scenario.seed)
         settlementIndex = SettlementIndex(simulator.gazetteer)
         // Settlements near the line, for place references ("2 km NW of X").
-        let nearLine = simulator.gazetteer.entries.filter { $0.population >= 500 }
         let points = simulator.agreement.contactLine!.points
         let lats = points.map(\.lat), lons = points.map(\.lon)
-        settlements = nearLine.filter {
+        settlements = simulator.gazetteer.entries.filter { $0.population >= 500 }.filter {
             $0.point.lat > lats.min()! - 0.6 && $0.point.lat < lats.max()! + 0.6 && $0.point.lon > lons.min()! - 0.9 && $0.point.lon < lons.max()! + 0.9
         }
     }
@@ -178,7 +176,7 @@ struct World {
         for observer in patrols {
             let distance = Geodesic.wgs84.distance(from: observer.point, to: point)
             guard distance < 4_000, random.chance(0.7) else { continue }
-            file(report(of: event, by: observer, modality: .saw, style: .bearing(distance)), event: event, reporter: reporter(observer, member: "a"))
+            file(report(of: event, by: observer, modality: .saw, style: .bearing), event: event, reporter: reporter(observer, member: "a"))
         }
     }
 
@@ -207,7 +205,7 @@ struct World {
         let (start, end) = randomTime(duration: random.uniform(600...3_600))
         let event = newEvent(.mineLaying, kind: .mine, at: point, from: start, to: end)
         for observer in patrols where Geodesic.wgs84.distance(from: observer.point, to: point) < 3_000 && random.chance(0.5) {
-            file(report(of: event, by: observer, modality: .saw, style: .bearing(Geodesic.wgs84.distance(from: observer.point, to: point))),
+            file(report(of: event, by: observer, modality: .saw, style: .bearing),
                  event: event, reporter: reporter(observer, member: "a"))
         }
     }
@@ -225,11 +223,11 @@ struct World {
                 guard distance < audibleMetres else { continue }
                 let probability = 0.95 - 0.85 * max(0, distance - 2_000) / (audibleMetres - 2_000)
                 guard random.chance(probability) else { continue }
-                let style: ReportStyle = random.chance(scenario.placeReferenceRate) ? .place : .bearing(distance)
+                let style: ReportStyle = random.chance(scenario.placeReferenceRate) ? .place : .bearing
                 let record = report(of: event, by: observer, modality: distance < 3_000 ? .sawAndHeard : .heard, style: style)
                 file(record, event: event, reporter: reporter(observer, member: "a"))
                 if random.chance(scenario.duplicateRate) {
-                    file(report(of: event, by: observer, modality: .heard, style: .bearing(distance)), event: event, reporter: reporter(observer, member: "b"))
+                    file(report(of: event, by: observer, modality: .heard, style: .bearing), event: event, reporter: reporter(observer, member: "b"))
                 }
             case .camera:
                 guard distance < 5_000, random.chance(0.6) else { continue }
@@ -252,7 +250,7 @@ struct World {
         // The patrol stops within sight of the group, at a few hundred metres.
         let standpoint = Geodesic.wgs84.destination(from: point, azimuthDegrees: random.uniform(0...360), distanceMetres: random.uniform(300...1_500))
         let visitor = SimulatedObserver(name: observer.name, kind: .patrol, point: standpoint)
-        let style: ReportStyle = random.chance(0.5) ? .absolute(150) : .bearing(Geodesic.wgs84.distance(from: standpoint, to: point))
+        let style: ReportStyle = random.chance(0.5) ? .absolute(150) : .bearing
         file(report(of: event, by: visitor, modality: .saw, style: style), event: event, reporter: reporter(visitor, member: "a"))
     }
 
@@ -278,7 +276,7 @@ struct World {
             let point = Geodesic.wgs84.destination(from: observer.point, azimuthDegrees: random.uniform(0...360), distanceMetres: distance)
             let phantom = TruthEvent(id: "false", category: .shellingImpact, kind: .explosion, start: start, end: start.addingTimeInterval(random.uniform(0...120)),
                                      point: point, count: random.integer(1...5), direction: random.element([.incoming, .outgoing, .unknown]), liveFireTraining: false)
-            let record = report(of: phantom, by: observer, modality: .heard, style: .bearing(distance))
+            let record = report(of: phantom, by: observer, modality: .heard, style: .bearing)
             falseReportIDs.append(record.id)
             filed.append((arrival(of: record), record))
             reporters[record.id] = SimulatedReporter(reporter: observer.name + "/a", team: observer.name)
@@ -307,7 +305,7 @@ struct World {
 
     enum ReportStyle {
         case absolute(Double)
-        case bearing(Double)
+        case bearing
         case place
     }
 
@@ -355,21 +353,10 @@ struct World {
             let error = abs(random.normal()) * accuracy / 2
             location = .absolute(point: roundedPoint(Geodesic.wgs84.destination(from: event.point, azimuthDegrees: random.uniform(0...360), distanceMetres: error)),
                                  accuracyMetres: accuracy.rounded())
-        case .bearing(let distance):
-            let truth = Geodesic.wgs84.inverse(from: observer.point, to: event.point).initialAzimuth
-            var bearing = (truth + random.normal() * scenario.bearingNoiseDegrees).truncatingRemainder(dividingBy: 360)
-            if bearing < 0 { bearing += 360 }
-            location = .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
-                                                      distance: band(around: distance * exp(random.normal() * scenario.distanceNoiseLog))))
+        case .bearing:
+            location = bearingReport(from: observer.point, to: event.point)
         case .place:
-            location = placeReference(for: event.point) ?? {
-                let distance = Geodesic.wgs84.distance(from: observer.point, to: event.point)
-                let truth = Geodesic.wgs84.inverse(from: observer.point, to: event.point).initialAzimuth
-                var bearing = (truth + random.normal() * scenario.bearingNoiseDegrees).truncatingRemainder(dividingBy: 360)
-                if bearing < 0 { bearing += 360 }
-                return .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
-                                                      distance: band(around: distance * exp(random.normal() * scenario.distanceNoiseLog))))
-            }()
+            location = placeReference(for: event.point) ?? bearingReport(from: observer.point, to: event.point)
         }
         let grade: AdmiraltyGrade = switch observer.kind {
         case .patrol: AdmiraltyGrade(reliability: .b, credibility: modality == .heard ? .possiblyTrue : .probablyTrue)
@@ -385,6 +372,15 @@ struct World {
             modality: modality, observer: observer.kind == .missionUAV ? nil : ObserverPosition(point: roundedPoint(observer.point), accuracyMetres: 20),
             location: location, direction: direction, weapon: weapon, liveFireTraining: event.liveFireTraining, grading: grade
         )
+    }
+
+    /// What a patrol reports by eye or ear: a noisy bearing and a band around a noisy distance.
+    mutating func bearingReport(from observer: GeoPoint, to target: GeoPoint) -> ObservationLocation {
+        let inverse = Geodesic.wgs84.inverse(from: observer, to: target)
+        var bearing = (inverse.initialAzimuth + random.normal() * scenario.bearingNoiseDegrees).truncatingRemainder(dividingBy: 360)
+        if bearing < 0 { bearing += 360 }
+        return .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: scenario.reportedBearingErrorDegrees,
+                                              distance: band(around: inverse.distanceMetres * exp(random.normal() * scenario.distanceNoiseLog))))
     }
 
     /// A bearing to a tenth of a degree in [0, 360): 359.96° is reported as 0°, not 360°.
@@ -445,7 +441,7 @@ struct World {
         let sightings = perfect.filter(MissionCompliance.countsTowardsCaps)
         for index in events.indices {
             let incident = perfect[index]
-            let current = MissionCompliance.countsTowardsCaps(incident) ? IncidentBook.currentForCaps(incident, among: sightings) : []
+            let current = MissionCompliance.countsTowardsCaps(incident) ? ComplianceChecker.currentForCaps(incident, among: sightings) : []
             events[index].findings = try compliance.findings(for: incident, current: current).map {
                 TruthFinding(kind: $0.kind.rawValue, ruleID: $0.ruleID, agreementID: $0.agreementID)
             }

@@ -15,6 +15,12 @@ public struct ComplianceChecker: Sendable {
     /// a unit sighted three days ago may be the same unit, one sighted within the day is "current".
     public static let capWindowSeconds = 24 * 3_600.0
 
+    /// The sightings that count with an incident towards a zone cap: those of the day before it.
+    public static func currentForCaps(_ incident: Incident, among sightings: [Incident]) -> [Incident] {
+        let windowStart = incident.start.addingTimeInterval(-capWindowSeconds)
+        return sightings.filter { $0.id != incident.id && $0.start <= incident.start && $0.end >= windowStart }
+    }
+
     public init(agreement: Agreement, settlements: SettlementIndex? = nil) {
         geometry = AgreementGeometry(agreement)
         self.settlements = settlements
@@ -105,9 +111,8 @@ public struct ComplianceChecker: Sendable {
         for zone in agreement.zones where zone.effectiveFrom <= incident.start && !zone.caps.isEmpty {
             let caps = zone.caps.filter { subjects[$0.subject] != nil }
             guard !caps.isEmpty, try geometry.contains(zone, point) else { continue }
-            let windowStart = incident.start.addingTimeInterval(-Self.capWindowSeconds)
             var others: [Incident] = []
-            for other in current where other.id != incident.id && other.start <= incident.start && other.end >= windowStart {
+            for other in Self.currentForCaps(incident, among: current) {
                 if let otherPoint = other.point, try geometry.contains(zone, otherPoint) { others.append(other) }
             }
             for cap in caps {

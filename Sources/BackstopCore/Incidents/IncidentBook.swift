@@ -82,7 +82,7 @@ public struct IncidentBook: Sendable {
     }
 
     /// Sightings whose cap total an incident counts towards: those starting from its start
-    /// until a day after its end (see `currentForCaps`).
+    /// until a day after its end (see `ComplianceChecker.currentForCaps`).
     private func laterSightings(than incident: Incident) -> [UUID] {
         let end = incident.end.addingTimeInterval(ComplianceChecker.capWindowSeconds)
         return sightings.filter { id in incidents[id].map { $0.start >= incident.start && $0.start <= end } ?? false }
@@ -91,7 +91,7 @@ public struct IncidentBook: Sendable {
     private mutating func check(_ id: UUID) {
         guard let incident = incidents[id] else { return }
         let current = MissionCompliance.countsTowardsCaps(incident)
-            ? Self.currentForCaps(incident, among: sightings.compactMap { incidents[$0] }) : []
+            ? ComplianceChecker.currentForCaps(incident, among: sightings.compactMap { incidents[$0] }) : []
         do {
             findingsByIncident[id] = try compliance.findings(for: incident, current: current)
             checkFailures.removeValue(forKey: id)
@@ -99,11 +99,5 @@ public struct IncidentBook: Sendable {
             findingsByIncident[id] = []
             checkFailures[id] = "\(error)"
         }
-    }
-
-    /// The sightings that count with an incident towards a zone cap: those of the day before it.
-    public static func currentForCaps(_ incident: Incident, among sightings: [Incident]) -> [Incident] {
-        let windowStart = incident.start.addingTimeInterval(-ComplianceChecker.capWindowSeconds)
-        return sightings.filter { $0.start <= incident.start && $0.end >= windowStart }
     }
 }
