@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
@@ -67,6 +69,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BackstopPostgres",
+            dependencies: [
+                "BackstopStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BackstopServer",
             dependencies: [
                 "BackstopStore",
@@ -87,6 +99,7 @@ let package = Package(
             dependencies: [
                 "BackstopServer",
                 "BackstopSQLite",
+                "BackstopPostgres",
                 "BackstopData",
                 "BackstopSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -103,7 +116,7 @@ let package = Package(
         .testTarget(name: "BackstopSimulationTests", dependencies: ["BackstopSimulation", "BackstopData"], swiftSettings: strictSettings),
         .testTarget(
             name: "BackstopStoreTests",
-            dependencies: ["BackstopStore", "BackstopSQLite"],
+            dependencies: ["BackstopStore", "BackstopSQLite", "BackstopPostgres"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -52,5 +52,31 @@ enum SQLiteMigrations {
         Step(version: 2, statements: [
             "CREATE UNIQUE INDEX access_tokens_by_name ON access_tokens (name)",
         ]),
+        // Background work held by one process at a time, and the findings log it writes.
+        Step(version: 3, statements: [
+            """
+            CREATE TABLE work_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                position INTEGER NOT NULL DEFAULT 0,
+                expires_at_ms INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE finding_log (
+                seq INTEGER PRIMARY KEY,
+                incident_id TEXT NOT NULL,
+                incident_start_ms INTEGER NOT NULL,
+                agreement_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                party TEXT,
+                text TEXT NOT NULL,
+                recorded_at_ms INTEGER NOT NULL,
+                recorded_by TEXT NOT NULL,
+                UNIQUE (incident_id, agreement_id, rule_id, kind)
+            )
+            """,
+        ]),
     ]
 }

@@ -5,6 +5,12 @@ import SQLiteNIO
 
 extension SQLiteStore {
     public func saveAgreement(_ record: AgreementRecord, expectedVersion: Int?) async throws -> StoredAgreement {
+        let stored = try await insertAgreement(record, expectedVersion: expectedVersion)
+        announcer.announce()
+        return stored
+    }
+
+    private func insertAgreement(_ record: AgreementRecord, expectedVersion: Int?) async throws -> StoredAgreement {
         try await writeTransaction { db in
             let id = record.agreement.id
             let current = try await db.query("SELECT MAX(version) AS v FROM agreement_versions WHERE agreement_id = ?", [.text(id)])
@@ -15,7 +21,7 @@ extension SQLiteStore {
             let stored = StoredAgreement(record: record, version: current + 1)
             _ = try await db.query(
                 "INSERT INTO agreement_versions (agreement_id, version, document, saved_by, saved_at_ms) VALUES (?, ?, ?, ?, ?)",
-                [.text(id), .integer(stored.version), .text(String(decoding: stored.document.canonicalData(), as: UTF8.self)),
+                [.text(id), .integer(stored.version), .text(stored.documentText),
                  .text(stored.savedBy), .integer(Int(Timestamp.milliseconds(stored.savedAt)))]
             )
             return stored
@@ -40,13 +46,20 @@ extension SQLiteStore {
             """).map(Self.decodeAgreement)
     }
 
+    public func agreementRevision() async throws -> Int {
+        try await read("SELECT COUNT(*) AS n FROM agreement_versions").first?.column("n")?.integer ?? 0
+    }
+
+    public func allAgreementVersions() async throws -> [StoredAgreement] {
+        try await read("SELECT * FROM agreement_versions ORDER BY agreement_id, version").map(Self.decodeAgreement)
+    }
+
     static func decodeAgreement(_ row: SQLiteRow) throws -> StoredAgreement {
         guard let id = row.column("agreement_id")?.string, let version = row.column("version")?.integer,
               let document = row.column("document")?.string, let savedBy = row.column("saved_by")?.string,
               let savedAt = row.column("saved_at_ms")?.integer
         else { throw StoreError.corrupt("an agreement row lacks a column") }
-        guard let value = try? JSONValue.parse(document) else { throw StoreError.corrupt("agreement \(id) version \(version) is not JSON") }
-        return StoredAgreement(id: id, version: version, document: value, savedBy: savedBy, savedAt: Timestamp.date(milliseconds: Int64(savedAt)))
+        return try StoredAgreement.decode(id: id, version: version, document: document, savedBy: savedBy, savedAtMilliseconds: Int64(savedAt))
     }
 
     public func insertToken(_ token: AccessTokenRecord) async throws {
@@ -63,7 +76,15 @@ extension SQLiteStore {
 
     public func token(hash: String) async throws -> AccessTokenRecord? {
         guard let row = try await read("SELECT * FROM access_tokens WHERE hash = ?", [.text(hash)]).first else { return nil }
-        guard let name = row.column("name")?.string, let roleName = row.column("role")?.string,
+        return try Self.decodeToken(row)
+    }
+
+    public func allTokens() async throws -> [AccessTokenRecord] {
+        try await read("SELECT * FROM access_tokens ORDER BY name").map(Self.decodeToken)
+    }
+
+    static func decodeToken(_ row: SQLiteRow) throws -> AccessTokenRecord {
+        guard let hash = row.column("hash")?.string, let name = row.column("name")?.string, let roleName = row.column("role")?.string,
               let role = Role(rawValue: roleName), let createdAt = row.column("created_at_ms")?.integer
         else { throw StoreError.corrupt("an access token row is unreadable") }
         return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: row.column("team")?.string),

@@ -10,7 +10,13 @@ extension SQLiteStore {
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
         guard !submissions.isEmpty else { return [] }
-        return try await writeTransaction { db in
+        let results = try await insert(submissions)
+        if results.contains(where: { $0.outcome == .created }) { announcer.announce() }
+        return results
+    }
+
+    private func insert(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
+        try await writeTransaction { db in
             let ids = Array(Set(submissions.map { $0.observation.id.uuidString.lowercased() }))
             var existing: [UUID: StoredObservation] = [:]
             for chunk in ids.chunked(into: Self.insertChunk) {
@@ -22,33 +28,8 @@ extension SQLiteStore {
                 }
             }
 
-            var results: [SubmissionResult] = []
-            var fresh: [UUID: ObservationSubmission] = [:]
-            var freshOrder: [ObservationSubmission] = []
-            var conflicts: [UUID] = []
-            for submission in submissions {
-                let id = submission.observation.id
-                if let stored = existing[id] {
-                    if stored.isReplay(of: submission) {
-                        results.append(SubmissionResult(stored: stored, outcome: .replayed))
-                    } else if !conflicts.contains(id) {
-                        conflicts.append(id)
-                    }
-                } else if let earlier = fresh[id] {
-                    if StoredObservation(earlier).isReplay(of: submission) {
-                        results.append(SubmissionResult(stored: StoredObservation(earlier), outcome: .replayed))
-                    } else if !conflicts.contains(id) {
-                        conflicts.append(id)
-                    }
-                } else {
-                    fresh[id] = submission
-                    freshOrder.append(submission)
-                    results.append(SubmissionResult(stored: StoredObservation(submission), outcome: .created))
-                }
-            }
-            if !conflicts.isEmpty { throw StoreError.conflict(ids: conflicts) }
-
-            for chunk in freshOrder.chunked(into: Self.insertChunk) {
+            let plan = try SubmissionPlan(submissions, existing: existing)
+            for chunk in plan.fresh.chunked(into: Self.insertChunk) {
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * 11)
                 for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
@@ -64,7 +45,7 @@ extension SQLiteStore {
                     chunk.map { .text($0.observation.id.uuidString.lowercased()) }
                 )
             }
-            return results
+            return plan.results
         }
     }
 
@@ -116,6 +97,18 @@ extension SQLiteStore {
         return ObservationPage(items: items, next: next)
     }
 
+    public func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry] {
+        try await read("SELECT seq, \(Self.observationColumns) FROM observations WHERE seq > ? ORDER BY seq LIMIT ?",
+                       [.integer(Int(sequence)), .integer(limit)]).map { row in
+            guard let seq = row.column("seq")?.integer else { throw StoreError.corrupt("an observation row lacks its sequence") }
+            return IntakeEntry(sequence: Int64(seq), stored: try Self.decodeObservation(row))
+        }
+    }
+
+    public func latestIntakeSequence() async throws -> Int64 {
+        Int64(try await read("SELECT COALESCE(MAX(seq), 0) AS n FROM observations").first?.column("n")?.integer ?? 0)
+    }
+
     public func observationCount() async throws -> Int {
         try await read("SELECT COUNT(*) AS n FROM observations").first?.column("n")?.integer ?? 0
     }
@@ -133,6 +126,7 @@ extension SQLiteStore {
     static func insertBinds(_ submission: ObservationSubmission) -> [SQLiteData] {
         let observation = submission.observation
         let point = submission.resolution.point
+        let columns = StoredObservation.storedColumns(of: submission)
         return [
             .text(observation.id.uuidString.lowercased()),
             .text(observation.kind.rawValue),
@@ -143,8 +137,8 @@ extension SQLiteStore {
             .text(submission.digest),
             point.map { .float($0.lat) } ?? .null,
             point.map { .float($0.lon) } ?? .null,
-            .text(String(decoding: submission.canonicalJSON, as: UTF8.self)),
-            .text(String(decoding: submission.resolution.jsonValue.canonicalData(), as: UTF8.self)),
+            .text(columns.body),
+            .text(columns.resolution),
         ]
     }
 
@@ -153,23 +147,7 @@ extension SQLiteStore {
               let reporter = row.column("reporter")?.string, let digest = row.column("digest")?.string,
               let receivedAt = row.column("received_at_ms")?.integer
         else { throw StoreError.corrupt("an observation row lacks a column") }
-        do {
-            let observation = try ObservationParser().parse(try JSONValue.parse(body))
-            return StoredObservation(
-                observation: observation, reporter: reporter, reporterTeam: row.column("reporter_team")?.string,
-                receivedAt: Timestamp.date(milliseconds: Int64(receivedAt)), digest: digest,
-                resolution: try LocationResolution(json: try JSONValue.parse(resolution))
-            )
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.corrupt("observation body: \(error)")
-        }
-    }
-}
-
-extension Array {
-    func chunked(into size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+        return try StoredObservation.decode(body: body, resolution: resolution, reporter: reporter, reporterTeam: row.column("reporter_team")?.string,
+                                            receivedAtMilliseconds: Int64(receivedAt), digest: digest)
     }
 }

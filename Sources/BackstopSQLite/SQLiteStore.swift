@@ -12,6 +12,7 @@ public final class SQLiteStore: BackstopStore {
     let writer: SQLiteConnection
     let reader: SQLiteConnection
     let gate = AsyncGate()
+    let announcer = Announcer()
     public let path: String
 
     private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection) {
@@ -51,6 +52,7 @@ public final class SQLiteStore: BackstopStore {
     }
 
     public func close() async throws {
+        announcer.finish()
         try await reader.close()
         try await writer.close()
     }
@@ -74,6 +76,17 @@ public final class SQLiteStore: BackstopStore {
                 throw error
             }
         }
+    }
+
+    public nonisolated func announcements() -> AsyncStream<Void> { announcer.stream() }
+
+    /// A consistent copy of the whole database while it stays in use (`VACUUM INTO` reads one
+    /// snapshot; writers carry on).
+    public func backup(to file: String) async throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw StoreError.notEmpty("\(file) exists already; choose a new file name")
+        }
+        _ = try await read("VACUUM INTO ?", [.text(file)])
     }
 
     public func migrate() async throws {

@@ -64,3 +64,13 @@ public struct AccessTokenRecord: Sendable, Hashable {
         self.createdAt = createdAt
     }
 }
+
+extension StoredAgreement {
+    public static func decode(id: String, version: Int, document: String, savedBy: String, savedAtMilliseconds: Int64) throws -> StoredAgreement {
+        guard let value = try? JSONValue.parse(document) else { throw StoreError.corrupt("agreement \(id) version \(version) is not JSON") }
+        return StoredAgreement(id: id, version: version, document: value, savedBy: savedBy, savedAt: Timestamp.date(milliseconds: savedAtMilliseconds))
+    }
+
+    /// The document as a database store keeps it.
+    public var documentText: String { String(decoding: document.canonicalData(), as: UTF8.self) }
+}

@@ -34,6 +34,35 @@ public protocol BackstopStore: Sendable {
     func token(hash: String) async throws -> AccessTokenRecord?
     func tokenCount() async throws -> Int
 
+    // MARK: Several nodes on one store
+
+    /// Observations committed after `sequence`, in intake (commit) order. Every node follows
+    /// this to keep its incidents current; a sequence once read is never filled in behind.
+    func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry]
+    /// The sequence of the last committed observation (0 when there are none).
+    func latestIntakeSequence() async throws -> Int64
+    /// Grows with every agreement version saved, on any node, so a node can tell that its
+    /// agreements are stale without reading them.
+    func agreementRevision() async throws -> Int
+
+    /// Takes or renews the named lease for `holder` when it is free, expired, or held by
+    /// `holder` already; nil when another holder has it.
+    func claimLease(_ name: String, holder: String, duration: TimeInterval) async throws -> WorkLease?
+    func releaseLease(_ name: String, holder: String) async throws
+    /// Records findings and moves the lease's position in one transaction, only while `holder`
+    /// still holds the lease (a node that lost it writes nothing: false).
+    func recordFindings(_ findings: [FindingLogSubmission], lease: String, holder: String, position: Int64) async throws -> Bool
+    func findingLog(after sequence: Int64, limit: Int) async throws -> [LoggedFinding]
+
+    /// Every version of every agreement, oldest first per agreement; for copying a store.
+    func allAgreementVersions() async throws -> [StoredAgreement]
+    /// Every token, for copying a store.
+    func allTokens() async throws -> [AccessTokenRecord]
+
+    /// Wakes a listener when another node (or this one) commits observations or agreements.
+    /// A store that cannot announce returns a stream that never yields; followers then poll.
+    func announcements() -> AsyncStream<Void>
+
     func close() async throws
 }
 
@@ -46,6 +75,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unavailable(String)
     /// Stored data could not be read back.
     case corrupt(String)
+    /// A copy or restore target is not empty.
+    case notEmpty(String)
 
     public var description: String {
         switch self {
@@ -56,6 +87,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .duplicateToken: "a token with this name (or secret) exists already; names must be unique"
         case .unavailable(let reason): "the store is unavailable: \(reason)"
         case .corrupt(let reason): "stored data could not be read: \(reason)"
+        case .notEmpty(let reason): "the target store is not empty: \(reason)"
         }
     }
 }

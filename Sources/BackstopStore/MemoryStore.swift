@@ -7,34 +7,23 @@ public actor MemoryStore: BackstopStore {
     private var observationsByID: [UUID: StoredObservation] = [:]
     private var agreementVersions: [String: [StoredAgreement]] = [:]
     private var tokens: [String: AccessTokenRecord] = [:]
+    private var intakeOrder: [StoredObservation] = []
+    private var leases: [String: WorkLease] = [:]
+    private var findings: [LoggedFinding] = []
+    private var findingKeys: Set<String> = []
+    private let announcer = Announcer()
 
     public init() {}
 
     public func migrate() async throws {}
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
-        var pending: [UUID: StoredObservation] = [:]
-        var conflicts: [UUID] = []
-        var results: [SubmissionResult] = []
-        for submission in submissions {
-            let id = submission.observation.id
-            if let existing = observationsByID[id] ?? pending[id] {
-                if existing.isReplay(of: submission) {
-                    results.append(SubmissionResult(stored: existing, outcome: .replayed))
-                } else if !conflicts.contains(id) {
-                    conflicts.append(id)
-                }
-                continue
-            }
-            let stored = StoredObservation(submission)
-            pending[id] = stored
-            results.append(SubmissionResult(stored: stored, outcome: .created))
-        }
-        if !conflicts.isEmpty { throw StoreError.conflict(ids: conflicts) }
-        observationsByID.merge(pending) { old, _ in old }
-        return results
+        let plan = try SubmissionPlan(submissions, existing: observationsByID)
+        for submission in plan.fresh { observationsByID[submission.observation.id] = StoredObservation(submission) }
+        intakeOrder += plan.fresh.map(StoredObservation.init)
+        if !plan.fresh.isEmpty { announce() }
+        return plan.results
     }
-
     public func observation(id: UUID) async throws -> StoredObservation? {
         observationsByID[id]
     }
@@ -63,6 +52,7 @@ public actor MemoryStore: BackstopStore {
         }
         let stored = StoredAgreement(record: record, version: current + 1)
         agreementVersions[id, default: []].append(stored)
+        announce()
         return stored
     }
 
@@ -91,5 +81,61 @@ public actor MemoryStore: BackstopStore {
         tokens.count
     }
 
-    public func close() async throws {}
+    public func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry] {
+        let start = Int(max(sequence, 0))
+        guard start < intakeOrder.count else { return [] }
+        return intakeOrder[start..<min(start + limit, intakeOrder.count)].enumerated().map {
+            IntakeEntry(sequence: Int64(start + $0.offset + 1), stored: $0.element)
+        }
+    }
+
+    public func latestIntakeSequence() async throws -> Int64 { Int64(intakeOrder.count) }
+
+    public func agreementRevision() async throws -> Int { agreementVersions.values.map(\.count).reduce(0, +) }
+
+    public func claimLease(_ name: String, holder: String, duration: TimeInterval) async throws -> WorkLease? {
+        let now = Date()
+        if let lease = leases[name], lease.holder != holder, lease.expiresAt > now { return nil }
+        let lease = WorkLease(name: name, holder: holder, position: leases[name]?.position ?? 0, expiresAt: now.addingTimeInterval(duration))
+        leases[name] = lease
+        return lease
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        guard leases[name]?.holder == holder else { return }
+        leases[name]?.expiresAt = .distantPast
+    }
+
+    public func recordFindings(_ entries: [FindingLogSubmission], lease name: String, holder: String, position: Int64) async throws -> Bool {
+        guard let lease = leases[name], lease.holder == holder, lease.expiresAt > Date() else { return false }
+        for entry in entries where findingKeys.insert(Self.key(entry)).inserted {
+            findings.append(LoggedFinding(sequence: Int64(findings.count + 1), finding: entry, recordedAt: Date(), recordedBy: holder))
+        }
+        leases[name]?.position = max(lease.position, position)
+        return true
+    }
+
+    private static func key(_ entry: FindingLogSubmission) -> String {
+        [entry.incidentID.uuidString, entry.agreementID, entry.ruleID, entry.kind].joined(separator: "\u{1F}")
+    }
+
+    public func findingLog(after sequence: Int64, limit: Int) async throws -> [LoggedFinding] {
+        Array(findings.filter { $0.sequence > sequence }.prefix(limit))
+    }
+
+    public func allAgreementVersions() async throws -> [StoredAgreement] {
+        agreementVersions.keys.sorted().flatMap { agreementVersions[$0] ?? [] }
+    }
+
+    public func allTokens() async throws -> [AccessTokenRecord] {
+        tokens.values.sorted { $0.identity.name < $1.identity.name }
+    }
+
+    public nonisolated func announcements() -> AsyncStream<Void> { announcer.stream() }
+
+    private func announce() { announcer.announce() }
+
+    public func close() async throws {
+        announcer.finish()
+    }
 }

@@ -86,3 +86,27 @@ public struct SubmissionResult: Sendable, Hashable {
         self.outcome = outcome
     }
 }
+
+extension StoredObservation {
+    /// Rebuilds a record from the columns a database store keeps: the canonical JSON as given
+    /// and the resolved location as JSON.
+    public static func decode(body: String, resolution: String, reporter: String, reporterTeam: String?,
+                              receivedAtMilliseconds: Int64, digest: String) throws -> StoredObservation {
+        do {
+            let observation = try ObservationParser().parse(try JSONValue.parse(body))
+            return StoredObservation(
+                observation: observation, reporter: reporter, reporterTeam: reporterTeam,
+                receivedAt: Timestamp.date(milliseconds: receivedAtMilliseconds), digest: digest,
+                resolution: try LocationResolution(json: try JSONValue.parse(resolution))
+            )
+        } catch {
+            throw StoreError.corrupt("observation body: \(error)")
+        }
+    }
+
+    /// The two JSON columns a database store keeps for a submission.
+    public static func storedColumns(of submission: ObservationSubmission) -> (body: String, resolution: String) {
+        (String(decoding: submission.canonicalJSON, as: UTF8.self),
+         String(decoding: submission.resolution.jsonValue.canonicalData(), as: UTF8.self))
+    }
+}

@@ -1,4 +1,5 @@
 import BackstopCore
+import BackstopPostgres
 import BackstopSQLite
 import BackstopStore
 import Foundation
@@ -8,17 +9,36 @@ import Testing
 /// store (PostgreSQL) joins by adding a case to `StoreKind`.
 @Suite struct StoreConformanceTests {
     enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-        case memory, sqlite
+        case memory, sqlite, postgres
+
+        /// PostgreSQL joins when the test script made a database (always in CI, where a missing
+        /// database fails the run instead of skipping).
+        static var allCases: [StoreKind] {
+            TestDatabase.postgresURL != nil || TestDatabase.isCI ? [.memory, .sqlite, .postgres] : [.memory, .sqlite]
+        }
 
         var testDescription: String { rawValue }
 
         func make() async throws -> any BackstopStore {
-            let store: any BackstopStore = switch self {
-            case .memory: MemoryStore()
-            case .sqlite: try await SQLiteStore.open(directory: TemporaryDirectory.make())
+            try await makeNodes(1)[0]
+        }
+
+        /// `count` handles on one store, as separate nodes (or processes) would hold them.
+        func makeNodes(_ count: Int) async throws -> [any BackstopStore] {
+            var stores: [any BackstopStore] = []
+            switch self {
+            case .memory:
+                let store = MemoryStore()
+                stores = Array(repeating: store, count: count)
+            case .sqlite:
+                let directory = TemporaryDirectory.make()
+                for _ in 0..<count { stores.append(try await SQLiteStore.open(directory: directory)) }
+            case .postgres:
+                let url = try TestDatabase.freshSchemaURL()
+                for _ in 0..<count { stores.append(try PostgresStore.open(url: url)) }
             }
-            try await store.migrate()
-            return store
+            for store in stores { try await store.migrate() }
+            return stores
         }
     }
 
@@ -225,6 +245,22 @@ import Testing
         }
         #expect(try await store.observationCount() == 20)
         try await store.close()
+    }
+}
+
+enum TestDatabase {
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let postgresURL = ProcessInfo.processInfo.environment["BACKSTOP_TEST_POSTGRES_URL"]
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "BACKSTOP_TEST_POSTGRES_URL is not set: run ./scripts/test.sh, which starts a throwaway PostgreSQL" }
+    }
+
+    /// The test database with a schema of its own, so tests never see each other's rows.
+    static func freshSchemaURL() throws -> String {
+        guard let url = postgresURL else { throw Missing() }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        return url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
     }
 }
 

@@ -40,7 +40,7 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
                                 fieldErrors: ids.map { FieldError(path: "id", reason: "\($0.uuidString.lowercased()) exists with different content") })
             case .versionConflict:
                 return APIError(.conflict, code: "version_conflict", message: error.description)
-            case .duplicateToken:
+            case .duplicateToken, .notEmpty:
                 return APIError(.conflict, code: "conflict", message: error.description)
             case .unavailable(let reason):
                 logger.error("store unavailable", metadata: ["reason": "\(reason)"])

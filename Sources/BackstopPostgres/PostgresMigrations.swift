@@ -1,0 +1,77 @@
+/// The schema, as numbered steps. A step once released is never edited: add a new one.
+/// Times are whole milliseconds since 1970 (as in the SQLite store, so both order and page
+/// identically); points are also kept as PostGIS geometry with a GiST index.
+enum PostgresMigrations {
+    struct Step {
+        let version: Int
+        let statements: [String]
+    }
+
+    static let steps: [Step] = [
+        Step(version: 1, statements: [
+            """
+            CREATE TABLE observations (
+                seq BIGSERIAL PRIMARY KEY,
+                id UUID NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                observed_at_ms BIGINT NOT NULL,
+                received_at_ms BIGINT NOT NULL,
+                reporter TEXT NOT NULL,
+                reporter_team TEXT,
+                digest TEXT NOT NULL,
+                lat DOUBLE PRECISION,
+                lon DOUBLE PRECISION,
+                location geometry(Point, 4326),
+                body TEXT NOT NULL,
+                resolution TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX observations_by_time ON observations (observed_at_ms, id)",
+            "CREATE INDEX observations_by_reporter ON observations (reporter, observed_at_ms)",
+            "CREATE INDEX observations_by_team ON observations (reporter_team, observed_at_ms)",
+            "CREATE INDEX observations_by_location ON observations USING GIST (location)",
+            """
+            CREATE TABLE agreement_versions (
+                agreement_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                saved_by TEXT NOT NULL,
+                saved_at_ms BIGINT NOT NULL,
+                PRIMARY KEY (agreement_id, version)
+            )
+            """,
+            """
+            CREATE TABLE access_tokens (
+                hash TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                team TEXT,
+                created_at_ms BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE work_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                position BIGINT NOT NULL DEFAULT 0,
+                expires_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE finding_log (
+                seq BIGSERIAL PRIMARY KEY,
+                incident_id UUID NOT NULL,
+                incident_start_ms BIGINT NOT NULL,
+                agreement_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                party TEXT,
+                text TEXT NOT NULL,
+                recorded_at_ms BIGINT NOT NULL,
+                recorded_by TEXT NOT NULL,
+                UNIQUE (incident_id, agreement_id, rule_id, kind)
+            )
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,153 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The store for a mission on several machines: PostgreSQL with PostGIS, shared by any number
+/// of Backstop nodes. Commits are durable when PostgreSQL says so (`synchronous_commit` as the
+/// server is configured; on by default). Observation writes take a table lock, so the intake
+/// sequence commits in order and a node following it never skips a late-committing record.
+public final class PostgresStore: BackstopStore {
+    /// Changes to observations and agreements are announced here on commit.
+    static let channel = "backstop_changes"
+
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    /// How long one operation may wait for the database before it fails as unavailable (the
+    /// pool itself would queue requests for a minute while the server is down).
+    let operationTimeout: Duration
+    let announcer = Announcer()
+    private let runner: Task<Void, Never>
+    private let listener: Task<Void, Never>
+
+    private init(location: PostgresLocation, client: PostgresClient, logger: Logger, operationTimeout: Duration) {
+        self.location = location
+        self.client = client
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+        runner = Task { await client.run() }
+        listener = Task { [announcer] in await Self.listen(client: client, announcer: announcer, logger: logger) }
+    }
+
+    public static func open(url: String, operationTimeout: Duration = .seconds(5),
+                            logger: Logger = Logger(label: "backstop.postgres")) throws -> PostgresStore {
+        let location = try PostgresLocation.parse(url)
+        var configuration: PostgresClient.Configuration
+        if let socket = location.socketDirectory {
+            configuration = .init(unixSocketPath: "\(socket)/.s.PGSQL.\(location.port)", username: location.username,
+                                  password: location.password, database: location.database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS = switch location.sslMode {
+            case "disable": .disable
+            case "require": .require(.makeClientConfiguration())
+            default: .prefer(.makeClientConfiguration())
+            }
+            configuration = .init(host: location.host, port: location.port, username: location.username,
+                                  password: location.password, database: location.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.maximumConnections = 16
+        configuration.options.additionalStartupParameters = [("search_path", "\(location.schema), public"),
+                                                             ("application_name", "backstop")]
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return PostgresStore(location: location, client: client, logger: logger, operationTimeout: operationTimeout)
+    }
+
+    public func close() async throws {
+        listener.cancel()
+        announcer.finish()
+        runner.cancel()
+        _ = await listener.value
+        _ = await runner.value
+    }
+
+    public func announcements() -> AsyncStream<Void> { announcer.stream() }
+
+    /// Follows the change channel on a connection of its own, reconnecting after failures. A
+    /// reconnect announces once, since notifications sent while it was away are lost.
+    private static func listen(client: PostgresClient, announcer: Announcer, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        announcer.announce()
+                        for try await _ in notifications { announcer.announce() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("change listener reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Runs one operation with the store's deadline, turning database failures into
+    /// `StoreError.unavailable` (a 503 with Retry-After at the API).
+    func guarded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreError.unavailable("\(what): no answer from the database within \(timeout)")
+                }
+                return value
+            }
+        } catch let error as PSQLError {
+            throw StoreError.unavailable("\(what): \(Self.describe(error))")
+        } catch let error as PostgresTransactionError {
+            // The store's own refusals (a conflict, a stale version) pass through unchanged.
+            if let refusal = error.closureError as? StoreError { throw refusal }
+            let cause = [error.beginError, error.closureError, error.commitError].compactMap { $0 }.first
+            throw StoreError.unavailable("\(what): \(cause.map { ($0 as? PSQLError).map(Self.describe) ?? "\($0)" } ?? "transaction failed")")
+        } catch is CancellationError {
+            throw StoreError.unavailable("\(what): cancelled")
+        }
+    }
+
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await guarded(what) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    func rows(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await guarded(what) { [client] in try await client.query(query).collect() }
+    }
+
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        return "\(error.code)"
+    }
+
+    public func migrate() async throws {
+        try await transaction("migrate") { [location, logger] connection in
+            // One node migrates at a time; the others wait and then find nothing to do.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('backstop-migrate'))", logger: logger)
+            try await connection.query("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(location.schema)"), logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for step in PostgresMigrations.steps where !applied.contains(step.version) {
+                for statement in step.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(step.version))", logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    public func claimLease(_ name: String, holder: String, duration: TimeInterval) async throws -> WorkLease? {
+        try await writeTransaction { db in
+            let now = Int(Timestamp.milliseconds(Date()))
+            let expires = now + Int(duration * 1000)
+            let rows = try await db.query("""
+                INSERT INTO work_leases (name, holder, position, expires_at_ms) VALUES (?, ?, 0, ?)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+                  WHERE work_leases.holder = excluded.holder OR work_leases.expires_at_ms < ?
+                RETURNING holder, position, expires_at_ms
+                """, [.text(name), .text(holder), .integer(expires), .integer(now)])
+            guard let row = rows.first, let position = row.column("position")?.integer else { return nil }
+            return WorkLease(name: name, holder: holder, position: Int64(position), expiresAt: Timestamp.date(milliseconds: Int64(expires)))
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await writeTransaction { db in
+            _ = try await db.query("UPDATE work_leases SET expires_at_ms = 0 WHERE name = ? AND holder = ?", [.text(name), .text(holder)])
+        }
+    }
+
+    public func recordFindings(_ findings: [FindingLogSubmission], lease: String, holder: String, position: Int64) async throws -> Bool {
+        try await writeTransaction { db in
+            let now = Int(Timestamp.milliseconds(Date()))
+            let held = try await db.query("SELECT 1 FROM work_leases WHERE name = ? AND holder = ? AND expires_at_ms > ?",
+                                          [.text(lease), .text(holder), .integer(now)])
+            guard !held.isEmpty else { return false }
+            for finding in findings {
+                _ = try await db.query("""
+                    INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, recorded_at_ms, recorded_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (incident_id, agreement_id, rule_id, kind) DO NOTHING
+                    """, [.text(finding.incidentID.uuidString.lowercased()), .integer(Int(Timestamp.milliseconds(finding.incidentStart))),
+                          .text(finding.agreementID), .text(finding.ruleID), .text(finding.kind), finding.party.map { .text($0) } ?? .null,
+                          .text(finding.text), .integer(now), .text(holder)])
+            }
+            _ = try await db.query("UPDATE work_leases SET position = MAX(position, ?) WHERE name = ?", [.integer(Int(position)), .text(lease)])
+            return true
+        }
+    }
+
+    public func findingLog(after sequence: Int64, limit: Int) async throws -> [LoggedFinding] {
+        try await read("SELECT * FROM finding_log WHERE seq > ? ORDER BY seq LIMIT ?", [.integer(Int(sequence)), .integer(limit)]).map { row in
+            guard let seq = row.column("seq")?.integer, let incident = row.column("incident_id")?.string.flatMap(UUID.init(uuidString:)),
+                  let start = row.column("incident_start_ms")?.integer, let agreement = row.column("agreement_id")?.string,
+                  let rule = row.column("rule_id")?.string, let kind = row.column("kind")?.string, let text = row.column("text")?.string,
+                  let recordedAt = row.column("recorded_at_ms")?.integer, let recordedBy = row.column("recorded_by")?.string
+            else { throw StoreError.corrupt("a finding log row is unreadable") }
+            let finding = FindingLogSubmission(incidentID: incident, incidentStart: Timestamp.date(milliseconds: Int64(start)), agreementID: agreement,
+                                               ruleID: rule, kind: kind, party: row.column("party")?.string, text: text)
+            return LoggedFinding(sequence: Int64(seq), finding: finding, recordedAt: Timestamp.date(milliseconds: Int64(recordedAt)), recordedBy: recordedBy)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Sourced by test.sh: makes a PostgreSQL 15 + PostGIS database for the tests and exports
+#   BACKSTOP_TEST_POSTGRES_URL  the database (the store, two-node and restore tests use it)
+#   BACKSTOP_TEST_PG_CTL        how to stop/start/restart that server (the restart test uses it)
+# When BACKSTOP_TEST_POSTGRES_URL is set already, that database is used and nothing is started
+# (its server cannot be restarted by the tests then, so the restart test needs BACKSTOP_TEST_PG_CTL too).
+# Otherwise a throwaway cluster is created in a temporary directory on a free loopback port
+# and removed when the calling shell exits: no running service or credentials are assumed.
+
+if [ -n "${BACKSTOP_TEST_POSTGRES_URL:-}" ]; then
+  echo "postgres: using the given database $BACKSTOP_TEST_POSTGRES_URL"
+  return 0 2>/dev/null || exit 0
+fi
+
+pg_packages=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+pg_missing=()
+for package in "${pg_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || pg_missing+=("$package")
+done
+if [ ${#pg_missing[@]} -gt 0 ]; then
+  echo "postgres: installing ${pg_missing[*]}"
+  pg_sudo=""
+  [ "$(id -u)" -eq 0 ] || pg_sudo="sudo"
+  $pg_sudo apt-get update -qq
+  # The Debian package would create and start a system cluster; the tests make their own.
+  DEBIAN_FRONTEND=noninteractive $pg_sudo apt-get install -y -qq "${pg_missing[@]}" >/dev/null
+fi
+
+pg_bin=/usr/lib/postgresql/15/bin
+# PostgreSQL refuses to run as root; CI runs as root, so the cluster belongs to `postgres` there.
+pg_as=()
+if [ "$(id -u)" -eq 0 ]; then pg_as=(runuser -u postgres --); fi
+
+pg_dir=$(mktemp -d /tmp/backstop-pg.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+
+"${pg_as[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U backstop --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
+  || { cat "$pg_dir/initdb.log" >&2; echo "postgres: initdb failed" >&2; exit 1; }
+cat >>"$pg_dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$pg_dir'
+max_connections = 200
+CONF
+"${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w start >/dev/null \
+  || { cat "$pg_dir/server.log" >&2; echo "postgres: the server did not start" >&2; exit 1; }
+"${pg_as[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U backstop backstop_test
+
+export BACKSTOP_TEST_POSTGRES_URL="postgres://backstop@127.0.0.1:$pg_port/backstop_test"
+export BACKSTOP_TEST_PG_CTL="${pg_as[*]} $pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/server.log -w"
+backstop_stop_test_postgres() {
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap backstop_stop_test_postgres EXIT
+echo "postgres: throwaway cluster at $BACKSTOP_TEST_POSTGRES_URL (PostGIS $(dpkg-query -W -f='${Version}' postgresql-15-postgis-3))"
