@@ -29,13 +29,16 @@ public func buildRouter(
     router.add(middleware: MetricsMiddleware())
     let metrics = ServerMetrics(registry: registry)
     let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
-    SystemController(store: store, metrics: metrics).register(with: routes)
+    SystemController(store: store, metrics: metrics, node: configuration.nodeName).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
     let board = IncidentBoard(store: store)
-    Task { await board.warm() }
+    board.follow(announcements: store.announcements(), every: configuration.followInterval)
+    board.changed()
+    FindingsWork(store: store, board: board, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds).run()
     ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers, board: board).register(with: routes)
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers, board: board).register(with: routes)
     IncidentsController(store: store, board: board).register(with: routes)
+    FindingsController(store: store).register(with: routes)
     routes.addMethodNotAllowed()
     return router
 }

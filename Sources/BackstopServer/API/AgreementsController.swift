@@ -64,7 +64,7 @@ struct AgreementsController: Sendable {
         let record = AgreementRecord(document: document, agreement: agreement, savedBy: identity.name, savedAt: configuration.now())
         let stored = try await store.saveAgreement(record, expectedVersion: agreement.version)
         await resolvers.invalidate()
-        await board.agreementsChanged()
+        board.changed()
         return JSONResponse.make(
             status: stored.version == 1 ? .created : .ok, stored.document,
             headers: [.eTag: "\"\(stored.version)\"", .location: "/api/v1/agreements/\(id)?version=\(stored.version)"]

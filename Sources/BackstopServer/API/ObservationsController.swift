@@ -37,7 +37,7 @@ struct ObservationsController: Sendable {
             if case .conflict = error { metrics.observationConflicts.increment() }
             throw error
         }
-        await board.ingest(results.filter { $0.outcome == .created }.map(\.stored))
+        if results.contains(where: { $0.outcome == .created }) { board.changed() }
         let created = results.filter { $0.outcome == .created }.count
         metrics.observationsCreated.increment(by: Int64(created))
         metrics.observationsReplayed.increment(by: Int64(results.count - created))

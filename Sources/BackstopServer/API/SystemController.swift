@@ -8,6 +8,7 @@ import Prometheus
 struct SystemController: Sendable {
     let store: any BackstopStore
     let metrics: ServerMetrics
+    let node: String
 
     func register(with routes: RouteRegistrar) {
         routes.add(.health) { _, _, _ in try await health() }
@@ -21,9 +22,10 @@ struct SystemController: Sendable {
     func health() async throws -> Response {
         do {
             let count = try await store.observationCount()
-            return JSONResponse.make(.object(["status": .string("ok"), "observations": .number(Double(count))]))
+            return JSONResponse.make(.object(["status": .string("ok"), "observations": .number(Double(count)), "node": .string(node)]))
         } catch {
-            return JSONResponse.make(status: .serviceUnavailable, .object(["status": .string("unavailable")]), headers: [.retryAfter: "5"])
+            return JSONResponse.make(status: .serviceUnavailable, .object(["status": .string("unavailable"), "node": .string(node)]),
+                                     headers: [.retryAfter: "5"])
         }
     }
 

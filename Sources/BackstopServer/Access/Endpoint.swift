@@ -41,8 +41,11 @@ public struct Endpoint: Sendable, Hashable {
     public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission)
     public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: insideMission)
 
+    /// The findings log, in the order findings were first detected; escalation reads it.
+    public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission)
+
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
-        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, listFindings,
     ]
 }

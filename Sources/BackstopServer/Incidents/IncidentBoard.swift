@@ -4,32 +4,64 @@ import BackstopStore
 import Foundation
 import Logging
 
-/// The server's incidents: an `IncidentBook` built from every stored observation on first
-/// use and updated as observations are committed. The store holds the observations, which
-/// are the record; incidents are derived from them and rebuilt identically after a restart.
+/// The node's incidents: an `IncidentBook` that follows the store's intake feed. Observations
+/// are the record; incidents are derived from them, and since fusion does not depend on order,
+/// every node following the same feed holds the same incidents. A node catches up when it
+/// commits, when the store announces another node's commit, on a timer as a fallback, and
+/// before every read — so what any node acknowledged is in the incidents any node shows next.
 actor IncidentBoard {
     private let store: any BackstopStore
     private let logger: Logger
     private var book: IncidentBook?
-    private var loading: Task<IncidentBook, any Error>?
+    /// The intake sequence fused so far, and the agreement revision checked against.
+    private(set) var position: Int64 = 0
+    private var agreementRevision = -1
+    /// (sequence, record id) in intake order, so the findings work can ask what came after a point.
+    private var intakeIDs: [(sequence: Int64, id: UUID)] = []
+    private var advancing: Task<Void, any Error>?
 
     init(store: any BackstopStore, logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
         self.logger = logger
     }
 
-    /// The book, loaded if need be. Callers that arrive while it loads wait for the same load.
-    private func loaded() async throws -> IncidentBook {
-        if let book { return book }
-        let task = loading ?? Task { [store] in try await Self.load(from: store) }
-        loading = task
-        do {
-            let value = try await task.value
-            if book == nil { book = value }
-            return book!
-        } catch {
-            loading = nil
-            throw error
+    /// Brings the incidents up to everything committed (on any node) before this call.
+    func caughtUp() async throws {
+        let target = try await store.latestIntakeSequence()
+        let revision = try await store.agreementRevision()
+        // Both only grow, so a pass that saw more than was asked for also ends the wait.
+        while position < target || agreementRevision < revision || book == nil {
+            try await advance()
+        }
+    }
+
+    /// One pass over the feed; callers that arrive while a pass runs wait for it.
+    private func advance() async throws {
+        if let advancing {
+            try await advancing.value
+            return
+        }
+        let task = Task { try await self.pass() }
+        advancing = task
+        try await task.value
+    }
+
+    /// Clears `advancing` itself before its task completes: a waiter resuming on a finished
+    /// task must find it cleared, or it would spin without ever letting the creator resume.
+    private func pass() async throws {
+        defer { advancing = nil }
+        let revision = try await store.agreementRevision()
+        if book == nil || revision != agreementRevision {
+            let compliance = try await Self.compliance(from: store)
+            if book == nil { book = IncidentBook(compliance: compliance) } else { book!.replaceCompliance(compliance) }
+            agreementRevision = revision
+        }
+        while true {
+            let entries = try await store.intake(after: position, limit: 5_000)
+            guard let last = entries.last else { return }
+            book!.add(entries.map { Self.record($0.stored) })
+            intakeIDs += entries.map { ($0.sequence, $0.stored.observation.id) }
+            position = last.sequence
         }
     }
 
@@ -38,66 +70,92 @@ actor IncidentBoard {
         return MissionCompliance(agreements: agreements, settlements: SettlementIndex(try BundledGazetteer.load()))
     }
 
-    private static func load(from store: any BackstopStore) async throws -> IncidentBook {
-        var book = IncidentBook(compliance: try await compliance(from: store))
-        var query = ObservationQuery()
-        query.limit = ObservationQuery.maximumLimit
-        while true {
-            let page = try await store.observations(matching: query)
-            book.add(page.items.map(Self.record))
-            guard let next = page.next else { return book }
-            query.after = next
-        }
-    }
-
     static func record(_ stored: StoredObservation) -> FusionRecord {
         FusionRecord(observation: stored.observation, resolution: stored.resolution, reporter: stored.reporter, reporterTeam: stored.reporterTeam)
     }
 
-    /// Fuses newly committed observations. A failure here loses nothing: the observations are
-    /// stored, and the next load fuses them.
-    func ingest(_ stored: [StoredObservation]) async {
-        guard !stored.isEmpty else { return }
-        do {
-            _ = try await loaded()
-            book!.add(stored.map(Self.record))
-        } catch {
-            logger.error("incidents not updated; they will be rebuilt on the next read", metadata: ["error": "\(error)"])
+    /// Something was committed here or announced from elsewhere: catch up in the background.
+    /// A failure loses nothing; the next read or tick catches up from the same position.
+    nonisolated func changed() {
+        Task { await self.requestCatchUp() }
+    }
+
+    /// Many commits in a burst cost one pass after the current one, not one pass each.
+    private var catchUpRequested = false
+
+    private func requestCatchUp() async {
+        guard !catchUpRequested else { return }
+        catchUpRequested = true
+        if let advancing { _ = try? await advancing.value }
+        catchUpRequested = false
+        await catchUpLogging()
+    }
+
+    func catchUpLogging() async {
+        do { try await caughtUp() } catch {
+            logger.warning("incidents not caught up yet; the next read or tick tries again", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Bumped by every agreement change, so that of two overlapping refreshes the one that
-    /// read the agreements last is the one applied.
-    private var agreementGeneration = 0
-
-    /// Checks every incident again under the agreements now stored.
-    func agreementsChanged() async {
-        agreementGeneration += 1
-        let generation = agreementGeneration
-        do {
-            _ = try await loaded()
-            let compliance = try await Self.compliance(from: store)
-            guard generation == agreementGeneration, book != nil else { return }
-            book!.replaceCompliance(compliance)
-        } catch {
-            logger.error("findings not rechecked after an agreement change; incidents will be rebuilt", metadata: ["error": "\(error)"])
-            guard generation == agreementGeneration else { return }
-            book = nil
-            loading = nil
+    /// Follows announcements and, as a fallback for stores that cannot announce, a timer; ends
+    /// when the board is gone.
+    nonisolated func follow(announcements: AsyncStream<Void>, every interval: Duration) {
+        Task { [weak self] in
+            for await _ in announcements {
+                guard let self else { return }
+                await self.catchUpLogging()
+            }
+        }
+        Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                await self.catchUpLogging()
+            }
         }
     }
 
-    /// Starts the load now, so the first request after a start does not wait for it.
-    func warm() async {
-        do { _ = try await loaded() } catch {
-            logger.error("incidents could not be loaded yet; the next read tries again", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Reads the book in place. Handing the book out as a value would make the next
-    /// intake copy all of it (copy-on-write) while a reader still held it.
+    /// Reads the book in place, after catching up. Handing the book out as a value would make
+    /// the next intake copy all of it (copy-on-write) while a reader still held it.
     func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> T {
-        _ = try await loaded()
+        try await caughtUp()
         return try body(book!)
+    }
+
+    /// The findings to log for records after `sequence` (every incident's when nil), and the
+    /// position they reach.
+    func findings(after sequence: Int64?) -> (findings: [FindingLogSubmission], position: Int64) {
+        guard let book else { return ([], position) }
+        var incidents: Set<UUID> = []
+        if let sequence {
+            let start = intakeIDs.partitionPoint { $0.sequence <= sequence }
+            for entry in intakeIDs[start...] {
+                if let incident = book.incident(containing: entry.id) { incidents.insert(incident.id) }
+            }
+        } else {
+            incidents = Set(book.incidents.keys)
+        }
+        let findings = incidents.sorted(by: UUIDOrder.less).flatMap { id -> [FindingLogSubmission] in
+            guard let incident = book.incident(id: id) else { return [] }
+            return book.findings(for: id).map {
+                FindingLogSubmission(incidentID: id, incidentStart: incident.start, agreementID: $0.agreementID, ruleID: $0.ruleID,
+                                     kind: $0.kind.rawValue, party: $0.party, text: $0.text)
+            }
+        }
+        return (findings, position)
+    }
+
+    var revision: Int { agreementRevision }
+}
+
+extension Array {
+    /// The first index whose element does not satisfy `belongs`, for an array partitioned by it.
+    func partitionPoint(where belongs: (Element) -> Bool) -> Int {
+        var (low, high) = (0, count)
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

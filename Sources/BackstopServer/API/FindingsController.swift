@@ -1,0 +1,27 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Hummingbird
+
+/// The findings log: each finding once, in the order the mission detected it, with the node
+/// that logged it. A reader (an alert sender, a liaison's dashboard) keeps the last `sequence`
+/// it saw and asks for what came after.
+struct FindingsController: Sendable {
+    let store: any BackstopStore
+
+    func register(with routes: RouteRegistrar) {
+        routes.add(.listFindings) { request, _, _ in try await list(request) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: ["after", "limit"])
+        let after = parameters.int("after", range: 0...Int.max) ?? 0
+        let limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        try parameters.check()
+        let items = try await store.findingLog(after: Int64(after), limit: limit)
+        return JSONResponse.make(.object([
+            "findings": .array(items.map(\.jsonValue)),
+            "next_after": .number(Double(items.last?.sequence ?? Int64(after))),
+        ]))
+    }
+}
