@@ -88,10 +88,16 @@ extension PostgresStore {
 
     static func decodeToken(_ row: PostgresRow) throws -> AccessTokenRecord {
         let columns = row.makeRandomAccess()
-        guard let hash = try? columns["hash"].decode(String.self), let name = try? columns["name"].decode(String.self),
-              let role = (try? columns["role"].decode(String.self)).flatMap(Role.init(rawValue:)),
-              let team = try? columns["team"].decode(String?.self), let createdAt = try? columns["created_at_ms"].decode(Int64.self)
-        else { throw StoreError.corrupt("an access token row is unreadable") }
+        // (`try?` would flatten a NULL team into a failure, hence the do/catch.)
+        let hash: String, name: String, roleName: String, team: String?, createdAt: Int64
+        do {
+            (hash, name, roleName, team, createdAt) = (try columns["hash"].decode(String.self), try columns["name"].decode(String.self),
+                                                      try columns["role"].decode(String.self), try columns["team"].decode(String?.self),
+                                                      try columns["created_at_ms"].decode(Int64.self))
+        } catch {
+            throw StoreError.corrupt("an access token row is unreadable: \(error)")
+        }
+        guard let role = Role(rawValue: roleName) else { throw StoreError.corrupt("an access token has an unknown role \(roleName)") }
         return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: team), createdAt: Timestamp.date(milliseconds: createdAt))
     }
 }

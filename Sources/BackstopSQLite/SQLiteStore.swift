@@ -89,6 +89,24 @@ public final class SQLiteStore: BackstopStore {
         _ = try await read("VACUUM INTO ?", [.text(file)])
     }
 
+    /// Puts a backup file in place as the store of `directory`, which must hold none yet.
+    public static func restore(backup file: String, into directory: String) throws {
+        let target = URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
+        guard FileManager.default.fileExists(atPath: file) else { throw StoreError.unavailable("no backup file at \(file)") }
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw StoreError.notEmpty("\(target) exists; restore into a new data directory")
+        }
+        guard let header = FileHandle(forReadingAtPath: file)?.readData(ofLength: 16), header == Data("SQLite format 3\0".utf8) else {
+            throw StoreError.corrupt("\(file) is not a SQLite database")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: file, toPath: target)
+        } catch {
+            throw StoreError.unavailable("cannot write \(target): \(error.localizedDescription)")
+        }
+    }
+
     public func migrate() async throws {
         try await writeTransaction { db in
             _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)")

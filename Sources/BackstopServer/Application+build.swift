@@ -34,11 +34,12 @@ public func buildRouter(
     let board = IncidentBoard(store: store)
     board.follow(announcements: store.announcements(), every: configuration.followInterval)
     board.changed()
-    FindingsWork(store: store, board: board, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds).run()
+    let findingsWork = FindingsWork(store: store, board: board, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds)
+    findingsWork.run()
     ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers, board: board).register(with: routes)
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers, board: board).register(with: routes)
     IncidentsController(store: store, board: board).register(with: routes)
-    FindingsController(store: store).register(with: routes)
+    FindingsController(store: store, work: findingsWork).register(with: routes)
     routes.addMethodNotAllowed()
     return router
 }

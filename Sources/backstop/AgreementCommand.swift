@@ -62,8 +62,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (document, agreement) = try AgreementCommand.readAgreement(file)
-            let store = try await SQLiteStore.open(directory: dataDirectory.path)
-            try await store.migrate()
+            let store = try await dataDirectory.open()
             do {
                 let stored = try await store.saveAgreement(
                     AgreementRecord(document: document, agreement: agreement, savedBy: savedBy, savedAt: Date()),

@@ -37,8 +37,7 @@ struct ImportCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(file): " + error.errors.map(\.description).joined(separator: "; "))
             }
-            let store = try await SQLiteStore.open(directory: dataDirectory.path)
-            try await store.migrate()
+            let store = try await dataDirectory.open()
             let importer = ObservationImporter(
                 store: store,
                 reporter: reporter ?? ImportRows.reporter(forFile: URL(fileURLWithPath: file).lastPathComponent),

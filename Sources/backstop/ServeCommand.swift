@@ -2,6 +2,7 @@ import ArgumentParser
 import BackstopData
 import BackstopServer
 import BackstopSQLite
+import BackstopStore
 import Foundation
 import Hummingbird
 import Logging
@@ -24,12 +25,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "On an empty store, add demo observations along the sample contact line.")
     var demo = false
 
+    @Option(help: "This node's name among several on one database (default: host name and process id).")
+    var nodeName: String?
+
+    @Option(help: "Seconds a node holds background work without renewing it; another node takes over this long after it dies.")
+    var leaseSeconds: Double = 15
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard !host.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--host must not be empty") }
+        guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be between 1 and 3600 (got \(leaseSeconds))") }
+        if let nodeName, nodeName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--node-name must not be empty") }
     }
 
     func run() async throws {
@@ -45,13 +54,13 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "backstop")
 
-        let store = try await SQLiteStore.open(directory: dataDirectory.path)
-        try await store.migrate()
+        let store = try await dataDirectory.open()
         let report = try await FirstStart.prepare(store: store, now: Date(), demo: demo)
         if !report.loadedAgreements.isEmpty {
             say("Loaded sample agreements: \(report.loadedAgreements.joined(separator: ", "))")
         }
         if let token = report.adminToken {
+            try? FileManager.default.createDirectory(atPath: dataDirectory.path, withIntermediateDirectories: true)
             let tokenFile = URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("admin-token")
             FileManager.default.createFile(atPath: tokenFile.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
             say("Admin token (shown once; also saved to \(tokenFile.path)):\n  \(token)")
@@ -60,14 +69,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Parse the gazetteer before accepting traffic, not on the first submission.
         _ = try BundledGazetteer.load()
-        let configuration = ServerConfiguration(host: host, port: port)
+        var configuration = ServerConfiguration(host: host, port: port, leaseSeconds: leaseSeconds)
+        if let nodeName { configuration.nodeName = nodeName }
+        let node = configuration.nodeName
         let router = buildRouter(store: store, configuration: configuration, registry: registry)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "backstop"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? port
-                say("backstop listening on http://\(host):\(port) (data in \(dataDirectory.path))")
+                say("backstop listening on http://\(host):\(port) (node \(node), data in \(dataDirectory.description))")
             },
             logger: logger
         )

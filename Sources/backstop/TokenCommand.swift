@@ -34,8 +34,7 @@ struct TokenCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await SQLiteStore.open(directory: dataDirectory.path)
-            try await store.migrate()
+            let store = try await dataDirectory.open()
             let token = AccessTokens.generate()
             let identity = Identity(name: name, role: Role(rawValue: role)!, team: team)
             do {

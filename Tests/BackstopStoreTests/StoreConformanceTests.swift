@@ -227,6 +227,9 @@ import Testing
         #expect(try await store.token(hash: AccessTokens.hash(secret)) == record)
         #expect(try await store.token(hash: secret) == nil)
         #expect(try await store.tokenCount() == 1)
+        let teamless = AccessTokenRecord(hash: AccessTokens.hash(AccessTokens.generate()), identity: Identity(name: "admin", role: .admin), createdAt: Self.start)
+        try await store.insertToken(teamless)
+        #expect(try await store.token(hash: teamless.hash) == teamless, "a token without a team reads back")
         await #expect(throws: StoreError.duplicateToken) { try await store.insertToken(record) }
         let sameName = AccessTokenRecord(hash: AccessTokens.hash(AccessTokens.generate()), identity: Identity(name: "m1", role: .party), createdAt: Self.start)
         await #expect(throws: StoreError.duplicateToken, "a party must not take a monitor's name and so its records") {

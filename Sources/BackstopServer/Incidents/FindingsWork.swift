@@ -29,25 +29,46 @@ actor FindingsWork {
         self.logger = logger
     }
 
-    /// Ticks three times per lease period, so a live holder never lets its lease lapse.
+    /// The lease as last claimed or renewed; nil while another node holds it.
+    private var lease: WorkLease?
+
+    /// Renews three times per lease period, apart from the work itself, so a holder busy with
+    /// a long catch-up does not let its lease lapse.
     nonisolated func run() {
         let interval = Duration.milliseconds(Int(leaseDuration * 1000 / 3))
         Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }
-                await self.tick()
+                await self.renew()
                 try? await Task.sleep(for: interval)
+            }
+        }
+        Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                await self.work()
             }
         }
     }
 
-    func tick() async {
+    func renew() async {
         do {
-            guard let lease = try await store.claimLease(Self.leaseName, holder: node, duration: leaseDuration) else {
-                if holding { logger.info("another node holds the findings work now") }
-                holding = false
-                return
-            }
+            lease = try await store.claimLease(Self.leaseName, holder: node, duration: leaseDuration)
+        } catch {
+            lease = nil
+            logger.warning("findings lease not renewed; the next tick tries again", metadata: ["error": "\(error)"])
+        }
+        if lease == nil, holding {
+            logger.info("another node holds the findings work now")
+            holding = false
+        }
+    }
+
+    /// Logs what is new since the lease's position (everything, on taking over).
+    func work() async {
+        guard let lease else { return }
+        do {
             let takenOver = !holding
             if takenOver { logger.info("this node holds the findings work", metadata: ["node": "\(node)", "from": "\(lease.position)"]) }
             holding = true
@@ -68,9 +89,11 @@ actor FindingsWork {
                 guard try await store.recordFindings(chunk, lease: Self.leaseName, holder: node, position: reached) else {
                     logger.info("the findings lease was lost before the write; nothing written")
                     holding = false
+                    self.lease = nil
                     return
                 }
             }
+            if let current = self.lease { self.lease?.position = max(current.position, position) }
             loggedRevision = revision
         } catch {
             logger.warning("findings work did not advance; the next tick tries again", metadata: ["error": "\(error)"])

@@ -19,17 +19,25 @@ public enum FirstStart {
             for (_, data) in try SampleAgreements.documents() {
                 let document = try JSONValue.parse(data)
                 let agreement = try AgreementParser().parse(document)
-                _ = try await store.saveAgreement(
-                    AgreementRecord(document: document, agreement: agreement, savedBy: "backstop (sample data)", savedAt: now),
-                    expectedVersion: 1
-                )
-                report.loadedAgreements.append(agreement.id)
+                do {
+                    _ = try await store.saveAgreement(
+                        AgreementRecord(document: document, agreement: agreement, savedBy: "backstop (sample data)", savedAt: now),
+                        expectedVersion: 1
+                    )
+                    report.loadedAgreements.append(agreement.id)
+                } catch StoreError.versionConflict {
+                    // Another node starting on the same database loaded it a moment ago.
+                }
             }
         }
         if try await store.tokenCount() == 0 {
             let token = AccessTokens.generate()
-            try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: Identity(name: "admin", role: .admin), createdAt: now))
-            report.adminToken = token
+            do {
+                try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(token), identity: Identity(name: "admin", role: .admin), createdAt: now))
+                report.adminToken = token
+            } catch StoreError.duplicateToken {
+                // Another node made the admin token; it printed it.
+            }
         }
         if demo, try await store.observationCount() == 0 {
             let resolver = LocationResolver(places: PlaceResolver(gazetteer: try BundledGazetteer.load(), areas: []))
