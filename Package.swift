@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackstopCLITests",
-            dependencies: ["backstop", "BackstopCore"],
+            dependencies: ["backstop", "BackstopCore", "BackstopStore", "BackstopSQLite", "BackstopPostgres"],
             swiftSettings: strictSettings
         ),
     ]

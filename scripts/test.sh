@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is needed and runs every test: the Swift suites (unit, store conformance,
-# HTTP, and the real-process durability test) and a validation of the OpenAPI document.
+# Installs what is needed and runs every test: the Swift suites (unit, store conformance on
+# memory, SQLite and PostgreSQL, HTTP, and the real-process durability, two-node and
+# database-restart tests) and a validation of the OpenAPI document. PostgreSQL 15 + PostGIS
+# come from Debian; a throwaway cluster is started for the run (see test-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/test-postgres.sh
 
 python3 -m pip install --quiet --disable-pip-version-check "openapi-spec-validator>=0.7" 2>&1 | grep -v -i "warning: running pip as" || true
 python3 - <<'PY'

@@ -1,6 +1,7 @@
 import BackstopStore
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// Backups of a PostgreSQL store with PostgreSQL's own tools: `pg_dump` in its custom format
 /// (one consistent snapshot while the nodes keep writing) and `pg_restore` into a schema that
@@ -23,10 +24,19 @@ public enum PostgresBackup {
             try? await store.close()
             throw error
         }
-        try run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(location.database)", file], location)
+        // The schema `public` exists in every database already (PostGIS lives there): leave its
+        // creation and comment out of the restore.
+        let contents = try run("pg_restore", ["--list", file], location)
+        let kept = contents.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains(" SCHEMA - public ") && !$0.contains(" COMMENT - SCHEMA public ") }
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("backstop-restore-\(UUID().uuidString).list").path
+        FileManager.default.createFile(atPath: list, contents: Data(kept.joined(separator: "\n").utf8))
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        try run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", "--use-list=\(list)", "--dbname=\(location.database)", file], location)
     }
 
-    static func run(_ tool: String, _ arguments: [String], _ location: PostgresLocation) throws {
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String], _ location: PostgresLocation) throws -> String {
         let process = Process()
         let candidates = ["/usr/lib/postgresql/15/bin/\(tool)", "/usr/bin/\(tool)"]
         guard let path = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
@@ -35,14 +45,24 @@ public enum PostgresBackup {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(location.libpqEnvironment) { _, new in new }
-        let errors = Pipe()
+        let (output, errors) = (Pipe(), Pipe())
+        process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // Read both pipes at once, or a full one would stall the tool.
+        let printed = Mutex(Data())
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            printed.withLock { $0 = data }
+        }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw StoreError.unavailable("\(tool) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        reading.wait()
+        return String(decoding: printed.withLock { $0 }, as: UTF8.self)
     }
 }
 
@@ -56,7 +76,7 @@ extension PostgresStore {
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = \(location.schema) AND table_name IN ('observations', 'schema_migrations')",
                 logger: logger).collect()
             if try tables.first?.decode(Int.self) ?? 0 > 0 {
-                throw StoreError.notEmpty("schema \(location.schema) of \(location.database) holds Backstop tables already; restore into a new database or ?schema=")
+                throw StoreError.notEmpty("schema \(location.schema) of \(location.database) holds Backstop tables already; the backup recreates schema \(location.schema), so restore into a new database")
             }
         }
     }

@@ -69,9 +69,9 @@ final class RunningServer: @unchecked Sendable {
     private var output = ""
     private(set) var baseURL: URL?
 
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, arguments: [String] = []) throws {
         process.executableURL = BackstopProcess.executable
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"]
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -117,6 +117,11 @@ final class RunningServer: @unchecked Sendable {
 
 enum HTTP {
     static func send(_ method: String, _ url: URL, token: String?, body: Data? = nil) async throws -> (status: Int, body: Data) {
+        let (status, body, _) = try await exchange(method, url, token: token, body: body)
+        return (status, body)
+    }
+
+    static func exchange(_ method: String, _ url: URL, token: String?, body: Data? = nil) async throws -> (status: Int, body: Data, headers: [String: String]) {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
@@ -124,6 +129,8 @@ enum HTTP {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let http = response as? HTTPURLResponse
+        let headers = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { $0["\($1.key)".lowercased()] = "\($1.value)" }
+        return (http?.statusCode ?? 0, data, headers)
     }
 }
