@@ -56,11 +56,12 @@ public final class PostgresStore: BackstopStore {
         return PostgresStore(location: location, client: client, logger: logger, operationTimeout: operationTimeout)
     }
 
+    /// Ends the listener and the pool. The listener is not awaited: a LISTEN that the closing
+    /// pool cuts off may not notice its cancellation, and a shutdown must not wait on it.
     public func close() async throws {
         listener.cancel()
         announcer.finish()
         runner.cancel()
-        _ = await listener.value
         _ = await runner.value
     }
 

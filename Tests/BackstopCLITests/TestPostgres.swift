@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The databases test.sh starts (see scripts/test-postgres.sh). In CI they must be there: a
 /// PostgreSQL test that cannot run fails instead of being skipped.
@@ -23,20 +26,27 @@ enum TestPostgres {
         return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
     }
 
-    /// Runs a shell command line (pg_ctl as test.sh wrote it), off the cooperative threads.
+    /// Runs a shell command line (pg_ctl as test.sh wrote it) and waits for it, off the
+    /// cooperative threads. posix_spawn rather than Foundation's Process: `pg_ctl start` leaves
+    /// a server running behind it, and Process on Linux then never saw the shell exit.
     static func shell(_ command: String) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { continuation in
+        await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                    process.arguments = ["-c", command]
-                    process.standardOutput = FileHandle.nullDevice
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    process.waitUntilExit()
-                    return process.terminationStatus
-                })
+                var pid: pid_t = 0
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+                let words: [String] = ["/bin/sh", "-c", command]
+                let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
+                defer { arguments.forEach { free($0) } }
+                let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments + [nil], environ)
+                posix_spawn_file_actions_destroy(&actions)
+                guard spawned == 0 else { return continuation.resume(returning: -1) }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: (status >> 8) & 0xff)
             }
         }
     }

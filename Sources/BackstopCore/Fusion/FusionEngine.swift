@@ -78,7 +78,10 @@ public struct FusionEngine: Sendable {
     private var incidentKey: [Int] = []
     /// For each incident key, the indices of its records.
     private var incidentMembers: [Int: [Int]] = [:]
-    private var grid: [Cell: [Int]] = [:]
+    /// Records by cell, and within a cell by reporter: one reporter's records never join each
+    /// other, so a reporter flooding one place (a sensor, a bulk import) costs its newcomers
+    /// nothing to look past instead of a comparison with every earlier record there.
+    private var grid: [Cell: [String?: [Int]]] = [:]
     private var wide: [Int] = []
     private var pinned: [UUID: [Int]] = [:]
 
@@ -121,7 +124,7 @@ public struct FusionEngine: Sendable {
         if componentInfo[root]!.sources[record.source]! - 1 > sameSourceJoined { componentInfo[root]!.mayHoldSeveralEvents = true }
         if record.point != nil {
             if let cells = Self.cells(of: record) {
-                for cell in cells { grid[cell, default: []].append(index) }
+                for cell in cells { grid[cell, default: [:]][record.reporter, default: []].append(index) }
             } else {
                 wide.append(index)
             }
@@ -139,7 +142,11 @@ public struct FusionEngine: Sendable {
         if let group = record.analystGroup { result.formUnion(pinned[group] ?? []) }
         guard record.point != nil else { return result }
         if let cells = Self.cells(of: record) {
-            for cell in cells { result.formUnion(grid[cell] ?? []) }
+            for cell in cells {
+                for (reporter, members) in grid[cell] ?? [:] where reporter == nil || reporter != record.reporter {
+                    result.formUnion(members)
+                }
+            }
         } else {
             result.formUnion(records.indices)
         }

@@ -57,11 +57,16 @@ actor IncidentBoard {
             agreementRevision = revision
         }
         while true {
-            let entries = try await store.intake(after: position, limit: 5_000)
-            guard let last = entries.last else { return }
-            book!.add(entries.map { Self.record($0.stored) })
-            intakeIDs += entries.map { ($0.sequence, $0.stored.observation.id) }
-            position = last.sequence
+            let entries = try await store.intake(after: position, limit: 1_000)
+            guard !entries.isEmpty else { return }
+            // Small steps, each giving the thread back: a long catch-up must not hold a
+            // thread that requests need.
+            for chunk in entries.chunked(into: 100) {
+                book!.add(chunk.map { Self.record($0.stored) })
+                intakeIDs += chunk.map { ($0.sequence, $0.stored.observation.id) }
+                position = chunk.last!.sequence
+                await Task.yield()
+            }
         }
     }
 

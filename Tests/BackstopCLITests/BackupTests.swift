@@ -1,0 +1,93 @@
+import BackstopCore
+import BackstopPostgres
+import BackstopSQLite
+import BackstopStore
+import Foundation
+import Testing
+
+/// A backup restores to a store holding every record, on both stores; migrate-store copies a
+/// SQLite directory into PostgreSQL whole.
+extension ProcessTests {
+@Suite struct BackupTests {
+    /// A store with observations (imported), agreement versions and tokens, made by the CLI.
+    static func populate(_ location: [String]) async throws {
+        let file = BackstopProcess.temporaryDirectory() + "/observations.ndjson"
+        let lines = (0..<250).map { index in
+            #"{"id":"\#(UUID().uuidString.lowercased())","kind":"explosion","count":1,"observed_at":"2021-03-01T\#(String(format: "%02d", index / 60)):\#(String(format: "%02d", index % 60)):00Z","modality":"heard","location":{"lat":\#(48 + Double(index % 17) / 100),"lon":37.8}}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try await BackstopProcess.run(["import", "observations", file, "--reporter", "patrol-9"] + location)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let token = try await BackstopProcess.run(["token", "create", "--role", "analyst", "--name", "analyst-1"] + location)
+        #expect(token.status == 0, "\(token.stderr)")
+    }
+
+    static func contents(_ store: any BackstopStore) async throws -> (observations: [StoredObservation], agreements: Int, tokens: [AccessTokenRecord]) {
+        let observations = try await store.intake(after: 0, limit: 100_000).map(\.stored)
+        return (observations, try await store.allAgreementVersions().count, try await store.allTokens())
+    }
+
+    @Test func aSQLiteBackupRestoresEveryRecord() async throws {
+        let (original, restored) = (BackstopProcess.temporaryDirectory(), BackstopProcess.temporaryDirectory() + "/restored")
+        try await Self.populate(["--data-dir", original])
+        let backup = BackstopProcess.temporaryDirectory() + "/backstop.backup"
+        let made = try await BackstopProcess.run(["backup", "--data-dir", original, "--to", backup])
+        #expect(made.status == 0, "\(made.stderr)")
+        let back = try await BackstopProcess.run(["restore", "--from", backup, "--data-dir", restored])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stdout.contains("250 observations"))
+        let again = try await BackstopProcess.run(["restore", "--from", backup, "--data-dir", restored])
+        #expect(again.status != 0 && again.stderr.contains("not empty"), "a restore never overwrites a store")
+
+        let (a, b) = (try await SQLiteStore.open(directory: original), try await SQLiteStore.open(directory: restored))
+        let (before, after) = (try await Self.contents(a), try await Self.contents(b))
+        #expect(before.observations.count == 250)
+        #expect(after.observations == before.observations)
+        #expect(after.tokens == before.tokens)
+        try await a.close()
+        try await b.close()
+    }
+
+    @Test(.enabled(if: TestPostgres.available))
+    func aPostgresBackupRestoresEveryRecordAndSQLiteMigratesIntoPostgres() async throws {
+        let source = try TestPostgres.freshSchema()
+        try await Self.populate(["--database", source])
+        let backup = BackstopProcess.temporaryDirectory() + "/backstop.dump"
+        let made = try await BackstopProcess.run(["backup", "--database", source, "--to", backup])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        // pg_dump keeps the schema's name, so the restore goes to a new database.
+        let location = try PostgresLocation.parse(source)
+        let newDatabase = "restored_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        var environment = location.libpqEnvironment
+        environment["PGDATABASE"] = "postgres"
+        let created = try await TestPostgres.shell(environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ") + " createdb \(newDatabase)")
+        #expect(created == 0)
+        let target = source.replacingOccurrences(of: "/\(location.database)?", with: "/\(newDatabase)?")
+        let back = try await BackstopProcess.run(["restore", "--from", backup, "--database", target])
+        #expect(back.status == 0, "\(back.stderr)")
+        let (a, b) = (try PostgresStore.open(url: source), try PostgresStore.open(url: target))
+        let (before, after) = (try await Self.contents(a), try await Self.contents(b))
+        #expect(before.observations.count == 250)
+        #expect(after.observations == before.observations)
+        #expect(after.tokens == before.tokens)
+        try await a.close()
+        try await b.close()
+
+        let directory = BackstopProcess.temporaryDirectory()
+        try await Self.populate(["--data-dir", directory])
+        let migrated = try TestPostgres.freshSchema()
+        let copy = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(copy.stdout.contains("copied 250 observations"))
+        let (sqlite, postgres) = (try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated))
+        let (from, to) = (try await Self.contents(sqlite), try await Self.contents(postgres))
+        #expect(to.observations == from.observations)
+        #expect(to.tokens == from.tokens)
+        try await sqlite.close()
+        try await postgres.close()
+        let twice = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
+        #expect(twice.status != 0 && twice.stderr.contains("not empty"), "migrate-store never writes into a store in use")
+    }
+}
+}
