@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by test.sh: makes a PostgreSQL 15 + PostGIS database for the tests and exports
+# Sourced by test.sh after setup.sh (whose install_debian_packages it uses): makes a PostgreSQL 15 + PostGIS database for the tests and exports
 #   BACKSTOP_TEST_POSTGRES_URL  the database (the store, two-node and restore tests use it)
 #   BACKSTOP_TEST_RESTART_POSTGRES_URL and BACKSTOP_TEST_RESTART_PG_CTL
 #                               a second server, and how to stop/start it (the restart test)
@@ -13,19 +13,7 @@ if [ -n "${BACKSTOP_TEST_POSTGRES_URL:-}" ]; then
   return 0 2>/dev/null || exit 0
 fi
 
-pg_packages=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
-pg_missing=()
-for package in "${pg_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || pg_missing+=("$package")
-done
-if [ ${#pg_missing[@]} -gt 0 ]; then
-  echo "postgres: installing ${pg_missing[*]}"
-  pg_sudo=""
-  [ "$(id -u)" -eq 0 ] || pg_sudo="sudo"
-  $pg_sudo apt-get update -qq
-  # The Debian package would create and start a system cluster; the tests make their own.
-  DEBIAN_FRONTEND=noninteractive $pg_sudo apt-get install -y -qq "${pg_missing[@]}" >/dev/null
-fi
+install_debian_packages postgresql-15 postgresql-15-postgis-3 postgresql-client-15
 
 pg_bin=/usr/lib/postgresql/15/bin
 # PostgreSQL refuses to run as root; CI runs as root, so the cluster belongs to `postgres` there.

@@ -1,14 +1,11 @@
-/// The schema, as numbered steps. A step once released is never edited: add a new one.
+import BackstopStore
+
+/// The schema, as numbered steps (see `MigrationStep`).
 /// Times are whole milliseconds since 1970 (as in the SQLite store, so both order and page
 /// identically); points are also kept as PostGIS geometry with a GiST index.
 enum PostgresMigrations {
-    struct Step {
-        let version: Int
-        let statements: [String]
-    }
-
-    static let steps: [Step] = [
-        Step(version: 1, statements: [
+    static let steps: [MigrationStep] = [
+        MigrationStep(version: 1, statements: [
             """
             CREATE TABLE observations (
                 seq BIGSERIAL PRIMARY KEY,

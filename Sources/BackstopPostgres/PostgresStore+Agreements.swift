@@ -8,7 +8,7 @@ extension PostgresStore {
         try await transaction("save agreement") { [logger] connection in
             let id = record.agreement.id
             // Two nodes saving the same agreement take turns, so versions never collide.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('agreement:' || \(id)))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('agreement:' || current_schema() || ':' || \(id)))", logger: logger)
             var current = 0
             for try await version in try await connection.query(
                 "SELECT COALESCE(MAX(version), 0)::int8 FROM agreement_versions WHERE agreement_id = \(id)", logger: logger).decode(Int.self) {

@@ -88,8 +88,8 @@ public final class PostgresStore: BackstopStore {
 
     /// Runs one operation with the store's deadline, turning database failures into
     /// `StoreError.unavailable` (a 503 with Retry-After at the API).
-    func guarded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = operationTimeout
+    func guarded<T: Sendable>(_ what: String, timeout: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = timeout ?? operationTimeout
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body() }
@@ -115,8 +115,9 @@ public final class PostgresStore: BackstopStore {
         }
     }
 
-    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await guarded(what) { [client, logger] in
+    func transaction<T: Sendable>(_ what: String, timeout: Duration? = nil,
+                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await guarded(what, timeout: timeout) { [client, logger] in
             try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
@@ -133,10 +134,16 @@ public final class PostgresStore: BackstopStore {
     }
 
     public func migrate() async throws {
-        try await transaction("migrate") { [location, logger] connection in
-            // One node migrates at a time; the others wait and then find nothing to do.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('backstop-migrate'))", logger: logger)
+        // A migration may rebuild an index on a large table: it gets minutes, not seconds.
+        try await transaction("install PostGIS", timeout: .seconds(300)) { [logger] connection in
+            let installed = try await connection.query("SELECT 1 FROM pg_extension WHERE extname = 'postgis'", logger: logger).collect()
+            guard installed.isEmpty else { return }
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('backstop-postgis'))", logger: logger)
             try await connection.query("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public", logger: logger)
+        }
+        try await transaction("migrate", timeout: .seconds(300)) { [location, logger] connection in
+            // One node migrates a schema at a time; the others wait and then find nothing to do.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('backstop-migrate:' || \(location.schema)))", logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(location.schema)"), logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
             var applied = Set<Int>()

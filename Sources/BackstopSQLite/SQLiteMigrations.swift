@@ -1,12 +1,9 @@
-/// The schema, as numbered steps. A step once released is never edited: add a new one.
-enum SQLiteMigrations {
-    struct Step {
-        let version: Int
-        let statements: [String]
-    }
+import BackstopStore
 
-    static let steps: [Step] = [
-        Step(version: 1, statements: [
+/// The schema, as numbered steps (see `MigrationStep`).
+enum SQLiteMigrations {
+    static let steps: [MigrationStep] = [
+        MigrationStep(version: 1, statements: [
             """
             CREATE TABLE observations (
                 seq INTEGER PRIMARY KEY,
@@ -49,11 +46,11 @@ enum SQLiteMigrations {
         ]),
         // Visibility of partners' and parties' own records goes by the token name, so a name
         // may belong to one token only.
-        Step(version: 2, statements: [
+        MigrationStep(version: 2, statements: [
             "CREATE UNIQUE INDEX access_tokens_by_name ON access_tokens (name)",
         ]),
         // Background work held by one process at a time, and the findings log it writes.
-        Step(version: 3, statements: [
+        MigrationStep(version: 3, statements: [
             """
             CREATE TABLE work_leases (
                 name TEXT PRIMARY KEY,

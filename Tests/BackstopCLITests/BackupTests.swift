@@ -22,9 +22,15 @@ extension ProcessTests {
         #expect(token.status == 0, "\(token.stderr)")
     }
 
-    static func contents(_ store: any BackstopStore) async throws -> (observations: [StoredObservation], agreements: Int, tokens: [AccessTokenRecord]) {
-        let observations = try await store.intake(after: 0, limit: 100_000).map(\.stored)
-        return (observations, try await store.allAgreementVersions().count, try await store.allTokens())
+    /// Expects `copy` to hold exactly what `original` holds (`count` observations), then closes both.
+    static func expectSameContents(_ original: any BackstopStore, _ copy: any BackstopStore, count: Int) async throws {
+        let (before, after) = (try await original.intake(after: 0, limit: 100_000), try await copy.intake(after: 0, limit: 100_000))
+        #expect(before.count == count)
+        #expect(after.map(\.stored) == before.map(\.stored), "every observation, field for field, in the same order")
+        #expect(try await copy.allAgreementVersions().map(\.documentText) == (try await original.allAgreementVersions().map(\.documentText)))
+        #expect(try await copy.allTokens() == (try await original.allTokens()))
+        try await original.close()
+        try await copy.close()
     }
 
     @Test func aSQLiteBackupRestoresEveryRecord() async throws {
@@ -39,13 +45,7 @@ extension ProcessTests {
         let again = try await BackstopProcess.run(["restore", "--from", backup, "--data-dir", restored])
         #expect(again.status != 0 && again.stderr.contains("not empty"), "a restore never overwrites a store")
 
-        let (a, b) = (try await SQLiteStore.open(directory: original), try await SQLiteStore.open(directory: restored))
-        let (before, after) = (try await Self.contents(a), try await Self.contents(b))
-        #expect(before.observations.count == 250)
-        #expect(after.observations == before.observations)
-        #expect(after.tokens == before.tokens)
-        try await a.close()
-        try await b.close()
+        try await Self.expectSameContents(try await SQLiteStore.open(directory: original), try await SQLiteStore.open(directory: restored), count: 250)
     }
 
     @Test(.enabled(if: TestPostgres.available))
@@ -66,13 +66,7 @@ extension ProcessTests {
         let target = source.replacingOccurrences(of: "/\(location.database)?", with: "/\(newDatabase)?")
         let back = try await BackstopProcess.run(["restore", "--from", backup, "--database", target])
         #expect(back.status == 0, "\(back.stderr)")
-        let (a, b) = (try PostgresStore.open(url: source), try PostgresStore.open(url: target))
-        let (before, after) = (try await Self.contents(a), try await Self.contents(b))
-        #expect(before.observations.count == 250)
-        #expect(after.observations == before.observations)
-        #expect(after.tokens == before.tokens)
-        try await a.close()
-        try await b.close()
+        try await Self.expectSameContents(try PostgresStore.open(url: source), try PostgresStore.open(url: target), count: 250)
 
         let directory = BackstopProcess.temporaryDirectory()
         try await Self.populate(["--data-dir", directory])
@@ -80,12 +74,7 @@ extension ProcessTests {
         let copy = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
         #expect(copy.status == 0, "\(copy.stderr)")
         #expect(copy.stdout.contains("copied 250 observations"))
-        let (sqlite, postgres) = (try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated))
-        let (from, to) = (try await Self.contents(sqlite), try await Self.contents(postgres))
-        #expect(to.observations == from.observations)
-        #expect(to.tokens == from.tokens)
-        try await sqlite.close()
-        try await postgres.close()
+        try await Self.expectSameContents(try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated), count: 250)
         let twice = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
         #expect(twice.status != 0 && twice.stderr.contains("not empty"), "migrate-store never writes into a store in use")
     }
