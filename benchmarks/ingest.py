@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Measures how many observations per second a running Backstop server stores.
+"""Measures how many observations per second a running Backstop server stores, and how long
+its incidents then take to catch up.
 
 Baseline and subject run against the same server in the same run: single-observation POSTs
 (the baseline), then batches of 1,000 sequentially and from several clients at once.
@@ -60,6 +61,17 @@ def main():
     print("single POSTs, 1 client:        %8.0f observations/s (baseline)" % baseline)
     print("batches of %d, 1 client:     %8.0f observations/s  (x%.1f baseline)" % (args.batch_size, sequential, sequential / baseline))
     print("batches of %d, %d clients:    %8.0f observations/s  (x%.1f baseline)" % (args.batch_size, args.clients, concurrent, concurrent / baseline))
+    # Incidents are fused after the acknowledgement; a read of incidents waits until they are
+    # current, so its latency now is how far fusion and compliance trail the intake.
+    total = args.singles + 2 * args.batches * args.batch_size
+    start = time.perf_counter()
+    parts = urllib.parse.urlparse(args.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    connection.request("GET", "/api/v1/incidents?limit=1", headers={"Authorization": "Bearer " + args.token})
+    response = connection.getresponse()
+    response.read()
+    lag = time.perf_counter() - start
+    print("incidents current %.1f s after the last acknowledgement (%d observations fused and checked; status %d)" % (lag, total, response.status))
 
 
 if __name__ == "__main__":
