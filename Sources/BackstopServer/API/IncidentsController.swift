@@ -1,6 +1,7 @@
 import BackstopCore
 import BackstopStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Incidents fused from observations, with their findings. Only the mission's own staff see
@@ -56,7 +57,7 @@ struct IncidentsController: Sendable {
         try parameters.check()
 
         let (bboxFilter, kindFilter, findingFilter, matchAny, cursor, leastConfidence) = (bbox, kinds, findingKinds, anyFinding, after, minimumConfidence)
-        let (page, next): ([JSONValue], ObservationCursor?) = try await board.read { book in
+        let ((page, next), behind): (([JSONValue], ObservationCursor?), Int64) = try await board.read { book in
         let matching = book.incidents.values.filter { incident in
             if let from, incident.end < from { return false }
             if let to, incident.start >= to { return false }
@@ -83,14 +84,14 @@ struct IncidentsController: Sendable {
         return JSONResponse.make(.object([
             "incidents": .array(page),
             "next_cursor": next.map { .string($0.token) } ?? .null,
-        ]))
+        ]), headers: Self.behindHeaders(behind))
     }
 
     func get(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         try QueryParameters(request, allowed: []).check()
         let raw = context.parameters.get("id") ?? ""
         guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
-        let found: (incident: Incident, findings: [Finding], reasons: [UUID: String])? = try await board.read { book in
+        let (found, behind): ((incident: Incident, findings: [Finding], reasons: [UUID: String])?, Int64) = try await board.read { book in
             guard let incident = book.incident(id: id) else {
                 // An id retired by a merge still leads somewhere: name the incident that holds it now.
                 if let holder = book.incident(containing: id) {
@@ -100,7 +101,10 @@ struct IncidentsController: Sendable {
             }
             return (incident, book.findings(for: id), book.reasons(forIncident: id))
         }
-        guard let (incident, findings, reasons) = found else { throw APIError.notFound("no incident \(raw.lowercased())") }
+        guard let (incident, findings, reasons) = found else {
+            throw APIError(.notFound, code: "not_found", message: "no incident \(raw.lowercased())" + (behind > 0 ? " yet (\(behind) records are still being fused)" : ""),
+                           headers: Self.behindHeaders(behind))
+        }
         var observations: [JSONValue] = []
         for member in incident.memberIDs {
             guard let stored = try await store.observation(id: member), case .object(var object) = stored.jsonValue else { continue }
@@ -109,6 +113,16 @@ struct IncidentsController: Sendable {
         }
         guard case .object(var body) = incident.jsonValue(findings: findings) else { return JSONResponse.make(.null) }
         body["observations"] = .array(observations)
-        return JSONResponse.make(.object(body))
+        return JSONResponse.make(.object(body), headers: Self.behindHeaders(behind))
     }
+
+    /// During a flood a read waits only so long for fusion: the header says how many committed
+    /// records the answer does not reflect yet.
+    static func behindHeaders(_ behind: Int64) -> HTTPFields {
+        behind > 0 ? [.incidentsBehind: String(behind)] : [:]
+    }
+}
+
+extension HTTPField.Name {
+    static let incidentsBehind = HTTPField.Name("Backstop-Incidents-Behind")!
 }

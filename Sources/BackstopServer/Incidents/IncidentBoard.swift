@@ -20,19 +20,33 @@ actor IncidentBoard {
     private var intakeIDs: [(sequence: Int64, id: UUID)] = []
     private var advancing: Task<Void, any Error>?
 
-    init(store: any BackstopStore, logger: Logger = Logger(label: "backstop.incidents")) {
+    /// How long a read waits for records still being fused before answering without them.
+    private let readWait: Duration
+
+    init(store: any BackstopStore, readWait: Duration = .seconds(10), logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
+        self.readWait = readWait
         self.logger = logger
     }
 
     /// Brings the incidents up to everything committed (on any node) before this call.
     func caughtUp() async throws {
+        _ = try await caughtUp(within: nil)
+    }
+
+    /// Catches up, but waits no longer than `limit` once the incidents exist: a reader during
+    /// a flood gets the incidents as far as they go rather than a request that hangs. Returns
+    /// how many committed records the incidents do not hold yet (0 when current).
+    func caughtUp(within limit: Duration?) async throws -> Int64 {
+        let deadline = limit.map { ContinuousClock.now + $0 }
         let target = try await store.latestIntakeSequence()
         let revision = try await store.agreementRevision()
         // Both only grow, so a pass that saw more than was asked for also ends the wait.
         while position < target || agreementRevision < revision || book == nil {
+            if let deadline, ContinuousClock.now >= deadline, book != nil { return target - position }
             try await advance()
         }
+        return 0
     }
 
     /// One pass over the feed; callers that arrive while a pass runs wait for it.
@@ -56,17 +70,14 @@ actor IncidentBoard {
             if book == nil { book = IncidentBook(compliance: compliance) } else { book!.replaceCompliance(compliance) }
             agreementRevision = revision
         }
-        while true {
-            let entries = try await store.intake(after: position, limit: 1_000)
-            guard !entries.isEmpty else { return }
-            // Small steps, each giving the thread back: a long catch-up must not hold a
-            // thread that requests need.
-            for chunk in entries.chunked(into: 100) {
-                book!.add(chunk.map { Self.record($0.stored) })
-                intakeIDs += chunk.map { ($0.sequence, $0.stored.observation.id) }
-                position = chunk.last!.sequence
-                await Task.yield()
-            }
+        // One page per pass, in small steps each giving the thread back: a long catch-up must
+        // not hold a thread that requests need, and a bounded wait can stop between passes.
+        let entries = try await store.intake(after: position, limit: 1_000)
+        for chunk in entries.chunked(into: 100) {
+            book!.add(chunk.map { Self.record($0.stored) })
+            intakeIDs += chunk.map { ($0.sequence, $0.stored.observation.id) }
+            position = chunk.last!.sequence
+            await Task.yield()
         }
     }
 
@@ -122,9 +133,10 @@ actor IncidentBoard {
 
     /// Reads the book in place, after catching up. Handing the book out as a value would make
     /// the next intake copy all of it (copy-on-write) while a reader still held it.
-    func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> T {
-        try await caughtUp()
-        return try body(book!)
+    /// Waits at most `readWait` for records still being fused; `behind` says how many were left out.
+    func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> (value: T, behind: Int64) {
+        let behind = try await caughtUp(within: readWait)
+        return (try body(book!), behind)
     }
 
     /// The findings to log for records after `sequence` (every incident's when nil), and the
