@@ -58,11 +58,33 @@ public final class PostgresStore: BackstopStore {
 
     /// Ends the listener and the pool. The listener is not awaited: a LISTEN that the closing
     /// pool cuts off may not notice its cancellation, and a shutdown must not wait on it.
+    /// The pool gets a few seconds to close its connections; a process shutting down does not
+    /// wait longer than that for a database that may be gone.
     public func close() async throws {
         listener.cancel()
         announcer.finish()
         runner.cancel()
-        _ = await runner.value
+        let closed = Task { [runner] in await runner.value }
+        _ = await Self.firstOf(closed, orAfter: .seconds(3))
+    }
+
+    /// Waits for `task` or for `delay`, whichever comes first; true when the task finished.
+    static func firstOf(_ task: Task<Void, Never>, orAfter delay: Duration) async -> Bool {
+        let outcome = AsyncStream<Bool>.makeStream()
+        let finished = Task {
+            await task.value
+            outcome.continuation.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: delay)
+            outcome.continuation.yield(false)
+        }
+        var iterator = outcome.stream.makeAsyncIterator()
+        let result = await iterator.next() ?? false
+        timer.cancel()
+        _ = finished
+        outcome.continuation.finish()
+        return result
     }
 
     public func announcements() -> AsyncStream<Void> { announcer.stream() }

@@ -104,8 +104,16 @@ final class RunningServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGTERM, and a failed expectation (then SIGKILL) if the server has not shut down
+    /// within 20 s: a stuck shutdown is a bug to see, not a test run to hang.
     func stop() {
         if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            Issue.record("the server did not shut down within 20 s of SIGTERM")
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
     }
 
