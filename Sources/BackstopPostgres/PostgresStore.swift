@@ -64,27 +64,8 @@ public final class PostgresStore: BackstopStore {
         listener.cancel()
         announcer.finish()
         runner.cancel()
-        let closed = Task { [runner] in await runner.value }
-        _ = await Self.firstOf(closed, orAfter: .seconds(3))
-    }
-
-    /// Waits for `task` or for `delay`, whichever comes first; true when the task finished.
-    static func firstOf(_ task: Task<Void, Never>, orAfter delay: Duration) async -> Bool {
-        let outcome = AsyncStream<Bool>.makeStream()
-        let finished = Task {
-            await task.value
-            outcome.continuation.yield(true)
-        }
-        let timer = Task {
-            try? await Task.sleep(for: delay)
-            outcome.continuation.yield(false)
-        }
-        var iterator = outcome.stream.makeAsyncIterator()
-        let result = await iterator.next() ?? false
-        timer.cancel()
-        _ = finished
-        outcome.continuation.finish()
-        return result
+        let closed = Task<Void, any Error> { [runner] in await runner.value }
+        _ = await Self.first(closed, within: .seconds(3))
     }
 
     public func announcements() -> AsyncStream<Void> { announcer.stream() }
@@ -109,22 +90,18 @@ public final class PostgresStore: BackstopStore {
     }
 
     /// Runs one operation with the store's deadline, turning database failures into
-    /// `StoreError.unavailable` (a 503 with Retry-After at the API).
+    /// `StoreError.unavailable` (a 503 with Retry-After at the API). The deadline holds even
+    /// when the operation ignores cancellation (a query on a connection the server dropped
+    /// mid-restart): the caller is answered and the operation is left to end on its own.
     func guarded<T: Sendable>(_ what: String, timeout: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = timeout ?? operationTimeout
+        let work = Task { try await body() }
+        guard let outcome = await Self.first(work, within: timeout) else {
+            work.cancel()
+            throw StoreError.unavailable("\(what): no answer from the database within \(timeout)")
+        }
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreError.unavailable("\(what): no answer from the database within \(timeout)")
-                }
-                return value
-            }
+            return try outcome.get()
         } catch let error as PSQLError {
             throw StoreError.unavailable("\(what): \(Self.describe(error))")
         } catch let error as PostgresTransactionError {
@@ -135,6 +112,22 @@ public final class PostgresStore: BackstopStore {
         } catch is CancellationError {
             throw StoreError.unavailable("\(what): cancelled")
         }
+    }
+
+    /// The task's result, or nil when `delay` passes first (or the caller is cancelled).
+    static func first<T: Sendable>(_ task: Task<T, any Error>, within delay: Duration) async -> Result<T, any Error>? {
+        let (stream, continuation) = AsyncStream<Result<T, any Error>?>.makeStream()
+        let waiter = Task { continuation.yield(await task.result) }
+        let timer = Task {
+            try? await Task.sleep(for: delay)
+            continuation.yield(nil)
+        }
+        var iterator = stream.makeAsyncIterator()
+        let outcome = await iterator.next() ?? nil
+        timer.cancel()
+        _ = waiter
+        continuation.finish()
+        return outcome
     }
 
     func transaction<T: Sendable>(_ what: String, timeout: Duration? = nil,
