@@ -30,7 +30,9 @@ public enum PostgresBackup {
         let kept = contents.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.contains(" SCHEMA - public ") && !$0.contains(" COMMENT - SCHEMA public ") }
         let list = FileManager.default.temporaryDirectory.appendingPathComponent("backstop-restore-\(UUID().uuidString).list").path
-        FileManager.default.createFile(atPath: list, contents: Data(kept.joined(separator: "\n").utf8))
+        guard FileManager.default.createFile(atPath: list, contents: Data(kept.joined(separator: "\n").utf8)) else {
+            throw StoreError.unavailable("cannot write the restore list \(list)")
+        }
         defer { try? FileManager.default.removeItem(atPath: list) }
         try run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", "--use-list=\(list)", "--dbname=\(location.database)", file], location)
     }
