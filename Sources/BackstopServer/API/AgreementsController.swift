@@ -8,7 +8,6 @@ struct AgreementsController: Sendable {
     let store: any BackstopStore
     let configuration: ServerConfiguration
     let resolvers: LocationResolverCache
-    let board: IncidentBoard
 
     func register(with routes: RouteRegistrar) {
         routes.add(.listAgreements) { request, _, _ in try await list(request) }
@@ -64,7 +63,6 @@ struct AgreementsController: Sendable {
         let record = AgreementRecord(document: document, agreement: agreement, savedBy: identity.name, savedAt: configuration.now())
         let stored = try await store.saveAgreement(record, expectedVersion: agreement.version)
         await resolvers.invalidate()
-        board.changed()
         return JSONResponse.make(
             status: stored.version == 1 ? .created : .ok, stored.document,
             headers: [.eTag: "\"\(stored.version)\"", .location: "/api/v1/agreements/\(id)?version=\(stored.version)"]

@@ -11,7 +11,6 @@ struct ObservationsController: Sendable {
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     let resolvers: LocationResolverCache
-    let board: IncidentBoard
 
     func register(with routes: RouteRegistrar) {
         routes.add(.submitObservations) { request, _, identity in try await submit(request, identity: identity!) }
@@ -37,7 +36,6 @@ struct ObservationsController: Sendable {
             if case .conflict = error { metrics.observationConflicts.increment() }
             throw error
         }
-        if results.contains(where: { $0.outcome == .created }) { board.changed() }
         let created = results.filter { $0.outcome == .created }.count
         metrics.observationsCreated.increment(by: Int64(created))
         metrics.observationsReplayed.increment(by: Int64(results.count - created))

@@ -90,7 +90,8 @@ actor IncidentBoard {
         FusionRecord(observation: stored.observation, resolution: stored.resolution, reporter: stored.reporter, reporterTeam: stored.reporterTeam)
     }
 
-    /// Something was committed here or announced from elsewhere: catch up in the background.
+    /// Catch up in the background (at start; commits arrive as the store's announcements, which
+    /// every store gives for its own commits too).
     /// A failure loses nothing; the next read or tick catches up from the same position.
     nonisolated func changed() {
         Task { await self.requestCatchUp() }
@@ -119,7 +120,7 @@ actor IncidentBoard {
         Task { [weak self] in
             for await _ in announcements {
                 guard let self else { return }
-                await self.catchUpLogging()
+                await self.requestCatchUp()
             }
         }
         Task { [weak self] in
