@@ -32,7 +32,9 @@ public enum DemoObservations {
                 weapon = WeaponReport(model: "BM-21 Grad", weaponClass: .mlrs, calibreMillimetres: 122, quantity: 2)
             }
             return Observation(
-                id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012x", index + 1))!,
+                // Random ids: sequential ones would let anyone probe which ids exist (a 409 answers for
+                // another reporter's id) and collide with a client that counts from 1.
+                id: UUID(),
                 kind: kind,
                 subkind: kind == .explosion ? "undetermined" : nil,
                 count: kind == .explosion || kind == .burstsShots ? Int(generator.next() % 9) + 1 : 1,

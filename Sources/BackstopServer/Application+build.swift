@@ -1,29 +1,45 @@
 import BackstopCore
 import BackstopStore
 import Hummingbird
+import HummingbirdCore
+import ServiceLifecycle
 import Logging
+import NIOCore
 import Prometheus
 
-/// Assembles the whole HTTP application; production and tests both start here.
+/// Assembles the whole HTTP application with its background work; `serve` and the tests both
+/// start here. The background work (fusion following the intake, the findings log) runs as
+/// services of the application: at SIGTERM the server stops taking connections and finishes
+/// the requests in flight first, then the work stops and gives up its lease.
 public func buildApplication(
     store: any BackstopStore,
     configuration: ServerConfiguration = ServerConfiguration(),
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    logger: Logger = Logger(label: "backstop.server")
+    logger: Logger = Logger(label: "backstop.server"),
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store, configuration: configuration, registry: registry)
+    let parts = buildRouter(store: store, configuration: configuration, registry: registry)
+    let connections = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuard(drainLimit: configuration.drainBytes,
+                                                    bodyTimeout: TimeAmount(configuration.bodyTimeout))],
+        idleTimeout: TimeAmount(configuration.idleTimeout)
+    )
     return Application(
-        router: router,
+        router: parts.router,
+        server: .http1(configuration: connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "backstop"),
+        services: parts.services,
+        onServerRunning: onServerRunning,
         logger: logger
     )
 }
 
-public func buildRouter(
+/// The router and the background work it depends on.
+func buildRouter(
     store: any BackstopStore,
     configuration: ServerConfiguration,
     registry: PrometheusCollectorRegistry
-) -> Router<AppRequestContext> {
+) -> (router: Router<AppRequestContext>, services: [any Service]) {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMappingMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -31,15 +47,20 @@ public func buildRouter(
     let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
     SystemController(store: store, metrics: metrics, node: configuration.nodeName).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
-    let board = IncidentBoard(store: store)
-    board.follow(announcements: store.announcements(), every: configuration.followInterval)
-    board.changed()
+    let board = IncidentBoard(store: store, readWait: configuration.incidentsReadWait)
     let findingsWork = FindingsWork(store: store, board: board, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds)
-    findingsWork.run()
     ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers).register(with: routes)
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
     IncidentsController(store: store, board: board).register(with: routes)
     FindingsController(store: store, work: findingsWork).register(with: routes)
     routes.addMethodNotAllowed()
-    return router
+    let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
+    return (router, [following, findingsWork])
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
 }

@@ -16,11 +16,30 @@ public struct ServerConfiguration: Sendable {
     public var leaseSeconds: Double
     /// How often a node checks the store for other nodes' commits when no announcement came.
     public var followInterval: Duration
+    /// A connection on which nothing arrives for this long is closed: a keep-alive connection
+    /// between requests, or one whose request head is still incomplete.
+    public var idleTimeout: Duration
+    /// From a request's head to the end of its body; a slower body is given up and the
+    /// connection closed.
+    public var bodyTimeout: Duration
+    /// When an answer goes out before its request's body was read (401, 404, 413…), up to
+    /// this many bytes of the rest are read and discarded so the client reads the answer;
+    /// then the connection is closed.
+    public var drainBytes: Int
+    /// How long a read of incidents waits for fusion before answering from the last
+    /// consistent state (see `Backstop-Incidents-Behind`).
+    public var incidentsReadWait: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },
                 nodeName: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)",
-                leaseSeconds: Double = 15, followInterval: Duration = .seconds(2)) {
+                leaseSeconds: Double = 15, followInterval: Duration = .seconds(2),
+                idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(60),
+                drainBytes: Int = 16 * 1024 * 1024, incidentsReadWait: Duration = .seconds(10)) {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.drainBytes = drainBytes
+        self.incidentsReadWait = incidentsReadWait
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

@@ -7,7 +7,7 @@ extension SimulationResult {
     public var truthJSON: JSONValue {
         .object([
             "agreement": .string(agreementID),
-            "seed": .number(Double(scenario.seed)),
+            "seed": .integer(Int(scenario.seed)),
             "start": .string(Timestamp.format(scenario.start)),
             "hours": .number(scenario.hours),
             "events": .array(events.map(\.jsonValue)),
@@ -34,7 +34,7 @@ extension TruthEvent {
         var object: [String: JSONValue] = [
             "id": .string(id), "category": .string(category.rawValue), "kind": .string(kind.rawValue),
             "start": .string(Timestamp.format(start)), "end": .string(Timestamp.format(end)),
-            "lat": .number(point.lat), "lon": .number(point.lon), "count": .number(Double(count)),
+            "lat": .number(point.lat), "lon": .number(point.lon), "count": .integer(Int(count)),
             "live_fire_training": .bool(liveFireTraining),
             "findings": .array(findings.map { .object(["kind": .string($0.kind), "rule": .string($0.ruleID), "agreement": .string($0.agreementID)]) }),
             "observations": .array(observationIDs.map { .string($0.uuidString.lowercased()) }),
@@ -44,7 +44,7 @@ extension TruthEvent {
             object["weapon"] = .object([
                 "class": weapon.weaponClass.map { .string($0.rawValue) } ?? .null,
                 "model": weapon.model.map(JSONValue.string) ?? .null,
-                "quantity": weapon.quantity.map { .number(Double($0)) } ?? .null,
+                "quantity": weapon.quantity.map { .integer(Int($0)) } ?? .null,
             ])
         }
         return .object(object)

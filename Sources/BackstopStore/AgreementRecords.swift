@@ -37,7 +37,7 @@ public struct StoredAgreement: Sendable {
     public init(record: AgreementRecord, version: Int) {
         var document = record.document
         if case .object(var object) = document {
-            object["version"] = .number(Double(version))
+            object["version"] = .integer(Int(version))
             document = .object(object)
         }
         self.init(id: record.agreement.id, version: version, document: document, savedBy: record.savedBy, savedAt: record.savedAt)

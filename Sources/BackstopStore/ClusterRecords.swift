@@ -70,7 +70,7 @@ public struct LoggedFinding: Sendable, Hashable {
 
     public var jsonValue: JSONValue {
         .object([
-            "sequence": .number(Double(sequence)),
+            "sequence": .integer(Int(sequence)),
             "incident_id": .string(finding.incidentID.uuidString.lowercased()),
             "incident_start": .string(Timestamp.format(finding.incidentStart)),
             "agreement_id": .string(finding.agreementID),

@@ -87,8 +87,8 @@ struct GeoCommand: AsyncParsableCommand {
             }
             func candidate(_ c: PlaceResolution.Candidate) -> JSONValue {
                 .object([
-                    "geonameid": .number(Double(c.entry.geonameID)), "name": .string(c.entry.name), "country": .string(c.entry.countryCode),
-                    "admin1": .string(c.entry.admin1), "population": .number(Double(c.entry.population)),
+                    "geonameid": .integer(Int(c.entry.geonameID)), "name": .string(c.entry.name), "country": .string(c.entry.countryCode),
+                    "admin1": .string(c.entry.admin1), "population": .integer(Int(c.entry.population)),
                     "lat": .number(c.entry.point.lat), "lon": .number(c.entry.point.lon),
                     "inside_area_of_operations": c.insideAreaOfOperations.map(JSONValue.bool) ?? .null,
                     "distance_from_observer_km": c.distanceFromObserverMetres.map { .number(($0 / 100).rounded() / 10) } ?? .null,

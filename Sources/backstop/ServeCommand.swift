@@ -72,18 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port, leaseSeconds: leaseSeconds)
         if let nodeName { configuration.nodeName = nodeName }
         let node = configuration.nodeName
-        let router = buildRouter(store: store, configuration: configuration, registry: registry)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "backstop"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? port
-                say("backstop listening on http://\(host):\(port) (node \(node), data in \(dataDirectory.description))")
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let app = buildApplication(store: store, configuration: configuration, registry: registry, logger: logger) { channel in
+            let port = channel.localAddress?.port ?? port
+            say("backstop listening on http://\(host):\(port) (node \(node), data in \(dataDirectory.description))")
+        }
+        // SIGTERM: stop accepting, finish requests in flight, stop background work and release
+        // its lease; whatever is still running after the bound is cancelled.
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(7)
+        groupConfiguration.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: groupConfiguration).run()
         try await store.close()
     }
 }

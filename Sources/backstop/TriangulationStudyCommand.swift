@@ -48,9 +48,9 @@ extension GeoCommand {
             let boundErrors = Gaussian.radialErrors(covariance: bound, count: 200_000, random: &random)
             let rms = (errors.map { $0 * $0 }.reduce(0, +) / Double(max(errors.count, 1))).squareRoot()
             GeoCommand.printJSON(.object([
-                "trials": .number(Double(trials)), "bearing_noise_deg": .number(noise), "seed": .number(Double(seed)),
+                "trials": .integer(Int(trials)), "bearing_noise_deg": .number(noise), "seed": .integer(Int(seed)),
                 "observers": .number(3), "ranges_km": .array([9, 14, 8].map { .number($0) }),
-                "refused": .number(Double(refused)),
+                "refused": .integer(Int(refused)),
                 "median_error_m": .number(Gaussian.quantile(errors, 0.5).rounded()),
                 "p95_error_m": .number(Gaussian.quantile(errors, 0.95).rounded()),
                 "rms_error_m": .number(rms.rounded()),

@@ -56,16 +56,16 @@ public struct AgreementSummary: Sendable, Hashable {
     public var jsonValue: JSONValue {
         .object([
             "id": .string(id),
-            "version": version.map { .number(Double($0)) } ?? .null,
+            "version": version.map { .integer(Int($0)) } ?? .null,
             "title": .string(title),
             "notice": notice.map(JSONValue.string) ?? .null,
             "effective_from": .string(Timestamp.format(effectiveFrom)),
             "parties": .array(parties.map { .object(["id": .string($0.id), "name": .string($0.name), "side": .string($0.side.rawValue), "measures_from": .string($0.measuresFrom)]) }),
             "lines": .array(lines.map { .object(["id": .string($0.id), "kind": .string($0.kind.rawValue), "length_km": .number(Self.round($0.lengthKm))]) }),
-            "zones": .array(zones.map { .object(["id": .string($0.id), "kind": .string($0.kind.rawValue), "area_km2": $0.areaKm2.map { .number(Self.round($0)) } ?? .null, "caps": .number(Double($0.capCount))]) }),
-            "withdrawal_rules": .number(Double(withdrawalRuleCount)),
-            "prohibited_activities": .number(Double(prohibitionCount)),
-            "rule_count": .number(Double(ruleCount)),
+            "zones": .array(zones.map { .object(["id": .string($0.id), "kind": .string($0.kind.rawValue), "area_km2": $0.areaKm2.map { .number(Self.round($0)) } ?? .null, "caps": .integer(Int($0.capCount))]) }),
+            "withdrawal_rules": .integer(Int(withdrawalRuleCount)),
+            "prohibited_activities": .integer(Int(prohibitionCount)),
+            "rule_count": .integer(Int(ruleCount)),
         ])
     }
 

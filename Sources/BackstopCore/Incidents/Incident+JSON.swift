@@ -11,11 +11,11 @@ extension Incident {
             "location": point.map { point in
                 .object(["lat": .number(point.lat), "lon": .number(point.lon), "radius_m": radiusMetres.map(JSONValue.number) ?? .null])
             } ?? .null,
-            "record_count": .number(Double(recordCount)),
-            "estimated_events": .number(Double(estimatedEvents)),
+            "record_count": .integer(Int(recordCount)),
+            "estimated_events": .integer(Int(estimatedEvents)),
             "modalities": .array(modalities.map { .string($0.rawValue) }),
             "sources": .array(sources.map(JSONValue.string)),
-            "independent_sources": .number(Double(sources.count)),
+            "independent_sources": .integer(Int(sources.count)),
             "grades": .array(grades.map { .string($0.description) }),
             "confidence": .number((confidence * 1000).rounded() / 1000),
             "reportable": .bool(isReportable),
@@ -23,7 +23,7 @@ extension Incident {
             "live_fire_training": .bool(liveFireTraining),
             "analyst_edited": .bool(analystEdited),
             "weapons": .array(weaponsByClass.sorted { $0.key.rawValue < $1.key.rawValue }.map { weaponClass, tally in
-                .object(["class": .string(weaponClass.rawValue), "quantity": .number(Double(tally.quantity)), "models": .array(tally.models.map(JSONValue.string))])
+                .object(["class": .string(weaponClass.rawValue), "quantity": .integer(Int(tally.quantity)), "models": .array(tally.models.map(JSONValue.string))])
             }),
             "findings": .array(findings.map(\.jsonValue)),
             "observation_ids": .array(memberIDs.map { .string($0.uuidString.lowercased()) }),

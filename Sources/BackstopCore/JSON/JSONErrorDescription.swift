@@ -2,6 +2,8 @@
 public enum JSONErrorDescription {
     public static func describe(_ error: any Error) -> String {
         switch error {
+        case let error as JSONSyntaxError:
+            return error.description
         case DecodingError.dataCorrupted(let context):
             let underlying = (context.underlyingError as? any CustomStringConvertible)?.description
             return underlying.map { "\(context.debugDescription) (\($0))" } ?? context.debugDescription

@@ -1,20 +1,23 @@
 import Foundation
 
 /// A parsed JSON document kept as values, so that validation can report every problem by path
-/// instead of stopping at the first one as `Codable` does.
-public enum JSONValue: Sendable, Hashable {
+/// instead of stopping at the first one as `Codable` does. Whole numbers in a parsed text are
+/// `.integer`, so they travel without rounding; `.integer(3)` and `.number(3.0)` are equal.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
+    case integer(Int)
     case number(Double)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    /// Parses strictly (see `StrictJSONParser`): a key twice in one object is refused.
+    public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
+        try StrictJSONParser.parse(data)
     }
 
-    public static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Data(text.utf8))
     }
 
@@ -34,14 +37,22 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     public var doubleValue: Double? {
-        if case .number(let number) = self { return number }
-        return nil
+        switch self {
+        case .number(let number): number
+        case .integer(let integer): Double(integer)
+        default: nil
+        }
     }
 
     /// The number as an integer, when it is one exactly.
     public var intValue: Int? {
-        guard case .number(let number) = self, number.rounded() == number, abs(number) < 9e15 else { return nil }
-        return Int(number)
+        switch self {
+        case .integer(let integer): return integer
+        case .number(let number):
+            guard number.rounded() == number, abs(number) < 9e15 else { return nil }
+            return Int(number)
+        default: return nil
+        }
     }
 
     public var boolValue: Bool? {
@@ -56,7 +67,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: "null"
         case .bool: "boolean"
-        case .number: "number"
+        case .integer, .number: "number"
         case .string: "string"
         case .array: "array"
         case .object: "object"
@@ -89,6 +100,8 @@ extension JSONValue: Codable {
             self = .null
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
+        } else if let integer = try? container.decode(Int.self) {
+            self = .integer(integer)
         } else if let number = try? container.decode(Double.self) {
             self = .number(number)
         } else if let string = try? container.decode(String.self) {
@@ -105,11 +118,56 @@ extension JSONValue: Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let bool): try container.encode(bool)
+        case .integer(let integer): try container.encode(integer)
         case .number(let number):
             if let int = intValue { try container.encode(int) } else { try container.encode(number) }
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
         case .object(let object): try container.encode(object)
+        }
+    }
+}
+
+extension JSONValue: Hashable {
+    /// Numbers compare by value, whichever case holds them.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.integer, .number), (.number, .integer), (.number, .number): lhs.numericKey == rhs.numericKey
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let bool): hasher.combine(bool)
+        case .integer, .number: hasher.combine(numericKey)
+        case .string(let string): hasher.combine(string)
+        case .array(let array): hasher.combine(array)
+        case .object(let object): hasher.combine(object)
+        }
+    }
+
+    /// One representation per numeric value: an integer when the value is a whole number in
+    /// `Int`'s range, the `Double` otherwise.
+    private enum NumericKey: Hashable {
+        case integer(Int)
+        case double(Double)
+    }
+
+    private var numericKey: NumericKey {
+        switch self {
+        case .integer(let integer): return .integer(integer)
+        case .number(let number):
+            if number.rounded() == number, number >= -9.223372036854775e18, number < 9.223372036854775e18 { return .integer(Int(number)) }
+            return .double(number)
+        default: return .double(.nan)
         }
     }
 }

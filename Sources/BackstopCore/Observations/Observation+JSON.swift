@@ -7,7 +7,7 @@ extension Observation {
         var object: [String: JSONValue] = [
             "id": .string(id.uuidString.lowercased()),
             "kind": .string(kind.rawValue),
-            "count": .number(Double(count)),
+            "count": .integer(Int(count)),
             "observed_at": .string(Timestamp.format(observedAt)),
             "modality": .string(modality.rawValue),
             "location": location.jsonValue,
@@ -31,20 +31,20 @@ extension Observation {
                 "model": weapon.model.map(JSONValue.string),
                 "class": weapon.weaponClass.map { .string($0.rawValue) },
                 "calibre_mm": weapon.calibreMillimetres.map(JSONValue.number),
-                "quantity": weapon.quantity.map { .number(Double($0)) },
+                "quantity": weapon.quantity.map { .integer(Int($0)) },
             ].compactMapValues { $0 })
         }
         object["casualties"] = casualties.map { casualties in
             .object([
-                "killed": .number(Double(casualties.killed)),
-                "injured": .number(Double(casualties.injured)),
+                "killed": .integer(Int(casualties.killed)),
+                "injured": .integer(Int(casualties.injured)),
                 "civilian": casualties.civilian.map(JSONValue.bool),
             ].compactMapValues { $0 })
         }
         object["grading"] = grading.map { grade in
             .object([
                 "source_reliability": .string(grade.reliability.rawValue),
-                "information_credibility": .number(Double(grade.credibility.rawValue) ?? 6),
+                "information_credibility": .integer(Int(grade.credibility.rawValue) ?? 6),
             ])
         }
         object["notes"] = notes.map(JSONValue.string)

@@ -20,7 +20,7 @@ public enum LocationResolution: Sendable, Hashable {
                 "method": .string(location.method.rawValue),
             ]
             object["detail"] = location.detail.map(JSONValue.string)
-            object["geonameid"] = location.geonameID.map { .number(Double($0)) }
+            object["geonameid"] = location.geonameID.map { .integer(Int($0)) }
             return .object(object)
         case .unresolved(let reason):
             return .object(["status": .string("unresolved"), "reason": .string(reason)])

@@ -105,11 +105,12 @@ public final class ObjectReader {
 
     public func timestamp(_ key: String, required: Bool = false) -> Date? {
         guard let raw = string(key, required: required, maxLength: 64) else { return nil }
-        guard let date = Timestamp.parse(raw) else {
-            sink.add(path.key(key), "'\(raw)' is not an RFC 3339 time with a zone (e.g. 2022-02-18T21:30:00Z)")
+        switch Timestamp.parseStrictly(raw) {
+        case .success(let date): return Timestamp.normalised(date)
+        case .failure(let error):
+            sink.add(path.key(key), Timestamp.refusal(raw, error))
             return nil
         }
-        return Timestamp.normalised(date)
     }
 
     public func uuid(_ key: String, required: Bool = false) -> UUID? {

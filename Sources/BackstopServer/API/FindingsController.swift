@@ -23,7 +23,7 @@ struct FindingsController: Sendable {
         let items = try await store.findingLog(after: Int64(after), limit: limit)
         return JSONResponse.make(.object([
             "findings": .array(items.map(\.jsonValue)),
-            "next_after": .number(Double(items.last?.sequence ?? Int64(after))),
+            "next_after": .integer(Int(items.last?.sequence ?? Int64(after))),
         ]))
     }
 }

@@ -47,8 +47,8 @@ struct ObservationsController: Sendable {
             return JSONResponse.make(status: status, result.stored.jsonValue, headers: headers)
         }
         return JSONResponse.make(status: status, .object([
-            "created": .number(Double(created)),
-            "replayed": .number(Double(results.count - created)),
+            "created": .integer(Int(created)),
+            "replayed": .integer(Int(results.count - created)),
             "results": .array(results.map {
                 .object(["id": .string($0.stored.observation.id.uuidString.lowercased()), "status": .string($0.outcome.rawValue)])
             }),

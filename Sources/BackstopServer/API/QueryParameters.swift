@@ -25,11 +25,12 @@ struct QueryParameters {
 
     mutating func timestamp(_ name: String) -> Date? {
         guard let raw = value(name) else { return nil }
-        guard let date = Timestamp.parse(raw) else {
-            errors.append(FieldError(path: name, reason: "'\(raw)' is not an RFC 3339 time with a zone"))
+        switch Timestamp.parseStrictly(raw) {
+        case .success(let date): return date
+        case .failure(let error):
+            errors.append(FieldError(path: name, reason: Timestamp.refusal(raw, error)))
             return nil
         }
-        return date
     }
 
     mutating func int(_ name: String, range: ClosedRange<Int>) -> Int? {

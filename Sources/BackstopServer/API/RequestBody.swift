@@ -3,8 +3,12 @@ import BackstopCore
 import Hummingbird
 
 enum RequestBody {
-    /// Reads the whole body (413 past the limit) and parses it as JSON (400 when it is not).
+    /// Reads the whole body (413 past the limit) and parses it strictly as JSON (400 when it is
+    /// not, naming the path of a duplicated key). The body must be declared as JSON and sent
+    /// as is: anything else is 415, since reading it as JSON anyway would store what the client
+    /// did not mean to send.
     static func json(_ request: Request, limit: Int) async throws -> JSONValue {
+        try checkMediaType(request)
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw APIError(.contentTooLarge, code: "too_large", message: "the body is \(declared) bytes; the limit is \(limit)")
         }
@@ -15,7 +19,29 @@ enum RequestBody {
         do {
             return try JSONValue.parse(Data(buffer.readableBytesView))
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(JSONErrorDescription.describe(error))")
+            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error.description)",
+                           fieldErrors: [FieldError(path: error.path, reason: error.reason)])
+        }
+    }
+
+    /// `application/json` or a `+json` type, with any parameters; no content coding.
+    static func checkMediaType(_ request: Request) throws {
+        if let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased(),
+           !encoding.isEmpty, encoding != "identity" {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "Content-Encoding '\(encoding)' is not accepted; send the body uncompressed",
+                           fieldErrors: [FieldError(path: "Content-Encoding", reason: "must be absent or identity")])
+        }
+        guard let declared = request.headers[.contentType] else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "the request needs Content-Type: application/json",
+                           fieldErrors: [FieldError(path: "Content-Type", reason: "is missing; expected application/json")])
+        }
+        let essence = declared.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard essence == "application/json" || (essence.hasPrefix("application/") && essence.hasSuffix("+json")) else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "Content-Type '\(declared)' is not accepted; send application/json",
+                           fieldErrors: [FieldError(path: "Content-Type", reason: "'\(declared)' is not application/json")])
         }
     }
 }

@@ -28,7 +28,8 @@ struct RouteRegistrar {
 
     /// Call once, after every endpoint is added.
     func addMethodNotAllowed() {
-        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        // HEAD, OPTIONS and TRACE included: on a known path they are refused with 405 and Allow, not 404.
+        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect]
         for (path, methods) in registered.byPath {
             let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
             for method in candidates where !methods.contains(method) {

@@ -22,7 +22,7 @@ struct SystemController: Sendable {
     func health() async throws -> Response {
         do {
             let count = try await store.observationCount()
-            return JSONResponse.make(.object(["status": .string("ok"), "observations": .number(Double(count)), "node": .string(node)]))
+            return JSONResponse.make(.object(["status": .string("ok"), "observations": .integer(Int(count)), "node": .string(node)]))
         } catch {
             return JSONResponse.make(status: .serviceUnavailable, .object(["status": .string("unavailable"), "node": .string(node)]),
                                      headers: [.retryAfter: "5"])

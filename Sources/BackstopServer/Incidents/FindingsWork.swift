@@ -2,6 +2,7 @@ import BackstopCore
 import BackstopStore
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Background work done once for the whole mission, not once per node: logging each finding
 /// as incidents first show it, the log that escalation reads. One node holds it at a time under
@@ -33,23 +34,35 @@ actor FindingsWork {
     private var lease: WorkLease?
 
     /// Renews three times per lease period, apart from the work itself, so a holder busy with
-    /// a long catch-up does not let its lease lapse.
-    nonisolated func run() {
+    /// a long catch-up does not let its lease lapse. At graceful shutdown both loops stop and
+    /// the lease is released, so another node takes the work over at once rather than after
+    /// the lease expires.
+    func runUntilShutdown() async {
         let interval = Duration.milliseconds(Int(leaseDuration * 1000 / 3))
-        Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.renew()
-                try? await Task.sleep(for: interval)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    repeat { await self.renew() } while (try? await Task.sleep(for: interval)) != nil
+                }
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil { await self.work() }
+                }
             }
         }
-        Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self else { return }
-                await self.work()
-            }
+        await release()
+    }
+
+    /// Gives the lease up (at shutdown); a failure only means the lease runs out by itself.
+    func release() async {
+        guard lease != nil || holding else { return }
+        do {
+            try await store.releaseLease(Self.leaseName, holder: node)
+            logger.info("findings work released", metadata: ["node": "\(node)"])
+        } catch {
+            logger.warning("findings lease not released; another node takes over when it expires", metadata: ["error": "\(error)"])
         }
+        lease = nil
+        holding = false
     }
 
     func renew() async {
@@ -98,5 +111,11 @@ actor FindingsWork {
         } catch {
             logger.warning("findings work did not advance; the next tick tries again", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension FindingsWork: Service {
+    nonisolated func run() async throws {
+        await runUntilShutdown()
     }
 }

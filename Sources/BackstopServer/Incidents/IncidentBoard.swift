@@ -4,29 +4,51 @@ import BackstopStore
 import Foundation
 import Logging
 
-/// The node's incidents: an `IncidentBook` that follows the store's intake feed. Observations
-/// are the record; incidents are derived from them, and since fusion does not depend on order,
-/// every node following the same feed holds the same incidents. A node catches up when it
-/// commits, when the store announces another node's commit, on a timer as a fallback, and
-/// before every read — so what any node acknowledged is in the incidents any node shows next.
+/// The node's incidents as readers see them: the last consistent state `IncidentFusion`
+/// published from the store's intake feed. Observations are the record; incidents are derived
+/// from them, and since fusion does not depend on order, every node following the same feed
+/// holds the same incidents. Fusion is asked to catch up when the store announces a commit
+/// (its own or another node's), on a timer as a fallback, and before every read — so what any
+/// node acknowledged is in the incidents any node shows next. A read waits for that at most
+/// `readWait`, never behind a step of fusion, and otherwise answers from the last published
+/// state and says how many committed records it does not reflect.
 actor IncidentBoard {
     private let store: any BackstopStore
     private let logger: Logger
+    private let fusion: IncidentFusion
     private var book: IncidentBook?
     /// The intake sequence fused so far, and the agreement revision checked against.
     private(set) var position: Int64 = 0
     private var agreementRevision = -1
     /// (sequence, record id) in intake order, so the findings work can ask what came after a point.
     private var intakeIDs: [(sequence: Int64, id: UUID)] = []
-    private var advancing: Task<Void, any Error>?
 
     /// How long a read waits for records still being fused before answering without them.
-    private let readWait: Duration
+    nonisolated let readWait: Duration
+    /// How often a waiting reader looks whether fusion has published.
+    private static let pollInterval = Duration.milliseconds(10)
 
     init(store: any BackstopStore, readWait: Duration = .seconds(10), logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
         self.readWait = readWait
         self.logger = logger
+        fusion = IncidentFusion(store: store, logger: logger)
+    }
+
+    private var connected = false
+
+    /// Connects fusion's publications to this board, on first use.
+    private func connect() async {
+        guard !connected else { return }
+        connected = true
+        await fusion.onPublish { [weak self] publication in await self?.accept(publication) }
+    }
+
+    private func accept(_ publication: IncidentFusion.Publication) {
+        book = publication.book
+        position = publication.position
+        agreementRevision = publication.revision
+        intakeIDs += publication.added
     }
 
     /// Brings the incidents up to everything committed (on any node) before this call.
@@ -34,106 +56,47 @@ actor IncidentBoard {
         _ = try await caughtUp(within: nil)
     }
 
-    /// Catches up, but waits no longer than `limit` once the incidents exist: a reader during
-    /// a flood gets the incidents as far as they go rather than a request that hangs. Returns
-    /// how many committed records the incidents do not hold yet (0 when current).
+    /// Waits until the published incidents hold everything committed before this call, but no
+    /// longer than `limit`: a reader during a flood gets the incidents as far as they go rather
+    /// than a request that hangs. Returns how many committed records the incidents do not hold
+    /// yet (0 when current). Before fusion has published anything at all there is nothing to
+    /// answer from, so a bounded wait that ends then is `unavailable`.
     func caughtUp(within limit: Duration?) async throws -> Int64 {
         let deadline = limit.map { ContinuousClock.now + $0 }
         let target = try await store.latestIntakeSequence()
         let revision = try await store.agreementRevision()
-        // Both only grow, so a pass that saw more than was asked for also ends the wait.
+        // Both only grow, so a publication past what was asked for also ends the wait.
+        guard position < target || agreementRevision < revision || book == nil else { return 0 }
+        await connect()
+        await fusion.trigger()
         while position < target || agreementRevision < revision || book == nil {
-            if let deadline, ContinuousClock.now >= deadline, book != nil { return target - position }
-            try await advance()
+            if let deadline, ContinuousClock.now >= deadline {
+                guard book != nil else { throw StoreError.unavailable("the incidents are still being built; retry shortly") }
+                return target - position
+            }
+            try await Task.sleep(for: Self.pollInterval)
         }
         return 0
-    }
-
-    /// One pass over the feed; callers that arrive while a pass runs wait for it.
-    private func advance() async throws {
-        if let advancing {
-            try await advancing.value
-            return
-        }
-        let task = Task { try await self.pass() }
-        advancing = task
-        try await task.value
-    }
-
-    /// Clears `advancing` itself before its task completes: a waiter resuming on a finished
-    /// task must find it cleared, or it would spin without ever letting the creator resume.
-    private func pass() async throws {
-        defer { advancing = nil }
-        let revision = try await store.agreementRevision()
-        if book == nil || revision != agreementRevision {
-            let compliance = try await Self.compliance(from: store)
-            if book == nil { book = IncidentBook(compliance: compliance) } else { book!.replaceCompliance(compliance) }
-            agreementRevision = revision
-        }
-        // One page per pass, in small steps each giving the thread back: a long catch-up must
-        // not hold a thread that requests need, and a bounded wait can stop between passes.
-        let entries = try await store.intake(after: position, limit: 1_000)
-        for chunk in entries.chunked(into: 100) {
-            book!.add(chunk.map { Self.record($0.stored) })
-            intakeIDs += chunk.map { ($0.sequence, $0.stored.observation.id) }
-            position = chunk.last!.sequence
-            await Task.yield()
-        }
-    }
-
-    private static func compliance(from store: any BackstopStore) async throws -> MissionCompliance {
-        let agreements = try await store.latestAgreements().compactMap { try? $0.agreement() }
-        return MissionCompliance(agreements: agreements, settlements: SettlementIndex(try BundledGazetteer.load()))
     }
 
     static func record(_ stored: StoredObservation) -> FusionRecord {
         FusionRecord(observation: stored.observation, resolution: stored.resolution, reporter: stored.reporter, reporterTeam: stored.reporterTeam)
     }
 
-    /// Catch up in the background (at start; commits arrive as the store's announcements, which
-    /// every store gives for its own commits too).
-    /// A failure loses nothing; the next read or tick catches up from the same position.
-    nonisolated func changed() {
-        Task { await self.requestCatchUp() }
+    /// Asks fusion to catch up in the background (at start, on announcements, on the timer).
+    /// A failure loses nothing; the next trigger catches up from the same position.
+    func changed() async {
+        await connect()
+        await fusion.trigger()
     }
 
-    /// Many commits in a burst cost one pass after the current one, not one pass each.
-    private var catchUpRequested = false
-
-    private func requestCatchUp() async {
-        guard !catchUpRequested else { return }
-        catchUpRequested = true
-        if let advancing { _ = try? await advancing.value }
-        catchUpRequested = false
-        await catchUpLogging()
+    /// Stops fusion (at shutdown); reads still answer from the last published state.
+    func stop() async {
+        await fusion.stop()
     }
 
-    func catchUpLogging() async {
-        do { try await caughtUp() } catch {
-            logger.warning("incidents not caught up yet; the next read or tick tries again", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Follows announcements and, as a fallback for stores that cannot announce, a timer; ends
-    /// when the board is gone.
-    nonisolated func follow(announcements: AsyncStream<Void>, every interval: Duration) {
-        Task { [weak self] in
-            for await _ in announcements {
-                guard let self else { return }
-                await self.requestCatchUp()
-            }
-        }
-        Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self else { return }
-                await self.catchUpLogging()
-            }
-        }
-    }
-
-    /// Reads the book in place, after catching up. Handing the book out as a value would make
-    /// the next intake copy all of it (copy-on-write) while a reader still held it.
+    /// Reads the book in place. Handing the book out as a value would make the next
+    /// publication copy all of it (copy-on-write) while a reader still held it.
     /// Waits at most `readWait` for records still being fused; `behind` says how many were left out.
     func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> (value: T, behind: Int64) {
         let behind = try await caughtUp(within: readWait)

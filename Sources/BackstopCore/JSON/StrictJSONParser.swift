@@ -1,0 +1,246 @@
+import Foundation
+
+/// Why a text is not a JSON document Backstop accepts, with where it went wrong.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Byte offset of the problem in the text.
+    public var offset: Int
+    /// The path of the value being read, as validation errors name fields (`location.lat`,
+    /// `observations[2].id`; empty for the document itself), so a duplicate key is named.
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(reason) at \(path.isEmpty ? "the top level" : path) (byte \(offset))" }
+}
+
+/// An RFC 8259 parser that refuses what a lenient one would quietly reinterpret: a key twice
+/// in one object (parsers differ on which copy wins, so a proxy that validates could see
+/// other data than we store), invalid UTF-8, lone surrogates, numbers out of range, trailing
+/// text and nesting deeper than `maximumDepth`. Whole numbers stay integers, so an id or a
+/// sequence of 2^63−1 is not rounded through a `Double`.
+public struct StrictJSONParser {
+    public static let maximumDepth = 200
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var path: [String] = []
+
+    public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
+        var parser = StrictJSONParser(bytes: [UInt8](data))
+        return try parser.document()
+    }
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    private mutating func document() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        let value = try self.value(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected text after the document") }
+        return value
+    }
+
+    private func fail(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: index, path: Self.joined(path), reason: reason)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard index < bytes.count else { throw fail("the document ends where a value was expected") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("unexpected character '\(Self.printable(bytes[index]))'")
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
+        let expected = Array(word.utf8)
+        guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+            throw fail("invalid literal; expected \(word)")
+        }
+        index += expected.count
+    }
+
+    private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
+        index += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+            let keyOffset = index
+            let key = try string()
+            guard members[key] == nil else {
+                throw JSONSyntaxError(offset: keyOffset, path: Self.joined(path + [Self.component(key)]),
+                                      reason: "duplicate key '\(key)'")
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after the key '\(key)'") }
+            index += 1
+            skipWhitespace()
+            path.append(Self.component(key))
+            members[key] = try value(depth: depth)
+            path.removeLast()
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("the document ends inside an object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            throw fail("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        while true {
+            skipWhitespace()
+            path.append("[\(elements.count)]")
+            elements.append(try value(depth: depth))
+            path.removeLast()
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("the document ends inside an array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            throw fail("expected ',' or ']' in an array")
+        }
+    }
+
+    private mutating func number() throws(JSONSyntaxError) -> JSONValue {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("a number needs digits") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, Self.isDigit(bytes[index]) { throw fail("a number may not have leading zeros") }
+        } else {
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        var whole = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            whole = false
+            index += 1
+            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("a decimal point needs digits after it") }
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            whole = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("an exponent needs digits") }
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if whole, let integer = Int(text) { return .integer(integer) }
+        guard let double = Double(text), double.isFinite else {
+            index = start
+            throw fail("the number \(text.prefix(40)) is out of range")
+        }
+        return .number(double)
+    }
+
+    private mutating func string() throws(JSONSyntaxError) -> String {
+        index += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = index
+        func flushRun(_ bytes: ArraySlice<UInt8>, into scalars: inout String.UnicodeScalarView) -> Bool {
+            guard let text = String(validating: bytes, as: UTF8.self) else { return false }
+            scalars.append(contentsOf: text.unicodeScalars)
+            return true
+        }
+        while true {
+            guard index < bytes.count else { throw fail("the document ends inside a string") }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard flushRun(bytes[runStart..<index], into: &scalars) else { throw fail("a string is not valid UTF-8") }
+                index += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw fail("a control character must be escaped in a string") }
+            if byte != UInt8(ascii: "\\") { index += 1; continue }
+            guard flushRun(bytes[runStart..<index], into: &scalars) else { throw fail("a string is not valid UTF-8") }
+            index += 1
+            guard index < bytes.count else { throw fail("the document ends inside an escape") }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                let unit = try hex4()
+                if (0xD800...0xDBFF).contains(unit) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw fail("a high surrogate \\u\(String(unit, radix: 16)) is not followed by a low one")
+                    }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("a high surrogate is followed by \\u\(String(low, radix: 16))") }
+                    let combined = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    scalars.append(Unicode.Scalar(combined)!)
+                } else if (0xDC00...0xDFFF).contains(unit) {
+                    throw fail("a lone low surrogate \\u\(String(unit, radix: 16))")
+                } else {
+                    scalars.append(Unicode.Scalar(unit)!)
+                }
+            default:
+                index -= 1
+                throw fail("invalid escape '\\\(Self.printable(escape))'")
+            }
+            runStart = index
+        }
+    }
+
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw fail("a \\u escape needs four hex digits") }
+        var value: UInt32 = 0
+        for byte in bytes[index..<index + 4] {
+            guard let digit = Self.hexValue(byte) else { throw fail("a \\u escape needs four hex digits") }
+            value = value << 4 | digit
+        }
+        index += 4
+        return value
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func printable(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? String(UnicodeScalar(byte)) : String(format: "\\x%02x", byte)
+    }
+
+    /// A key as a path component, in the form `FieldPath` uses for error paths.
+    private static func component(_ key: String) -> String { ".\(key)" }
+
+    private static func joined(_ components: [String]) -> String {
+        let text = components.joined()
+        return text.hasPrefix(".") ? String(text.dropFirst()) : text
+    }
+}

@@ -1,0 +1,27 @@
+import BackstopStore
+import ServiceLifecycle
+
+/// Keeps the node's incidents following the store's intake feed: fusion catches up at start,
+/// whenever the store announces a commit (this node's or another's), and on a timer for stores
+/// that cannot announce. Stops at graceful shutdown.
+struct IncidentFollowing: Service {
+    let board: IncidentBoard
+    let announcements: AsyncStream<Void>
+    let interval: Duration
+
+    func run() async throws {
+        await board.changed()
+        let (board, announcements, interval) = (board, announcements, interval)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in announcements { await board.changed() }
+                }
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil { await board.changed() }
+                }
+            }
+        }
+        await board.stop()
+    }
+}
