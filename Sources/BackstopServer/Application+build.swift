@@ -21,7 +21,8 @@ public func buildApplication(
     let parts = buildRouter(store: store, configuration: configuration, registry: registry)
     let connections = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ConnectionGuard(drainLimit: configuration.drainBytes,
-                                                    bodyTimeout: TimeAmount(configuration.bodyTimeout))],
+                                                    bodyTimeout: TimeAmount(configuration.bodyTimeout),
+                                                    drainTimeout: TimeAmount(configuration.drainTimeout))],
         idleTimeout: TimeAmount(configuration.idleTimeout)
     )
     return Application(
@@ -52,7 +53,7 @@ func buildRouter(
     ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers).register(with: routes)
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
     IncidentsController(store: store, board: board).register(with: routes)
-    FindingsController(store: store, work: findingsWork).register(with: routes)
+    FindingsController(store: store).register(with: routes)
     routes.addMethodNotAllowed()
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
     return (router, [following, findingsWork])

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     /// this many bytes of the rest are read and discarded so the client reads the answer;
     /// then the connection is closed.
     public var drainBytes: Int
+    /// How long the rest of such a body may take to arrive before the connection is closed.
+    public var drainTimeout: Duration
     /// How long a read of incidents waits for fusion before answering from the last
     /// consistent state (see `Backstop-Incidents-Behind`).
     public var incidentsReadWait: Duration
@@ -35,7 +37,9 @@ public struct ServerConfiguration: Sendable {
                 nodeName: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)",
                 leaseSeconds: Double = 15, followInterval: Duration = .seconds(2),
                 idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(60),
-                drainBytes: Int = 16 * 1024 * 1024, incidentsReadWait: Duration = .seconds(10)) {
+                drainBytes: Int = 16 * 1024 * 1024, drainTimeout: Duration = .seconds(5),
+                incidentsReadWait: Duration = .seconds(10)) {
+        self.drainTimeout = drainTimeout
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.drainBytes = drainBytes

@@ -31,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a node holds background work without renewing it; another node takes over this long after it dies.")
     var leaseSeconds: Double = 15
 
+    @Option(help: "Seconds a connection may stay idle (between requests, or with its request head unfinished) before it is closed.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Seconds a request's body may take to arrive, from its head; a slower one is given up and the connection closed.")
+    var bodyTimeout: Double = 60
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -39,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard !host.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--host must not be empty") }
         guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be between 1 and 3600 (got \(leaseSeconds))") }
         if let nodeName, nodeName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--node-name must not be empty") }
+        guard idleTimeout >= 0.1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be between 0.1 and 3600 seconds (got \(idleTimeout))") }
+        guard bodyTimeout >= 0.1, bodyTimeout <= 3600 else { throw ValidationError("--body-timeout must be between 0.1 and 3600 seconds (got \(bodyTimeout))") }
     }
 
     func run() async throws {
@@ -69,7 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Parse the gazetteer before accepting traffic, not on the first submission.
         _ = try BundledGazetteer.load()
-        var configuration = ServerConfiguration(host: host, port: port, leaseSeconds: leaseSeconds)
+        var configuration = ServerConfiguration(host: host, port: port, leaseSeconds: leaseSeconds,
+                                                idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                                                bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
+        configuration.drainTimeout = min(configuration.drainTimeout, configuration.bodyTimeout)
         if let nodeName { configuration.nodeName = nodeName }
         let node = configuration.nodeName
         let app = buildApplication(store: store, configuration: configuration, registry: registry, logger: logger) { channel in

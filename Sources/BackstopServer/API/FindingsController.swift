@@ -8,8 +8,6 @@ import Hummingbird
 /// it saw and asks for what came after.
 struct FindingsController: Sendable {
     let store: any BackstopStore
-    /// Held here so the background work lives exactly as long as the routes (its loop holds it weakly).
-    let work: FindingsWork
 
     func register(with routes: RouteRegistrar) {
         routes.add(.listFindings) { request, _, _ in try await list(request) }

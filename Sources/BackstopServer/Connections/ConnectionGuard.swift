@@ -9,7 +9,7 @@ import NIOHTTPTypes
 /// (401, 404, 413 before the body was read) the client is still sending: it blocks on a full
 /// socket, never reads the answer, and the socket stays open for as long as the client likes.
 /// So an answer written before its request's body ended is sent with `Connection: close`, the
-/// rest of the body is read and discarded (up to `drainLimit` bytes, within `bodyTimeout`) so
+/// rest of the body is read and discarded (up to `drainLimit` bytes, within `drainTimeout`) so
 /// the client gets to read the answer, and then the connection is closed.
 ///
 /// It also bounds how long a body may take to arrive (`bodyTimeout` from the request head),
@@ -23,6 +23,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let drainLimit: Int
     private let bodyTimeout: TimeAmount
+    private let drainTimeout: TimeAmount
 
     /// Requests whose head / end arrived, and responses whose end was written, on this connection.
     private var headsRead = 0
@@ -35,9 +36,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var answerFlushed = false
     private var bodyDeadline: Scheduled<Void>?
 
-    init(drainLimit: Int, bodyTimeout: TimeAmount) {
+    init(drainLimit: Int, bodyTimeout: TimeAmount, drainTimeout: TimeAmount) {
         self.drainLimit = drainLimit
         self.bodyTimeout = bodyTimeout
+        self.drainTimeout = drainTimeout
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -87,6 +89,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             written.futureResult.cascade(to: promise)
             context.writeAndFlush(data, promise: written)
+            // A client that stopped sending gets `drainTimeout`, not the rest of the body's time.
+            scheduleDeadline(context, in: min(drainTimeout, bodyTimeout))
             context.read()
         case .end:
             responsesEnded += 1
@@ -111,8 +115,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func scheduleBodyDeadline(_ context: ChannelHandlerContext) {
+        scheduleDeadline(context, in: bodyTimeout)
+    }
+
+    private func scheduleDeadline(_ context: ChannelHandlerContext, in amount: TimeAmount) {
         cancelBodyDeadline()
-        bodyDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: bodyTimeout) { [self] in
+        bodyDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: amount) { [self] in
             bodyDeadline = nil
             // The body did not arrive in time (or, while draining, the rest of it): give up on it.
             if endsRead < headsRead || draining { context.close(promise: nil) }
