@@ -208,3 +208,81 @@ import Testing
         }
     }
 }
+
+/// What a lenient server would quietly reinterpret is refused with the field and the reason.
+@Suite struct StrictBodyTests {
+    func post(_ client: some TestClientProtocol, _ server: TestServer, body: String, headers extra: HTTPFields) async throws -> (HTTPResponse.Status, JSONValue) {
+        var headers = server.headers("monitor")
+        for field in extra { headers[field.name] = field.value }
+        return try await client.execute(uri: "/api/v1/observations", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+            (response.status, (try? JSONValue.parse(String(buffer: response.body))) ?? .null)
+        }
+    }
+
+    // MARK: Tests
+
+    @Test(arguments: ["text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data; boundary=x"])
+    func aBodyNotDeclaredAsJSONIs415(contentType: String) async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let (status, json) = try await post(client, server, body: Fixtures.observation(), headers: [.contentType: contentType])
+            #expect(status == .unsupportedMediaType)
+            #expect(json["errors"]?.arrayValue?.first?["path"] == .string("Content-Type"))
+        }
+    }
+
+    @Test func aCompressedBodyIs415AndJSONWithParametersIsAccepted() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let (gzip, _) = try await post(client, server, body: Fixtures.observation(), headers: [.contentEncoding: "gzip"])
+            #expect(gzip == .unsupportedMediaType)
+            let (plain, _) = try await post(client, server, body: Fixtures.observation(), headers: [.contentType: "application/json; charset=utf-8"])
+            #expect(plain == .created)
+        }
+    }
+
+    @Test func aDuplicateKeyIs400WithItsPath() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let body = Fixtures.observation(extra: #", "location": {"lat": 48.2, "lon": 37.9}"#)
+            let (status, json) = try await post(client, server, body: body, headers: [:])
+            #expect(status == .badRequest)
+            #expect(json["error"] == .string("malformed_json"))
+            #expect(json["errors"]?.arrayValue?.first?["path"] == .string("location"))
+        }
+    }
+
+    @Test(arguments: ["2021-02-29T21:30:00Z", "2021-03-01T25:00:00Z", "2021-03-01T23:60:00Z", "2021-03-01T23:59:61Z",
+                      "0000-03-01T21:30:00Z", "2021-03-01T21:30:00+0530"])
+    func anImpossibleTimeIs422NotRolledOver(time: String) async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let body = Fixtures.observation().replacingOccurrences(of: "2021-03-01T21:30:00Z", with: time)
+            let (status, json) = try await post(client, server, body: body, headers: [:])
+            #expect(status == .unprocessableContent)
+            #expect(json["errors"]?.arrayValue?.first?["path"] == .string("observed_at"))
+        }
+    }
+
+    @Test func largeIntegersComeBackExactly() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            for after in ["9223372036854775807", "9007199254740993"] {
+                let text = try await client.execute(uri: "/api/v1/findings?after=\(after)", method: .get, headers: server.headers("analyst")) { String(buffer: $0.body) }
+                #expect(text.contains(#""next_after":\#(after)"#), "\(text)")
+            }
+        }
+    }
+
+    @Test func headOptionsAndTraceOnAKnownPathAre405WithAllow() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            for method in [HTTPRequest.Method.head, .options, .trace] {
+                try await client.execute(uri: "/healthz", method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method)")
+                    #expect(response.headers[.allow] == "GET")
+                }
+            }
+        }
+    }
+}

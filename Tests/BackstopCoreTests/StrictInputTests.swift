@@ -1,0 +1,105 @@
+import BackstopCore
+import Foundation
+import Testing
+
+/// Input is taken as written or refused with the reason: nothing is rolled over, rounded or
+/// silently chosen.
+@Suite struct StrictInputTests {
+    // MARK: Times
+
+    @Test(arguments: [
+        ("2021-02-29T21:30:00Z", "has day 29, but 2021-02 has 28 days"),
+        ("2021-04-31T00:00:00Z", "has day 31, but 2021-04 has 30 days"),
+        ("2021-03-01T25:00:00Z", "hours are 00–23"),
+        ("2021-03-01T24:00:00Z", "hours are 00–23"),
+        ("2021-03-01T23:60:00Z", "minutes are 00–59"),
+        ("2021-03-01T23:59:61Z", "seconds are 00–59"),
+        ("2016-12-31T23:59:60Z", "leap seconds are not accepted"),
+        ("0000-01-01T00:00:00Z", "years from 1900"),
+        ("1899-12-31T23:59:59Z", "years from 1900"),
+        ("2021-03-01T21:30:00+0530", "with a colon"),
+        ("2021-03-01T21:30:00+24:00", "offset out of range"),
+        ("2021-03-01T21:30:00", "has no zone"),
+        ("2021-03-01 21:30:00Z", "does not have the form"),
+        ("2021-3-1T21:30:00Z", "does not have the form"),
+        ("2021-03-01T21:30Z", "does not have the form"),
+        ("2021-03-01T21:30:00.Z", "no fractional digits"),
+        ("2021-03-01T21:30:00Z junk", "does not have the form"),
+        ("2021-13-01T00:00:00Z", "months are 01–12"),
+    ])
+    func impossibleTimesAreRefusedWithTheReason(text: String, reason: String) throws {
+        switch Timestamp.parseStrictly(text) {
+        case .success(let date): Issue.record("\(text) was accepted as \(Timestamp.format(date))")
+        case .failure(let error): #expect(error.reason.contains(reason), "\(text): \(error.reason)")
+        }
+    }
+
+    @Test(arguments: [
+        ("2024-02-29T12:00:00Z", "2024-02-29T12:00:00.000Z"),
+        ("2000-02-29T00:00:00z", "2000-02-29T00:00:00.000Z"),
+        ("2021-03-01t21:30:00.5Z", "2021-03-01T21:30:00.500Z"),
+        ("2021-03-01T21:30:00.123456789+02:00", "2021-03-01T19:30:00.123Z"),
+        ("2021-03-01T00:30:00-05:30", "2021-03-01T06:00:00.000Z"),
+        ("1953-07-27T10:00:00+09:00", "1953-07-27T01:00:00.000Z"),
+        ("1900-01-01T00:00:00Z", "1900-01-01T00:00:00.000Z"),
+        ("2021-12-31T23:59:59.999Z", "2021-12-31T23:59:59.999Z"),
+    ])
+    func realTimesAreReadExactly(text: String, expected: String) throws {
+        let date = try #require(Timestamp.parse(text), "\(text) was refused")
+        #expect(Timestamp.format(date) == expected)
+    }
+
+    @Test func theParserAgreesWithFoundationOnEveryDayOfAYear() throws {
+        var day = try #require(Timestamp.parse("2023-12-31T12:34:56Z"))
+        for _ in 0..<(366 * 2) {
+            let text = Timestamp.format(day)
+            #expect(Timestamp.parse(text) == day, "\(text)")
+            day += 86_400
+        }
+    }
+
+    // MARK: JSON
+
+    @Test func aDuplicateKeyIsRefusedWithItsPath() throws {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"kind":"explosion","kind":"tracer"}"#) }
+        do {
+            _ = try JSONValue.parse(#"{"observations":[{"id":"a"},{"location":{"lat":1,"lat":2}}]}"#)
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            #expect(error.path == "observations[1].location.lat")
+            #expect(error.reason == "duplicate key 'lat'")
+        }
+    }
+
+    @Test func integersStayExact() throws {
+        let value = try JSONValue.parse(#"{"big": 9223372036854775807, "odd": 9007199254740993, "negative": -42, "real": 1.5, "exp": 1e2}"#)
+        #expect(value["big"] == .integer(Int.max))
+        #expect(value["odd"]?.intValue == 9_007_199_254_740_993)
+        #expect(value["negative"]?.intValue == -42)
+        #expect(value["real"]?.doubleValue == 1.5)
+        #expect(value["exp"] == .number(100), "numbers compare by value, whichever case holds them")
+        #expect(String(decoding: value.canonicalData(), as: UTF8.self) == #"{"big":9223372036854775807,"exp":100,"negative":-42,"odd":9007199254740993,"real":1.5}"#)
+    }
+
+    @Test(arguments: [
+        "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "+1", "NaN", "Infinity", "1e400",
+        "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"a\u{01}b\"", "tru", "nul", "{\"a\" 1}", "[1 2]", "{} {}", "'a'",
+    ])
+    func whatIsNotJSONIsRefused(text: String) {
+        #expect(throws: JSONSyntaxError.self, "\(text.debugDescription) was accepted") { try JSONValue.parse(text) }
+    }
+
+    @Test func invalidUTF8AndDeepNestingAreRefused() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Data([0x22, 0xFF, 0x22])) }
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(deep) }
+    }
+
+    @Test func escapesAndSurrogatePairsAreRead() throws {
+        let value = try JSONValue.parse(#"{"text":"a\"b\\c\/d\n\u00e9\ud83d\ude00","empty":"","nested":[[],{}],"flags":[true,false,null]}"#)
+        #expect(value["text"] == .string("a\"b\\c/d\né😀"))
+        #expect(value["empty"] == .string(""))
+        #expect(value["nested"] == .array([.array([]), .object([:])]))
+        #expect(value["flags"] == .array([.bool(true), .bool(false), .null]))
+    }
+}
