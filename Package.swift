@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "backstop", targets: ["backstop"]),
+        .executable(name: "backstop-fuzz", targets: ["BackstopFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -115,8 +116,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "BackstopFuzzTargets",
+            dependencies: ["BackstopCore"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BackstopFuzz",
+            dependencies: ["BackstopFuzzTargets"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BackstopGeoTests", dependencies: ["BackstopGeo"], swiftSettings: strictSettings),
-        .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopData"], swiftSettings: strictSettings),
+        .testTarget(name: "BackstopCoreTests", dependencies: ["BackstopCore", "BackstopData", "BackstopFuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "BackstopSimulationTests", dependencies: ["BackstopSimulation", "BackstopData"], swiftSettings: strictSettings),
         .testTarget(
             name: "BackstopStoreTests",

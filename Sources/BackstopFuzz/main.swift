@@ -1,0 +1,23 @@
+import BackstopFuzzTargets
+import Foundation
+
+// Built by scripts/fuzz.sh with -sanitize=fuzzer, -parse-as-library and -DBACKSTOP_FUZZING:
+// then libFuzzer provides `main` and calls `LLVMFuzzerTestOneInput` (FuzzEntry.swift) with
+// inputs for the target named in BACKSTOP_FUZZ_TARGET. In an ordinary build this file is the
+// program instead: it replays the files named on its command line through a target, e.g. to
+// reproduce a crash: `backstop-fuzz observation-json crash-1234`.
+#if !BACKSTOP_FUZZING
+let arguments = CommandLine.arguments.dropFirst()
+guard let name = arguments.first, let target = FuzzTargets.all[name], arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: backstop-fuzz TARGET FILE...; targets: \(FuzzTargets.all.keys.sorted().joined(separator: ", "))\n".utf8))
+    exit(2)
+}
+for file in arguments.dropFirst() {
+    guard let data = FileManager.default.contents(atPath: file) else {
+        FileHandle.standardError.write(Data("backstop-fuzz: cannot read \(file)\n".utf8))
+        exit(1)
+    }
+    target(data)
+    print("\(file): ok")
+}
+#endif
