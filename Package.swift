@@ -121,9 +121,10 @@ let package = Package(
             dependencies: ["BackstopCore"],
             swiftSettings: strictSettings
         ),
+        .target(name: "CFuzzDriver"),
         .executableTarget(
             name: "BackstopFuzz",
-            dependencies: ["BackstopFuzzTargets"],
+            dependencies: ["BackstopFuzzTargets", "CFuzzDriver"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BackstopGeoTests", dependencies: ["BackstopGeo"], swiftSettings: strictSettings),

@@ -15,7 +15,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(json timestamp observation-json agreement-json csv-import place-phrase)
 
 # A build of its own: every Swift module instrumented for coverage, libFuzzer's main linked in.
-flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DBACKSTOP_FUZZING)
+flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -DBACKSTOP_FUZZING -Xswiftc -use-ld=lld)
 swift build --scratch-path .build-fuzz --product backstop-fuzz "${flags[@]}"
 binary="$(swift build --scratch-path .build-fuzz --show-bin-path "${flags[@]}")/backstop-fuzz"
 
@@ -31,9 +31,9 @@ for target in "${targets[@]}"; do
   fi
   # Keep the smallest set of inputs that covers what the whole set covers.
   mkdir -p "$corpus.min"
-  BACKSTOP_FUZZ_TARGET="$target" "$binary" -merge=1 "$corpus.min" "$corpus" "$corpus.new" 2>> "fuzz/$target.log" >/dev/null
+  runs=$(grep -m1 -o "stat::number_of_executed_runs: *[0-9]*" "fuzz/$target.log" | grep -o "[0-9]*$" || echo "?")
+  BACKSTOP_FUZZ_TARGET="$target" "$binary" -merge=1 "$corpus.min" "$corpus" "$corpus.new" 2> "fuzz/$target.merge.log" >/dev/null
   rm -rf "$corpus" "$corpus.new" && mv "$corpus.min" "$corpus"
-  grep -E "stat::number_of_executed_runs|cov:" "fuzz/$target.log" | tail -n 2 | sed "s/^/fuzz: $target: /" || true
-  echo "fuzz: $target corpus now $(ls "$corpus" | wc -l) files"
+  echo "fuzz: $target: $runs inputs run, corpus now $(ls "$corpus" | wc -l) files"
 done
 exit $failed

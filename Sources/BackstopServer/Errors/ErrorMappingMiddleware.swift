@@ -35,9 +35,11 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as StoreError:
             switch error {
             case .conflict(let ids):
+                // Worded the same whether the id is the caller's own record with other content or
+                // another reporter's, so the answer says no more about others' records than it must.
                 return APIError(.conflict, code: "conflict",
-                                message: "these ids are stored already with different content; a retry must send the same body",
-                                fieldErrors: ids.map { FieldError(path: "id", reason: "\($0.uuidString.lowercased()) exists with different content") })
+                                message: "these ids cannot be used for this content; a retry must send the same body with the same token, a new record needs a new random id",
+                                fieldErrors: ids.map { FieldError(path: "id", reason: "\($0.uuidString.lowercased()) is taken") })
             case .versionConflict:
                 return APIError(.conflict, code: "version_conflict", message: error.description)
             case .duplicateToken, .notEmpty:
