@@ -70,5 +70,30 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // The audit log (a hash chain) and signed checkpoints of its head.
+        MigrationStep(version: 2, statements: [
+            """
+            CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY,
+                recorded_at_ms BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_by_subject ON audit_log (subject, seq)",
+            """
+            CREATE TABLE audit_checkpoints (
+                seq BIGINT PRIMARY KEY,
+                hash TEXT NOT NULL,
+                signed_at_ms BIGINT NOT NULL,
+                public_key TEXT NOT NULL,
+                signature TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

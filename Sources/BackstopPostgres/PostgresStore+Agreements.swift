@@ -22,6 +22,7 @@ extension PostgresStore {
                 INSERT INTO agreement_versions (agreement_id, version, document, saved_by, saved_at_ms)
                 VALUES (\(id), \(stored.version), \(stored.documentText), \(stored.savedBy), \(Timestamp.milliseconds(stored.savedAt)))
                 """, logger: logger)
+            try await Self.appendAudit([AuditDrafts.agreementSaved(stored)], on: connection, logger: logger)
             try await connection.query("SELECT pg_notify(\(Self.channel), 'agreements')", logger: logger)
             return stored
         }
@@ -71,6 +72,7 @@ extension PostgresStore {
                 ON CONFLICT DO NOTHING RETURNING hash
                 """, logger: logger).collect()
             guard !rows.isEmpty else { throw StoreError.duplicateToken }
+            try await Self.appendAudit([AuditDrafts.tokenCreated(token)], on: connection, logger: logger)
         }
     }
 

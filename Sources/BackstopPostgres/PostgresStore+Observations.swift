@@ -25,6 +25,7 @@ extension PostgresStore {
                 try await connection.query(Self.insertQuery(chunk), logger: logger)
             }
             if !plan.fresh.isEmpty {
+                try await Self.appendAudit(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, on: connection, logger: logger)
                 try await connection.query("SELECT pg_notify(\(Self.channel), 'observations')", logger: logger)
             }
             return plan.results

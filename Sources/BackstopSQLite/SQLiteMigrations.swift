@@ -75,5 +75,30 @@ enum SQLiteMigrations {
             )
             """,
         ]),
+        // The audit log (a hash chain) and signed checkpoints of its head.
+        MigrationStep(version: 4, statements: [
+            """
+            CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY,
+                recorded_at_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_by_subject ON audit_log (subject, seq)",
+            """
+            CREATE TABLE audit_checkpoints (
+                seq INTEGER PRIMARY KEY,
+                hash TEXT NOT NULL,
+                signed_at_ms INTEGER NOT NULL,
+                public_key TEXT NOT NULL,
+                signature TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

@@ -24,6 +24,7 @@ extension SQLiteStore {
                 [.text(id), .integer(stored.version), .text(stored.documentText),
                  .text(stored.savedBy), .integer(Int(Timestamp.milliseconds(stored.savedAt)))]
             )
+            try await Self.appendAudit([AuditDrafts.agreementSaved(stored)], in: db)
             return stored
         }
     }
@@ -71,6 +72,7 @@ extension SQLiteStore {
                 [.text(token.hash), .text(token.identity.name), .text(token.identity.role.rawValue),
                  token.identity.team.map { .text($0) } ?? .null, .integer(Int(Timestamp.milliseconds(token.createdAt)))]
             )
+            try await Self.appendAudit([AuditDrafts.tokenCreated(token)], in: db)
         }
     }
 

@@ -45,6 +45,7 @@ extension SQLiteStore {
                     chunk.map { .text($0.observation.id.uuidString.lowercased()) }
                 )
             }
+            try await Self.appendAudit(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
             return plan.results
         }
     }

@@ -47,7 +47,11 @@ public final class SQLiteStore: BackstopStore {
     private static func configure(_ connection: SQLiteConnection, journal: Bool) async throws {
         if journal { _ = try await connection.query("PRAGMA journal_mode = WAL") }
         _ = try await connection.query("PRAGMA synchronous = FULL")
-        _ = try await connection.query("PRAGMA busy_timeout = 10000")
+        // SQLite waits for a lock by sleeping in the calling thread, and SQLiteNIO's calls run
+        // on a small shared thread pool (one thread per core): two connections waiting there
+        // for each other's lock would block the pool that the holder needs to finish. So SQLite
+        // waits only briefly and `writeTransaction` waits for the write lock asynchronously.
+        _ = try await connection.query("PRAGMA busy_timeout = 50")
         _ = try await connection.query("PRAGMA foreign_keys = ON")
     }
 
@@ -61,10 +65,19 @@ public final class SQLiteStore: BackstopStore {
     /// second process (an import beside the server) waits instead of failing half-way.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         try await gate.withLock { [writer] in
-            do {
-                _ = try await writer.query("BEGIN IMMEDIATE")
-            } catch let error as SQLiteError {
-                throw StoreError.unavailable("cannot start a write: \(error.message)")
+            // Another connection or process may hold the write lock: wait for it off the thread
+            // pool (see `configure`), for up to 10 s.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while true {
+                do {
+                    _ = try await writer.query("BEGIN IMMEDIATE")
+                    break
+                } catch let error as SQLiteError {
+                    guard ContinuousClock.now < deadline, error.message.contains("locked") || error.message.contains("busy") else {
+                        throw StoreError.unavailable("cannot start a write: \(error.message)")
+                    }
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
+                }
             }
             do {
                 let result = try await body(writer)

@@ -7,8 +7,10 @@ import Foundation
 /// Guarantees every implementation gives:
 /// - a call that returns has committed durably; a call that throws has changed nothing;
 /// - `submit` is atomic for the whole batch and idempotent per observation id;
-/// - listings are ordered by (observed_at, id) and pages never skip or repeat a record.
-public protocol BackstopStore: Sendable {
+/// - listings are ordered by (observed_at, id) and pages never skip or repeat a record;
+/// - every change (an observation created, an agreement version saved, a token created)
+///   appends its `AuditLog` entry in the same transaction.
+public protocol BackstopStore: AuditLog {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 

@@ -11,6 +11,8 @@ public actor MemoryStore: BackstopStore {
     private var leases: [String: WorkLease] = [:]
     private var findings: [LoggedFinding] = []
     private var findingKeys: Set<String> = []
+    private var audit: [AuditEntry] = []
+    private var checkpoints: [Int64: AuditCheckpoint] = [:]
     private let announcer = Announcer()
 
     public init() {}
@@ -21,6 +23,7 @@ public actor MemoryStore: BackstopStore {
         let plan = try SubmissionPlan(submissions, existing: observationsByID)
         for submission in plan.fresh { observationsByID[submission.observation.id] = StoredObservation(submission) }
         intakeOrder += plan.fresh.map(StoredObservation.init)
+        append(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) })
         if !plan.fresh.isEmpty { announce() }
         return plan.results
     }
@@ -52,6 +55,7 @@ public actor MemoryStore: BackstopStore {
         }
         let stored = StoredAgreement(record: record, version: current + 1)
         agreementVersions[id, default: []].append(stored)
+        append([AuditDrafts.agreementSaved(stored)])
         announce()
         return stored
     }
@@ -71,6 +75,27 @@ public actor MemoryStore: BackstopStore {
             throw StoreError.duplicateToken
         }
         tokens[token.hash] = token
+        append([AuditDrafts.tokenCreated(token)])
+    }
+
+    // MARK: Audit log
+
+    private func append(_ drafts: [AuditDraft]) {
+        audit += AuditDrafts.entries(drafts, after: audit.last.map { ($0.sequence, $0.hash) }, at: Date())
+    }
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        Array(audit.drop { $0.sequence <= sequence }.prefix(limit))
+    }
+
+    public func auditHead() async throws -> AuditEntry? { audit.last }
+
+    public func saveCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        if checkpoints[checkpoint.sequence] == nil { checkpoints[checkpoint.sequence] = checkpoint }
+    }
+
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        checkpoints.values.sorted { $0.sequence < $1.sequence }
     }
 
     public func token(hash: String) async throws -> AccessTokenRecord? {

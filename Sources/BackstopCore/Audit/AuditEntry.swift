@@ -63,7 +63,7 @@ public struct AuditEntry: Sendable, Hashable {
 
     /// Hex SHA-256 of the canonical content.
     public var computedHash: String {
-        SHA256.hash(data: CanonicalJSON.data(hashedContent)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: CanonicalJSON.data(hashedContent)))
     }
 
     public var jsonValue: JSONValue {

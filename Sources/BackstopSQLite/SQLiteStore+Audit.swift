@@ -1,0 +1,61 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    /// Appends entries for `drafts` inside the caller's write transaction (SQLite has one
+    /// writer at a time, so the head read here is the head the entries follow).
+    static func appendAudit(_ drafts: [AuditDraft], in db: SQLiteConnection) async throws {
+        guard !drafts.isEmpty else { return }
+        let head = try await db.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first.map { row -> (Int64, String) in
+            (Int64(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
+        }
+        let entries = AuditDrafts.entries(drafts, after: head, at: Date())
+        for chunk in entries.chunked(into: 100) {
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ",")
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * 8)
+            for entry in chunk {
+                binds += [.integer(Int(entry.sequence)), .integer(Int(Timestamp.milliseconds(entry.recordedAt))), .text(entry.actor),
+                          .text(entry.action), .text(entry.subject), .text(entry.bodyText), .text(entry.previousHash), .text(entry.hash)]
+            }
+            _ = try await db.query("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES \(values)", binds)
+        }
+    }
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await read("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", [.integer(Int(sequence)), .integer(limit)]).map(Self.decodeAuditEntry)
+    }
+
+    public func auditHead() async throws -> AuditEntry? {
+        try await read("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1", []).first.map(Self.decodeAuditEntry)
+    }
+
+    public func saveCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        try await writeTransaction { db in
+            _ = try await db.query(
+                "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, signed_at_ms, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+                [.integer(Int(checkpoint.sequence)), .text(checkpoint.hash), .integer(Int(Timestamp.milliseconds(checkpoint.signedAt))),
+                 .text(checkpoint.publicKey), .text(checkpoint.signature)])
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        try await read("SELECT * FROM audit_checkpoints ORDER BY seq", []).map { row in
+            guard let seq = row.column("seq")?.integer, let hash = row.column("hash")?.string, let at = row.column("signed_at_ms")?.integer,
+                  let key = row.column("public_key")?.string, let signature = row.column("signature")?.string
+            else { throw StoreError.corrupt("an audit checkpoint row lacks a column") }
+            return AuditCheckpoint(sequence: Int64(seq), hash: hash, signedAt: Timestamp.date(milliseconds: Int64(at)), publicKey: key, signature: signature)
+        }
+    }
+
+    static func decodeAuditEntry(_ row: SQLiteRow) throws -> AuditEntry {
+        guard let seq = row.column("seq")?.integer, let at = row.column("recorded_at_ms")?.integer, let actor = row.column("actor")?.string,
+              let action = row.column("action")?.string, let subject = row.column("subject")?.string, let body = row.column("body")?.string,
+              let previous = row.column("previous_hash")?.string, let hash = row.column("hash")?.string
+        else { throw StoreError.corrupt("an audit log row lacks a column") }
+        return try AuditEntry.decode(sequence: Int64(seq), recordedAtMilliseconds: Int64(at), actor: actor, action: action, subject: subject,
+                                     bodyText: body, previousHash: previous, hash: hash)
+    }
+}

@@ -1,0 +1,70 @@
+import BackstopCore
+import Crypto
+import Foundation
+
+/// The mission's audit log as a store keeps it: every change appends one `AuditEntry` in the
+/// same transaction as the change (so there is no change without its entry, and no entry for a
+/// change that rolled back), chained by hash, and signed checkpoints of its head.
+public protocol AuditLog: Sendable {
+    /// Entries after `sequence`, in order, at most `limit`.
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The last entry, nil while the log is empty.
+    func auditHead() async throws -> AuditEntry?
+    /// Keeps a signed checkpoint (one per sequence; the same again is a no-op).
+    func saveCheckpoint(_ checkpoint: AuditCheckpoint) async throws
+    func auditCheckpoints() async throws -> [AuditCheckpoint]
+}
+
+/// The entries each kind of change writes, the same in every store.
+public enum AuditDrafts {
+    public static func observationAccepted(_ stored: StoredObservation) -> AuditDraft {
+        AuditDraft(actor: stored.reporter, action: "observation.accepted",
+                   subject: "observation/\(stored.observation.id.uuidString.lowercased())",
+                   body: .object([
+                       "kind": .string(stored.observation.kind.rawValue),
+                       "observed_at": .string(Timestamp.format(stored.observation.observedAt)),
+                       "received_at": .string(Timestamp.format(stored.receivedAt)),
+                       "reporter_team": stored.reporterTeam.map(JSONValue.string) ?? .null,
+                       "content_sha256": .string(stored.digest),
+                   ]))
+    }
+
+    public static func agreementSaved(_ stored: StoredAgreement) -> AuditDraft {
+        AuditDraft(actor: stored.savedBy, action: "agreement.saved", subject: "agreement/\(stored.id)",
+                   body: .object([
+                       "version": .integer(stored.version),
+                       "document_sha256": .string(Hex.encode(SHA256.hash(data: Data(stored.documentText.utf8)))),
+                   ]))
+    }
+
+    /// Tokens are made on the command line (or at first start); the secret's hash is not logged.
+    public static func tokenCreated(_ token: AccessTokenRecord) -> AuditDraft {
+        AuditDraft(actor: "command-line", action: "token.created", subject: "token/\(token.identity.name)",
+                   body: .object([
+                       "role": .string(token.identity.role.rawValue),
+                       "team": token.identity.team.map(JSONValue.string) ?? .null,
+                   ]))
+    }
+
+    /// Chains drafts after `head`, all at `time`.
+    public static func entries(_ drafts: [AuditDraft], after head: (sequence: Int64, hash: String)?, at time: Date) -> [AuditEntry] {
+        var previous = head
+        return drafts.map { draft in
+            let entry = draft.entry(after: previous, at: time)
+            previous = (entry.sequence, entry.hash)
+            return entry
+        }
+    }
+}
+
+extension AuditEntry {
+    /// The columns a store keeps: the body as canonical JSON text, the time in milliseconds.
+    public var bodyText: String { CanonicalJSON.string(body) }
+
+    public static func decode(sequence: Int64, recordedAtMilliseconds: Int64, actor: String, action: String, subject: String,
+                              bodyText: String, previousHash: String, hash: String) throws -> AuditEntry {
+        guard let body = try? JSONValue.parse(bodyText) else { throw StoreError.corrupt("audit entry \(sequence) has a body that is not JSON") }
+        return AuditEntry(stored: sequence, recordedAt: Timestamp.date(milliseconds: recordedAtMilliseconds), actor: actor, action: action,
+                          subject: subject, body: body, previousHash: previousHash, hash: hash)
+    }
+}
