@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# sqlite3: the audit tests edit a store behind Backstop's back, as an intruder would.
+install_debian_packages sqlite3
 source scripts/test-postgres.sh
 
 python3 -m pip install --quiet --disable-pip-version-check "openapi-spec-validator>=0.7" 2>&1 | grep -v -i "warning: running pip as" || true

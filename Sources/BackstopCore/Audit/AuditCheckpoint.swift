@@ -45,6 +45,14 @@ public struct AuditCheckpoint: Sendable, Hashable {
         return key.isValidSignature(signatureData, for: Self.signedMessage(sequence: sequence, hash: hash, signedAt: signedAt))
     }
 
+    /// Reads a checkpoint as `jsonValue` writes it (as a partner keeps it).
+    public init?(json: JSONValue) {
+        guard let sequence = json["sequence"]?.intValue, let hash = json["hash"]?.stringValue,
+              let at = json["signed_at"]?.stringValue.flatMap(Timestamp.parse),
+              let key = json["public_key"]?.stringValue, let signature = json["signature"]?.stringValue else { return nil }
+        self.init(sequence: Int64(sequence), hash: hash, signedAt: at, publicKey: key, signature: signature)
+    }
+
     public var jsonValue: JSONValue {
         .object([
             "sequence": .integer(Int(sequence)), "hash": .string(hash), "signed_at": .string(Timestamp.format(signedAt)),
