@@ -95,5 +95,9 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Tokens can be revoked.
+        MigrationStep(version: 3, statements: [
+            "ALTER TABLE access_tokens ADD COLUMN revoked_at_ms BIGINT",
+        ]),
     ]
 }

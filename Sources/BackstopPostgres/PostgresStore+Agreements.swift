@@ -67,8 +67,9 @@ extension PostgresStore {
     public func insertToken(_ token: AccessTokenRecord) async throws {
         try await transaction("insert token") { [logger] connection in
             let rows = try await connection.query("""
-                INSERT INTO access_tokens (hash, name, role, team, created_at_ms)
-                VALUES (\(token.hash), \(token.identity.name), \(token.identity.role.rawValue), \(token.identity.team), \(Timestamp.milliseconds(token.createdAt)))
+                INSERT INTO access_tokens (hash, name, role, team, created_at_ms, revoked_at_ms)
+                VALUES (\(token.hash), \(token.identity.name), \(token.identity.role.rawValue), \(token.identity.team), \(Timestamp.milliseconds(token.createdAt)),
+                        \(token.revokedAt.map(Timestamp.milliseconds)))
                 ON CONFLICT DO NOTHING RETURNING hash
                 """, logger: logger).collect()
             guard !rows.isEmpty else { throw StoreError.duplicateToken }
@@ -91,15 +92,32 @@ extension PostgresStore {
     static func decodeToken(_ row: PostgresRow) throws -> AccessTokenRecord {
         let columns = row.makeRandomAccess()
         // (`try?` would flatten a NULL team into a failure, hence the do/catch.)
-        let hash: String, name: String, roleName: String, team: String?, createdAt: Int64
+        let hash: String, name: String, roleName: String, team: String?, createdAt: Int64, revokedAt: Int64?
         do {
             (hash, name, roleName, team, createdAt) = (try columns["hash"].decode(String.self), try columns["name"].decode(String.self),
                                                       try columns["role"].decode(String.self), try columns["team"].decode(String?.self),
                                                       try columns["created_at_ms"].decode(Int64.self))
+            revokedAt = try columns["revoked_at_ms"].decode(Int64?.self)
         } catch {
             throw StoreError.corrupt("an access token row is unreadable: \(error)")
         }
         guard let role = Role(rawValue: roleName) else { throw StoreError.corrupt("an access token has an unknown role \(roleName)") }
-        return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: team), createdAt: Timestamp.date(milliseconds: createdAt))
+        return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: team), createdAt: Timestamp.date(milliseconds: createdAt),
+                                 revokedAt: revokedAt.map(Timestamp.date(milliseconds:)))
+    }
+
+    public func revokeToken(name: String, by actor: String, at time: Date) async throws -> AccessTokenRecord? {
+        try await transaction("revoke token") { [logger] connection in
+            var found: AccessTokenRecord?
+            for try await row in try await connection.query("SELECT * FROM access_tokens WHERE name = \(name) FOR UPDATE", logger: logger) {
+                found = try Self.decodeToken(row)
+            }
+            guard var token = found else { return nil }
+            guard token.revokedAt == nil else { return token }
+            token.revokedAt = Timestamp.normalised(time)
+            try await connection.query("UPDATE access_tokens SET revoked_at_ms = \(Timestamp.milliseconds(time)) WHERE name = \(name)", logger: logger)
+            try await Self.appendAudit([AuditDrafts.tokenRevoked(token, by: actor)], on: connection, logger: logger)
+            return token
+        }
     }
 }

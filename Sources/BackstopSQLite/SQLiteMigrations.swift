@@ -100,5 +100,9 @@ enum SQLiteMigrations {
             )
             """,
         ]),
+        // Tokens can be revoked.
+        MigrationStep(version: 5, statements: [
+            "ALTER TABLE access_tokens ADD COLUMN revoked_at_ms INTEGER",
+        ]),
     ]
 }

@@ -68,9 +68,10 @@ extension SQLiteStore {
             let existing = try await db.query("SELECT hash FROM access_tokens WHERE hash = ? OR name = ?", [.text(token.hash), .text(token.identity.name)])
             guard existing.isEmpty else { throw StoreError.duplicateToken }
             _ = try await db.query(
-                "INSERT INTO access_tokens (hash, name, role, team, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO access_tokens (hash, name, role, team, created_at_ms, revoked_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
                 [.text(token.hash), .text(token.identity.name), .text(token.identity.role.rawValue),
-                 token.identity.team.map { .text($0) } ?? .null, .integer(Int(Timestamp.milliseconds(token.createdAt)))]
+                 token.identity.team.map { .text($0) } ?? .null, .integer(Int(Timestamp.milliseconds(token.createdAt))),
+                 token.revokedAt.map { .integer(Int(Timestamp.milliseconds($0))) } ?? .null]
             )
             try await Self.appendAudit([AuditDrafts.tokenCreated(token)], in: db)
         }
@@ -90,7 +91,21 @@ extension SQLiteStore {
               let role = Role(rawValue: roleName), let createdAt = row.column("created_at_ms")?.integer
         else { throw StoreError.corrupt("an access token row is unreadable") }
         return AccessTokenRecord(hash: hash, identity: Identity(name: name, role: role, team: row.column("team")?.string),
-                                 createdAt: Timestamp.date(milliseconds: Int64(createdAt)))
+                                 createdAt: Timestamp.date(milliseconds: Int64(createdAt)),
+                                 revokedAt: row.column("revoked_at_ms")?.integer.map { Timestamp.date(milliseconds: Int64($0)) })
+    }
+
+    public func revokeToken(name: String, by actor: String, at time: Date) async throws -> AccessTokenRecord? {
+        try await writeTransaction { db in
+            guard let row = try await db.query("SELECT * FROM access_tokens WHERE name = ?", [.text(name)]).first else { return nil }
+            var token = try Self.decodeToken(row)
+            guard token.revokedAt == nil else { return token }
+            token.revokedAt = Timestamp.normalised(time)
+            _ = try await db.query("UPDATE access_tokens SET revoked_at_ms = ? WHERE name = ?",
+                                   [.integer(Int(Timestamp.milliseconds(time))), .text(name)])
+            try await Self.appendAudit([AuditDrafts.tokenRevoked(token, by: actor)], in: db)
+            return token
+        }
     }
 
     public func tokenCount() async throws -> Int {

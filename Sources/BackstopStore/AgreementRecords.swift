@@ -57,11 +57,14 @@ public struct AccessTokenRecord: Sendable, Hashable {
     public var hash: String
     public var identity: Identity
     public var createdAt: Date
+    /// When the token was revoked; a revoked token authenticates no one.
+    public var revokedAt: Date?
 
-    public init(hash: String, identity: Identity, createdAt: Date) {
+    public init(hash: String, identity: Identity, createdAt: Date, revokedAt: Date? = nil) {
         self.hash = hash
         self.identity = identity
         self.createdAt = createdAt
+        self.revokedAt = revokedAt.map(Timestamp.normalised)
     }
 }
 

@@ -46,6 +46,11 @@ public enum AuditDrafts {
                    ]))
     }
 
+    public static func tokenRevoked(_ token: AccessTokenRecord, by actor: String) -> AuditDraft {
+        AuditDraft(actor: actor, action: "token.revoked", subject: "token/\(token.identity.name)",
+                   body: .object(["role": .string(token.identity.role.rawValue)]))
+    }
+
     /// Chains drafts after `head`, all at `time`.
     public static func entries(_ drafts: [AuditDraft], after head: (sequence: Int64, hash: String)?, at time: Date) -> [AuditEntry] {
         var previous = head

@@ -34,6 +34,9 @@ public protocol BackstopStore: AuditLog {
     /// Token names are unique: visibility of one's own records goes by the name.
     func insertToken(_ token: AccessTokenRecord) async throws
     func token(hash: String) async throws -> AccessTokenRecord?
+    /// Revokes the named token (audited as `actor`'s change); returns it as it is now, nil
+    /// when no token has that name. Revoking a revoked token changes nothing.
+    func revokeToken(name: String, by actor: String, at time: Date) async throws -> AccessTokenRecord?
     func tokenCount() async throws -> Int
 
     // MARK: Several nodes on one store

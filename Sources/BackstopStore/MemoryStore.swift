@@ -102,6 +102,15 @@ public actor MemoryStore: BackstopStore {
         tokens[hash]
     }
 
+    public func revokeToken(name: String, by actor: String, at time: Date) async throws -> AccessTokenRecord? {
+        guard var token = tokens.values.first(where: { $0.identity.name == name }) else { return nil }
+        guard token.revokedAt == nil else { return token }
+        token.revokedAt = Timestamp.normalised(time)
+        tokens[token.hash] = token
+        append([AuditDrafts.tokenRevoked(token, by: actor)])
+        return token
+    }
+
     public func tokenCount() async throws -> Int {
         tokens.count
     }

@@ -5,7 +5,7 @@ import BackstopStore
 import Foundation
 
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self, Revoke.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a bearer token and print it once; only its hash is stored.")
@@ -45,6 +45,49 @@ struct TokenCommand: AsyncParsableCommand {
             }
             try await store.close()
             print(token)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by its name: every node refuses it from the next request on. Audited.")
+
+        @OptionGroup var dataDirectory: DataDirectoryOption
+
+        @Argument(help: "The token's name.")
+        var name: String
+
+        func run() async throws {
+            let store = try await dataDirectory.open()
+            let revoked: AccessTokenRecord?
+            do { revoked = try await store.revokeToken(name: name, by: "command-line", at: Date()) } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            guard let revoked else { throw CLIError("no token is named '\(name)'") }
+            print("token '\(name)' (\(revoked.identity.role.rawValue)) revoked at \(Timestamp.format(revoked.revokedAt!))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens: name, role, team, created, revoked (never secrets).")
+
+        @OptionGroup var dataDirectory: DataDirectoryOption
+
+        func run() async throws {
+            let store = try await dataDirectory.open()
+            let tokens: [AccessTokenRecord]
+            do { tokens = try await store.allTokens() } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            for token in tokens {
+                let revoked = token.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
+                print([token.identity.name, token.identity.role.rawValue, token.identity.team ?? "-", Timestamp.format(token.createdAt), revoked]
+                    .joined(separator: "\t"))
+            }
         }
     }
 }

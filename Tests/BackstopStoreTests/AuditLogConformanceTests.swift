@@ -76,6 +76,23 @@ extension StoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aRevokedTokenIsKeptRevokedAndTheRevocationIsAudited(kind: StoreKind) async throws {
+        let nodes = try await kind.makeNodes(2)
+        let token = AccessTokenRecord(hash: AccessTokens.hash("secret-2"), identity: Identity(name: "liaison-2", role: .partner, team: nil), createdAt: Self.start)
+        try await nodes[0].insertToken(token)
+        #expect(try await nodes[0].revokeToken(name: "nobody", by: "admin", at: Self.start) == nil)
+        let revoked = try await nodes[0].revokeToken(name: "liaison-2", by: "admin", at: Self.start.addingTimeInterval(60))
+        #expect(revoked?.revokedAt == Self.start.addingTimeInterval(60))
+        #expect(try await nodes[1].token(hash: token.hash)?.revokedAt == Self.start.addingTimeInterval(60), "the other node sees the revocation at once")
+        #expect(try await nodes[1].revokeToken(name: "liaison-2", by: "admin", at: Self.start.addingTimeInterval(120))?.revokedAt == Self.start.addingTimeInterval(60))
+        let entries = try await everyEntry(nodes[0])
+        #expect(entries.map(\.action) == ["token.created", "token.revoked"], "revoking twice is audited once")
+        #expect(entries.last?.actor == "admin")
+        #expect(try await nodes[0].allTokens().first?.revokedAt != nil, "a copy of the store keeps the revocation")
+        for node in nodes { try await node.close() }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func checkpointsAreKeptOncePerSequence(kind: StoreKind) async throws {
         let store = try await kind.make()
         _ = try await store.submit((1...3).map { submission(observation($0)) })

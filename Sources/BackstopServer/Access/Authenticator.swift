@@ -19,6 +19,8 @@ struct Authenticator: Sendable {
         guard let record = try await store.token(hash: AccessTokens.hash(String(parts[1]).trimmingCharacters(in: .whitespaces))) else {
             throw Self.unauthenticated("the token is not known")
         }
+        // Read from the store on every request, so a revocation on any node holds at once everywhere.
+        guard record.revokedAt == nil else { throw Self.unauthenticated("the token was revoked") }
         guard roles.contains(record.identity.role) else {
             throw APIError(.forbidden, code: "forbidden",
                            message: "role \(record.identity.role.rawValue) may not call \(endpoint.method.rawValue) \(endpoint.path)")
