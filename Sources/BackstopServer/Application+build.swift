@@ -54,6 +54,8 @@ func buildRouter(
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
     IncidentsController(store: store, board: board).register(with: routes)
     FindingsController(store: store).register(with: routes)
+    AuditController(store: store).register(with: routes)
+    TokensController(store: store, now: configuration.now).register(with: routes)
     routes.addMethodNotAllowed()
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
     return (router, [following, findingsWork])

@@ -13,6 +13,7 @@ import Testing
             .replacingOccurrences(of: "/incidents/{id}", with: "/incidents/\(incidentID)")
             .replacingOccurrences(of: "/observations/{id}", with: "/observations/\(existingID.uuidString.lowercased())")
             .replacingOccurrences(of: "/agreements/{id}", with: "/agreements/test-agreement")
+            .replacingOccurrences(of: "/tokens/{name}", with: "/tokens/monitor-solo")  // a token the walk does not use
         switch (endpoint.method, endpoint.path) {
         case (.post, _): return (path, Fixtures.observation(modality: Fixtures.modality(for: role ?? .admin)))
         case (.put, _): return (path, Fixtures.agreement)

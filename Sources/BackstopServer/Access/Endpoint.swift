@@ -44,8 +44,14 @@ public struct Endpoint: Sendable, Hashable {
     /// The findings log, in the order findings were first detected; escalation reads it.
     public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission)
 
+    /// The audit log: every change, hash-chained. The mission's supervisors and admins read it.
+    public static let listAudit = Endpoint(method: .get, path: "/api/v1/audit", roles: [.admin, .supervisor])
+    public static let listTokens = Endpoint(method: .get, path: "/api/v1/tokens", roles: [.admin])
+    public static let revokeToken = Endpoint(method: .post, path: "/api/v1/tokens/{name}/revoke", roles: [.admin])
+
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, listFindings,
+        listAudit, listTokens, revokeToken,
     ]
 }

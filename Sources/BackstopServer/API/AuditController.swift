@@ -1,0 +1,27 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import Hummingbird
+
+/// The audit log over HTTP: pages of entries after a sequence, as `backstop audit export`
+/// writes them, so a reader can verify the chain (each entry's `hash` over its canonical
+/// content, each `previous_hash` the hash before it) without trusting the server's word.
+struct AuditController: Sendable {
+    let store: any BackstopStore
+
+    func register(with routes: RouteRegistrar) {
+        routes.add(.listAudit) { request, _, _ in try await list(request) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: ["after", "limit"])
+        let after = parameters.int("after", range: 0...Int.max) ?? 0
+        let limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        try parameters.check()
+        let entries = try await store.auditEntries(after: Int64(after), limit: limit)
+        return JSONResponse.make(.object([
+            "entries": .array(entries.map(\.jsonValue)),
+            "next_after": .integer(Int(entries.last?.sequence ?? Int64(after))),
+        ]))
+    }
+}
