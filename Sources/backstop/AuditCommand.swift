@@ -55,15 +55,9 @@ struct AuditCommand: AsyncParsableCommand {
                     do { entries.append(try AuditEntry(json: value)) } catch { throw CLIError("\(file) line \(number): \(error.description)") }
                 }
             } else {
-                let store = try await dataDirectory.open()
-                do {
-                    entries = try await AuditCommand.entries(of: store)
-                    kept = try await store.auditCheckpoints()
-                } catch {
-                    try? await store.close()
-                    throw error
+                (entries, kept) = try await dataDirectory.withStore { store in
+                    (try await AuditCommand.entries(of: store), try await store.auditCheckpoints())
                 }
-                try await store.close()
             }
             if let checkpoints {
                 for (number, value) in try AuditCommand.lines(of: checkpoints) {
@@ -89,13 +83,7 @@ struct AuditCommand: AsyncParsableCommand {
         var to: String?
 
         func run() async throws {
-            let store = try await dataDirectory.open()
-            let entries: [AuditEntry]
-            do { entries = try await AuditCommand.entries(of: store) } catch {
-                try? await store.close()
-                throw error
-            }
-            try await store.close()
+            let entries = try await dataDirectory.withStore { try await AuditCommand.entries(of: $0) }
             var text = ""
             for entry in entries { text += CanonicalJSON.string(entry.jsonValue) + "\n" }
             if let to {
@@ -119,22 +107,13 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let keyFile = key ?? URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("audit-signing-key").path
             let signingKey = try Self.loadOrCreateKey(at: keyFile)
-            let store = try await dataDirectory.open()
-            do {
-                guard let head = try await store.auditHead() else {
-                    try await store.close()
-                    throw CLIError("the audit log is empty: nothing to sign yet")
-                }
+            let checkpoint = try await dataDirectory.withStore { store in
+                guard let head = try await store.auditHead() else { throw CLIError("the audit log is empty: nothing to sign yet") }
                 let checkpoint = try AuditCheckpoint.sign(head, with: signingKey, at: Date())
                 try await store.saveCheckpoint(checkpoint)
-                try await store.close()
-                print(CanonicalJSON.string(checkpoint.jsonValue))
-            } catch let error as CLIError {
-                throw error
-            } catch {
-                try? await store.close()
-                throw error
+                return checkpoint
             }
+            print(CanonicalJSON.string(checkpoint.jsonValue))
         }
 
         static func loadOrCreateKey(at path: String) throws -> Curve25519.Signing.PrivateKey {

@@ -29,6 +29,18 @@ struct DataDirectoryOption: ParsableArguments {
         try await StoreLocation(postgresURL ?? path).open()
     }
 
+    /// Opens the store, runs `body` with it and closes it, also when `body` throws.
+    func withStore<T>(_ body: (any BackstopStore) async throws -> T) async throws -> T {
+        let store = try await open()
+        let result: T
+        do { result = try await body(store) } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        return result
+    }
+
     /// Where the store is, for messages (never with a password).
     var description: String {
         if let url = postgresURL { return (try? PostgresLocation.parse(url).redacted) ?? url }

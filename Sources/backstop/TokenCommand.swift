@@ -58,13 +58,7 @@ struct TokenCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            let store = try await dataDirectory.open()
-            let revoked: AccessTokenRecord?
-            do { revoked = try await store.revokeToken(name: name, by: "command-line", at: Date()) } catch {
-                try? await store.close()
-                throw error
-            }
-            try await store.close()
+            let revoked = try await dataDirectory.withStore { try await $0.revokeToken(name: name, by: "command-line", at: Date()) }
             guard let revoked else { throw CLIError("no token is named '\(name)'") }
             print("token '\(name)' (\(revoked.identity.role.rawValue)) revoked at \(Timestamp.format(revoked.revokedAt!))")
         }
@@ -76,13 +70,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var dataDirectory: DataDirectoryOption
 
         func run() async throws {
-            let store = try await dataDirectory.open()
-            let tokens: [AccessTokenRecord]
-            do { tokens = try await store.allTokens() } catch {
-                try? await store.close()
-                throw error
-            }
-            try await store.close()
+            let tokens = try await dataDirectory.withStore { try await $0.allTokens() }
             for token in tokens {
                 let revoked = token.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
                 print([token.identity.name, token.identity.role.rawValue, token.identity.team ?? "-", Timestamp.format(token.createdAt), revoked]

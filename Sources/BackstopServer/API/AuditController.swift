@@ -15,13 +15,12 @@ struct AuditController: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         var parameters = QueryParameters(request, allowed: ["after", "limit"])
-        let after = parameters.int("after", range: 0...Int.max) ?? 0
-        let limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        let (after, limit) = parameters.sequencePage()
         try parameters.check()
-        let entries = try await store.auditEntries(after: Int64(after), limit: limit)
+        let entries = try await store.auditEntries(after: after, limit: limit)
         return JSONResponse.make(.object([
             "entries": .array(entries.map(\.jsonValue)),
-            "next_after": .integer(Int(entries.last?.sequence ?? Int64(after))),
+            "next_after": .integer(Int(entries.last?.sequence ?? after)),
         ]))
     }
 }

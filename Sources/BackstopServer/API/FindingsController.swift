@@ -15,13 +15,12 @@ struct FindingsController: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         var parameters = QueryParameters(request, allowed: ["after", "limit"])
-        let after = parameters.int("after", range: 0...Int.max) ?? 0
-        let limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        let (after, limit) = parameters.sequencePage()
         try parameters.check()
-        let items = try await store.findingLog(after: Int64(after), limit: limit)
+        let items = try await store.findingLog(after: after, limit: limit)
         return JSONResponse.make(.object([
             "findings": .array(items.map(\.jsonValue)),
-            "next_after": .integer(Int(items.last?.sequence ?? Int64(after))),
+            "next_after": .integer(Int(items.last?.sequence ?? after)),
         ]))
     }
 }

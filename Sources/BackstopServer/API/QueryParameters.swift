@@ -1,4 +1,5 @@
 import BackstopCore
+import BackstopStore
 import Foundation
 import Hummingbird
 
@@ -40,6 +41,13 @@ struct QueryParameters {
             return nil
         }
         return int
+    }
+
+    /// `after` (a sequence, 0 by default) and `limit`: how the logs (findings, audit) are paged.
+    mutating func sequencePage() -> (after: Int64, limit: Int) {
+        let after = int("after", range: 0...Int.max) ?? 0
+        let limit = int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
+        return (Int64(after), limit)
     }
 
     mutating func fail(_ name: String, _ reason: String) {
