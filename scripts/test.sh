@@ -21,3 +21,6 @@ PY
 
 swift build --build-tests
 swift test --skip-build
+
+# The served OpenAPI document against the running server, by Schemathesis (admin and monitor).
+./scripts/contract-test.sh

@@ -42,10 +42,12 @@ func buildRouter(
     registry: PrometheusCollectorRegistry
 ) -> (router: Router<AppRequestContext>, services: [any Service]) {
     let router = Router(context: AppRequestContext.self)
+    let table = RouteTable()
     router.add(middleware: ErrorMappingMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: MetricsMiddleware())
     let metrics = ServerMetrics(registry: registry)
-    let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store))
+    let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store), table: table)
     SystemController(store: store, metrics: metrics, node: configuration.nodeName).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
     let board = IncidentBoard(store: store, readWait: configuration.incidentsReadWait)
@@ -56,7 +58,6 @@ func buildRouter(
     FindingsController(store: store).register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
-    routes.addMethodNotAllowed()
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
     return (router, [following, findingsWork])
 }

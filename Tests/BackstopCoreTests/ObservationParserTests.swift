@@ -121,7 +121,6 @@ import Testing
         ("casualties", #"{"killed": -1}"#, "casualties.killed", "must not be negative"),
         ("grading", #"{"source_reliability": "G", "information_credibility": 7}"#, "grading.source_reliability", "unknown source reliability"),
         ("grading", #"{"source_reliability": "A", "information_credibility": 7}"#, "grading.information_credibility", "unknown information credibility"),
-        ("flight", #"{}"#, "flight", "needs from_bearing_deg or to_bearing_deg"),
         ("live_fire_training", #""yes""#, "live_fire_training", "true or false"),
         ("colour", #""red""#, "colour", "is not a known field"),
         ("resolved_location", #"{"lat": 1}"#, "resolved_location", "computed by the server"),

@@ -103,3 +103,46 @@ import Testing
         #expect(value["flags"] == .array([.bool(true), .bool(false), .null]))
     }
 }
+
+/// What the contract check (schemathesis) found, each kept fixed.
+@Suite struct ContractFindingsTests {
+    func parse(_ text: String) -> Result<Observation, ValidationFailure> {
+        Result { () throws(ValidationFailure) in
+            try ObservationParser().parse(try! JSONValue.parse(text), now: Timestamp.parse("2022-01-01T00:00:00Z")!)
+        }
+    }
+
+    static let base = #""id":"0b7e1c2a-0000-4000-8000-000000000010","kind":"explosion","observed_at":"2021-03-01T21:30:00Z","modality":"heard""#
+
+    @Test func anEmptyFlightIsNoFlight() throws {
+        let observation = try parse(#"{\#(Self.base),"location":{"lat":48.1,"lon":37.7},"flight":{}}"#).get()
+        #expect(observation.flight == nil)
+    }
+
+    @Test(arguments: [#"{"lat":48.1,"lon":37.7,"place":null,"bearing_deg":null}"#, #"{"place":"Avdiivka","lat":null,"lon":null}"#,
+                      #"{"bearing_deg":135,"distance_km":{"min":1,"max":2},"lat":null,"place":null}"#])
+    func aNullKeyOfAnotherLocationFormIsAbsent(location: String) throws {
+        let text = #"{\#(Self.base),"observer":{"lat":48.14,"lon":37.75},"location":\#(location)}"#
+        #expect(throws: Never.self) { try parse(text).get() }
+    }
+
+    @Test func anUnknownKeyIsRefusedEvenWhenNull() {
+        #expect(throws: ValidationFailure.self) { try parse(#"{\#(Self.base),"location":{"lat":48.1,"lon":37.7,"lattitude":null}}"#).get() }
+    }
+
+    @Test(arguments: ["1900-01-01T00:00:00+23:59", "1900-01-01T00:30:00+01:00", "9999-12-31T23:00:00-23:00"])
+    func theYearBoundsHoldInUTC(time: String) {
+        guard case .failure(let error) = Timestamp.parseStrictly(time) else {
+            Issue.record("\(time) was accepted")
+            return
+        }
+        #expect(error.reason.contains("in UTC"))
+    }
+
+    @Test func lengthsCountCodePointsNotCharacters() {
+        let notes = "a" + String(repeating: "\u{0301}", count: 10_000)
+        #expect(notes.count == 1)
+        let text = #"{\#(Self.base),"location":{"lat":48.1,"lon":37.7},"notes":"\#(notes)"}"#
+        #expect(throws: ValidationFailure.self) { try parse(text).get() }
+    }
+}

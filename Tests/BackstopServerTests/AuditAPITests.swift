@@ -48,6 +48,7 @@ import Testing
             #expect(refused.json["message"] == .string("the token was revoked"))
             #expect(try await client.call(.post, "/api/v1/tokens/partner/revoke", as: "admin", server: server).json["revoked_at"] == revoked.json["revoked_at"])
             #expect(try await client.call(.post, "/api/v1/tokens/nobody/revoke", as: "admin", server: server).status == .notFound)
+            #expect(try await client.call(.post, "/api/v1/tokens/admin/revoke", as: "admin", server: server).status == .conflict, "no one locks themselves out")
             let listed = try await client.call(.get, "/api/v1/tokens", as: "admin", server: server)
             let partner = listed.json["tokens"]?.arrayValue?.first { $0["name"] == .string("partner") }
             #expect(partner?["revoked_at"] == revoked.json["revoked_at"])

@@ -286,3 +286,31 @@ import Testing
         }
     }
 }
+
+/// What the contract check (schemathesis) found at the HTTP edge, each kept fixed.
+@Suite struct ContractEdgeTests {
+    @Test func anEmptyParameterIsAbsentAndAnUnknownOneIsRefusedEverywhere() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client async throws in
+            #expect(try await client.call(.get, "/api/v1/observations?cursor=&limit=", as: "analyst", server: server).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/incidents?cursor=", as: "analyst", server: server).status == .ok)
+            #expect(try await client.call(.post, "/api/v1/observations?x=1", as: "monitor", server: server, body: Fixtures.observation()).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/api/v1/observations/\(UUID().uuidString)?x=1", as: "analyst", server: server).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/healthz?x=1", as: nil, server: server).status == .unprocessableContent)
+        }
+    }
+
+    @Test(arguments: ["QUERY", "PROPFIND", "MKCOL", "BREW"])
+    func anyOtherMethodOnAKnownPathIs405(method: String) async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            for path in ["/healthz", "/api/v1/observations/\(UUID().uuidString.lowercased())", "/api/v1/tokens/someone/revoke"] {
+                try await client.execute(uri: path, method: HTTPRequest.Method(method)!, headers: server.headers("admin")) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(response.headers[.allow] != nil)
+                }
+            }
+            try await client.execute(uri: "/no/such/path", method: HTTPRequest.Method(method)!) { #expect($0.status == .notFound) }
+        }
+    }
+}

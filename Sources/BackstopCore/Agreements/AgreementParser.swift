@@ -230,7 +230,7 @@ public struct AgreementParser: Sendable {
             if let maximum { caps.append(ForceCap(subject: subject, maximum: maximum)) }
         }
         let from = effectiveFrom(object, dates: dates)
-        object.finish()
+        object.finish(absentIfNull: ["geometry", "buffer"])
         guard let id, let kind, let area, let from else { return nil }
         return Zone(id: id, name: name ?? id, kind: kind, area: area, party: party, caps: caps, effectiveFrom: from)
     }

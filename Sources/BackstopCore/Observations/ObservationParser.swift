@@ -107,6 +107,9 @@ public struct ObservationParser: Sendable {
         return DistanceBand(minKm: min, maxKm: max)
     }
 
+    /// Every key of every location form (absolute, from the observer, from a place).
+    static let locationKeys: Set<String> = ["lat", "lon", "accuracy_m", "bearing_deg", "bearing_error_deg", "distance_km", "place"]
+
     private func readLocation(_ parent: ObjectReader, hasObserver: Bool) -> ObservationLocation? {
         guard let object = parent.object("location", required: true) else { return nil }
         let forms = [
@@ -120,7 +123,7 @@ public struct ObservationParser: Sendable {
         if object.has("lat") || object.has("lon") {
             let point = readPoint(object)
             let accuracy = object.double("accuracy_m", rule: .within(0...100_000, unit: " m"))
-            object.finish(explanations: ["bearing_deg": "does not go with lat/lon: an absolute location has no bearing"])
+            object.finish(explanations: ["bearing_deg": "does not go with lat/lon: an absolute location has no bearing"], absentIfNull: Self.locationKeys)
             return point.map { .absolute(point: $0, accuracyMetres: accuracy) }
         }
         let bearing = object.double("bearing_deg", rule: .bearing)
@@ -135,12 +138,12 @@ public struct ObservationParser: Sendable {
                 parent.sink.add(object.path.key("distance_km"), "is required with bearing_deg: a direction from a place needs a distance")
                 return nil
             }
-            object.finish()
+            object.finish(absentIfNull: Self.locationKeys)
             if object.has("bearing_deg") && bearing == nil { return nil }
             if object.has("distance_km") && distance == nil { return nil }
             return .relativeToPlace(place: place, bearingDegrees: bearing, distance: distance)
         }
-        object.finish()
+        object.finish(absentIfNull: Self.locationKeys)
         guard object.has("bearing_deg") else {
             parent.sink.add(object.path, "needs lat and lon, a bearing_deg from the observer, or a place")
             return nil
@@ -157,10 +160,8 @@ public struct ObservationParser: Sendable {
         let from = object.double("from_bearing_deg", rule: .bearing)
         let to = object.double("to_bearing_deg", rule: .bearing)
         object.finish()
-        if from == nil && to == nil {
-            object.sink.add(object.path, "needs from_bearing_deg or to_bearing_deg")
-            return nil
-        }
+        // `{}` (or both null) says no more than leaving flight out.
+        guard from != nil || to != nil else { return nil }
         return Flight(fromBearingDegrees: from, toBearingDegrees: to)
     }
 

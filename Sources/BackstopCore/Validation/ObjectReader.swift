@@ -44,8 +44,10 @@ public final class ObjectReader {
             sink.add(path.key(key), "must not be empty")
             return nil
         }
-        if string.count > maxLength {
-            sink.add(path.key(key), "is \(string.count) characters long; the limit is \(maxLength)")
+        // Unicode scalars (code points), as JSON Schema's maxLength counts: counting grapheme
+        // clusters would let one "character" carry any number of combining marks.
+        if string.unicodeScalars.count > maxLength {
+            sink.add(path.key(key), "is \(string.unicodeScalars.count) characters long; the limit is \(maxLength)")
             return nil
         }
         return string
@@ -142,8 +144,11 @@ public final class ObjectReader {
     }
 
     /// Reports the keys that nobody read; `explanations` gives a better reason for some of them.
-    public func finish(explanations: [String: String] = [:]) {
+    /// Reports every key not read. `absentIfNull` names keys that belong to another form of the
+    /// same object: sent as null they are the same as left out, as everywhere.
+    public func finish(explanations: [String: String] = [:], absentIfNull: Set<String> = []) {
         for key in object.keys.sorted() where !readKeys.contains(key) {
+            if absentIfNull.contains(key), object[key]?.isNull == true { continue }
             sink.add(path.key(key), explanations[key] ?? "is not a known field")
         }
     }

@@ -75,6 +75,14 @@ public enum Timestamp {
         guard second <= 59 else { return refuse("has second \(second); seconds are 00–59 (leap seconds are not accepted)") }
         let days = daysFromCivil(year: year, month: month, day: day)
         let whole = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // The bounds hold for the instant in UTC too, as Backstop writes it: 1900-01-01T00:00:00+01:00
+        // is in 1899, and 9999-12-31T23:00:00-23:00 in year 10000, which RFC 3339 cannot write.
+        if whole < daysFromCivil(year: earliestYear, month: 1, day: 1) * 86_400 {
+            return refuse("is before \(earliestYear)-01-01T00:00:00Z in UTC; years from \(earliestYear) are accepted")
+        }
+        if whole >= daysFromCivil(year: latestYear + 1, month: 1, day: 1) * 86_400 {
+            return refuse("is after \(latestYear)-12-31T23:59:59Z in UTC")
+        }
         return .success(Date(timeIntervalSince1970: Double(whole) + Double(nanoseconds) / 1e9))
     }
 

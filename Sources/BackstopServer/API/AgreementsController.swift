@@ -17,7 +17,6 @@ struct AgreementsController: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        try QueryParameters(request, allowed: []).check()
         let summaries = try await store.latestAgreements().map { stored in
             var summary = AgreementSummary(try stored.agreement())
             summary.version = stored.version
@@ -40,7 +39,7 @@ struct AgreementsController: Sendable {
 
     /// The agreement version a GET names: `?version=N`, or the latest.
     private func requested(_ request: Request, _ context: AppRequestContext) async throws -> StoredAgreement {
-        var parameters = QueryParameters(request, allowed: ["version"])
+        var parameters = QueryParameters(request, allowed: Endpoint.getAgreement.queryParameters)
         let version = parameters.int("version", range: 1...Int(Int32.max))
         try parameters.check()
         let id = context.parameters.get("id") ?? ""
@@ -53,7 +52,6 @@ struct AgreementsController: Sendable {
     /// Saves a new version. A `version` in the body is the version the client expects to
     /// create; a stale one gets 409, so two supervisors cannot silently overwrite each other.
     func put(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
-        try QueryParameters(request, allowed: []).check()
         let id = context.parameters.get("id") ?? ""
         let document = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
         let agreement = try AgreementParser().parse(document)

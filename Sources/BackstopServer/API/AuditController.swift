@@ -14,7 +14,7 @@ struct AuditController: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: ["after", "limit"])
+        var parameters = QueryParameters(request, allowed: Endpoint.listAudit.queryParameters)
         let (after, limit) = parameters.sequencePage()
         try parameters.check()
         let entries = try await store.auditEntries(after: after, limit: limit)

@@ -14,7 +14,7 @@ struct FindingsController: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: ["after", "limit"])
+        var parameters = QueryParameters(request, allowed: Endpoint.listFindings.queryParameters)
         let (after, limit) = parameters.sequencePage()
         try parameters.check()
         let items = try await store.findingLog(after: after, limit: limit)

@@ -16,10 +16,9 @@ struct IncidentsController: Sendable {
         routes.add(.getIncident) { request, context, _ in try await get(request, context) }
     }
 
-    static let listParameters: Set<String> = ["from", "to", "bbox", "kind", "finding", "min_confidence", "limit", "cursor"]
 
     func list(_ request: Request) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: Self.listParameters)
+        var parameters = QueryParameters(request, allowed: Endpoint.listIncidents.queryParameters)
         let from = parameters.timestamp("from"), to = parameters.timestamp("to")
         if let from, let to, to <= from { parameters.fail("to", "must be after from") }
         var bbox: BoundingBox?
@@ -88,7 +87,6 @@ struct IncidentsController: Sendable {
     }
 
     func get(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        try QueryParameters(request, allowed: []).check()
         let raw = context.parameters.get("id") ?? ""
         guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
         let (found, behind): ((incident: Incident, findings: [Finding], reasons: [UUID: String])?, Int64) = try await board.read { book in

@@ -100,10 +100,9 @@ struct ObservationsController: Sendable {
 
     // MARK: Read
 
-    static let listParameters: Set<String> = ["from", "to", "bbox", "kind", "reporter", "limit", "cursor"]
 
     func list(_ request: Request, identity: Identity) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: Self.listParameters)
+        var parameters = QueryParameters(request, allowed: Endpoint.listObservations.queryParameters)
         var query = ObservationQuery()
         query.from = parameters.timestamp("from")
         query.to = parameters.timestamp("to")

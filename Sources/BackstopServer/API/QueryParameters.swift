@@ -10,8 +10,10 @@ struct QueryParameters {
     private var errors: [FieldError] = []
 
     init(_ request: Request, allowed: Set<String>) {
-        parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        for name in Set(parameters.map(\.0)).sorted() where !allowed.contains(name) {
+        let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        // A parameter given empty (`cursor=`, as a form sends an unfilled field) is absent.
+        parameters = given.filter { !$0.1.isEmpty }
+        for name in Set(given.map(\.0)).sorted() where !allowed.contains(name) {
             errors.append(FieldError(path: name, reason: "is not a known query parameter; known: \(allowed.sorted().joined(separator: ", "))"))
         }
     }

@@ -1,53 +1,70 @@
 import BackstopCore
 import Hummingbird
 
-/// Adds endpoints from the `Endpoint` table to the router, each behind its role check, and
-/// answers the other methods on a known path with 405 and an `Allow` header.
+/// Adds endpoints from the `Endpoint` table to the router, each behind its role check and its
+/// query parameter check, and records them in a `RouteTable` so that any other method on a
+/// known path is answered with 405 and an `Allow` header (see `MethodNotAllowedMiddleware`).
 struct RouteRegistrar {
     typealias Handler = @Sendable (Request, AppRequestContext, Identity?) async throws -> Response
 
     let router: Router<AppRequestContext>
     let authenticator: Authenticator
-    private let registered = RegisteredMethods()
-
-    init(router: Router<AppRequestContext>, authenticator: Authenticator) {
-        self.router = router
-        self.authenticator = authenticator
-    }
+    let table: RouteTable
 
     func add(_ endpoint: Endpoint, _ handler: @escaping Handler) {
         let authenticator = authenticator
         router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
             let identity = try await authenticator.authorize(request, for: endpoint)
+            // Every endpoint refuses query parameters it does not read (a mistyped filter must
+            // not silently widen a listing); the handler then reads the ones it knows.
+            try QueryParameters(request, allowed: endpoint.queryParameters).check()
             var context = context
             context.identity = identity
             return try await handler(request, context, identity)
         }
-        registered.add(endpoint)
+        table.add(endpoint)
+    }
+}
+
+/// The paths the server answers and the methods each takes, filled while the router is built.
+final class RouteTable: @unchecked Sendable {
+    // Written only while the router is being built, on one task; read-only afterwards.
+    private var methods: [[String]: Set<String>] = [:]
+
+    func add(_ endpoint: Endpoint) {
+        methods[Self.segments(endpoint.routerPath), default: []].insert(endpoint.method.rawValue)
     }
 
-    /// Call once, after every endpoint is added.
-    func addMethodNotAllowed() {
-        // HEAD, OPTIONS and TRACE included: on a known path they are refused with 405 and Allow, not 404.
-        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect]
-        for (path, methods) in registered.byPath {
-            let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in candidates where !methods.contains(method) {
-                router.on(RouterPath(path), method: method) { request, _ -> Response in
-                    throw APIError(.methodNotAllowed, code: "method_not_allowed",
-                                   message: "\(request.method.rawValue) is not allowed here; allowed: \(allow)",
-                                   headers: [.allow: allow])
-                }
-            }
+    /// The methods a request path takes, nil when no route has its shape.
+    func allowedMethods(for path: String) -> [String]? {
+        let requested = Self.segments(path)
+        let matching = methods.filter { pattern, _ in
+            pattern.count == requested.count
+                && zip(pattern, requested).allSatisfy { pattern, given in pattern.hasPrefix(":") ? !given.isEmpty : pattern == given }
         }
+        guard !matching.isEmpty else { return nil }
+        return matching.values.reduce(into: Set<String>()) { $0.formUnion($1) }.sorted()
     }
 
-    private final class RegisteredMethods: @unchecked Sendable {
-        // Written only while the router is being built, on one task.
-        var byPath: [String: Set<HTTPRequest.Method>] = [:]
+    private static func segments(_ path: String) -> [String] {
+        path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    }
+}
 
-        func add(_ endpoint: Endpoint) {
-            byPath[endpoint.routerPath, default: []].insert(endpoint.method)
+/// Any method on a known path that the path does not take is 405 with `Allow`, whatever the
+/// method (HEAD, OPTIONS, TRACE, QUERY, PROPFIND…), instead of a 404 that says the path is unknown.
+struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    let table: RouteTable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard let allowed = table.allowedMethods(for: request.uri.path), !allowed.contains(request.method.rawValue) else { throw error }
+            let allow = allowed.joined(separator: ", ")
+            throw APIError(.methodNotAllowed, code: "method_not_allowed",
+                           message: "\(request.method.rawValue) is not allowed here; allowed: \(allow)",
+                           headers: [.allow: allow])
         }
     }
 }

@@ -47,12 +47,14 @@ struct TokensController: Sendable {
 
     func register(with routes: RouteRegistrar) {
         routes.add(.listTokens) { request, _, _ in
-            try QueryParameters(request, allowed: []).check()
             return try JSONResponse.make(encoding: TokenList(tokens: try await store.allTokens().map(TokenView.init)))
         }
         routes.add(.revokeToken) { request, context, identity in
-            try QueryParameters(request, allowed: []).check()
             let name = context.parameters.get("name") ?? ""
+            // An admin who revoked their own token would lock themselves out mid-session.
+            guard name != identity?.name else {
+                throw APIError(.conflict, code: "own_token", message: "a token cannot revoke itself; use another admin's token or `backstop token revoke`")
+            }
             guard let revoked = try await store.revokeToken(name: name, by: identity?.name ?? "admin", at: now()) else {
                 throw APIError.notFound("no token is named '\(name)'")
             }

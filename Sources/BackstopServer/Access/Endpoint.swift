@@ -9,6 +9,15 @@ public struct Endpoint: Sendable, Hashable {
     public var path: String
     /// Nil for endpoints anyone may call without a token.
     public var roles: Set<Role>?
+    /// The query parameters it reads; any other is refused (422) before the handler runs.
+    public var queryParameters: Set<String> = []
+
+    public init(method: HTTPRequest.Method, path: String, roles: Set<Role>?, queryParameters: Set<String> = []) {
+        self.method = method
+        self.path = path
+        self.roles = roles
+        self.queryParameters = queryParameters
+    }
 
     /// The path as Hummingbird's router writes parameters (`:id`).
     public var routerPath: String {
@@ -30,22 +39,24 @@ public struct Endpoint: Sendable, Hashable {
     /// Monitors, partners and parties see only their own (or their team's) observations.
     public static let listObservations = Endpoint(
         method: .get, path: "/api/v1/observations",
-        roles: [.admin, .supervisor, .analyst, .monitor, .partner, .party]
+        roles: [.admin, .supervisor, .analyst, .monitor, .partner, .party],
+        queryParameters: ["from", "to", "bbox", "kind", "reporter", "limit", "cursor"]
     )
     public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
     public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
-    public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader)
+    public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"])
     public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader)
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
     /// Incidents join records of many reporters; only the mission's staff see them until released.
-    public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission)
+    public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission,
+                                               queryParameters: ["from", "to", "bbox", "kind", "finding", "min_confidence", "limit", "cursor"])
     public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: insideMission)
 
     /// The findings log, in the order findings were first detected; escalation reads it.
-    public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission)
+    public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission, queryParameters: ["after", "limit"])
 
     /// The audit log: every change, hash-chained. The mission's supervisors and admins read it.
-    public static let listAudit = Endpoint(method: .get, path: "/api/v1/audit", roles: [.admin, .supervisor])
+    public static let listAudit = Endpoint(method: .get, path: "/api/v1/audit", roles: [.admin, .supervisor], queryParameters: ["after", "limit"])
     public static let listTokens = Endpoint(method: .get, path: "/api/v1/tokens", roles: [.admin])
     public static let revokeToken = Endpoint(method: .post, path: "/api/v1/tokens/{name}/revoke", roles: [.admin])
 

@@ -32,17 +32,17 @@ actor IncidentBoard {
         self.store = store
         self.readWait = readWait
         self.logger = logger
-        fusion = IncidentFusion(store: store, logger: logger)
+        let reference = BoardReference()
+        fusion = IncidentFusion(store: store, logger: logger) { publication in await reference.board?.accept(publication) }
+        reference.board = self
     }
 
-    private var connected = false
-
-    /// Connects fusion's publications to this board, on first use.
-    private func connect() async {
-        guard !connected else { return }
-        connected = true
-        await fusion.onPublish { [weak self] publication in await self?.accept(publication) }
+    /// How fusion reaches the board it publishes to without keeping it alive.
+    private final class BoardReference: @unchecked Sendable {
+        // Set once, in the board's init, before fusion can publish.
+        weak var board: IncidentBoard?
     }
+
 
     private func accept(_ publication: IncidentFusion.Publication) {
         book = publication.book
@@ -67,8 +67,7 @@ actor IncidentBoard {
         let revision = try await store.agreementRevision()
         // Both only grow, so a publication past what was asked for also ends the wait.
         guard position < target || agreementRevision < revision || book == nil else { return 0 }
-        await connect()
-        await fusion.trigger()
+        fusion.trigger()
         while position < target || agreementRevision < revision || book == nil {
             if let deadline, ContinuousClock.now >= deadline {
                 guard book != nil else { throw StoreError.unavailable("the incidents are still being built; retry shortly") }
@@ -85,14 +84,13 @@ actor IncidentBoard {
 
     /// Asks fusion to catch up in the background (at start, on announcements, on the timer).
     /// A failure loses nothing; the next trigger catches up from the same position.
-    func changed() async {
-        await connect()
-        await fusion.trigger()
+    nonisolated func changed() {
+        fusion.trigger()
     }
 
     /// Stops fusion (at shutdown); reads still answer from the last published state.
-    func stop() async {
-        await fusion.stop()
+    nonisolated func stop() {
+        fusion.stop()
     }
 
     /// Reads the book in place. Handing the book out as a value would make the next

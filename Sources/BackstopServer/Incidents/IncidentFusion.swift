@@ -3,6 +3,7 @@ import BackstopData
 import BackstopStore
 import Foundation
 import Logging
+import Synchronization
 
 /// Where fusion does its work: the working `IncidentBook`, fed from the store's intake feed in
 /// small steps. It is its own actor so that readers never wait behind a step (a flood at one
@@ -22,9 +23,11 @@ actor IncidentFusion {
     private var agreementRevision = -1
     private var running = false
     private var requestedAgain = false
-    private var publish: (@Sendable (Publication) async -> Void)?
-    /// Set at shutdown: no new run starts and a running one ends at its next step.
-    private var stopped = false
+    private let publish: @Sendable (Publication) async -> Void
+    /// Set at shutdown (without waiting for this actor): no new run starts and a running one
+    /// ends at its next step.
+    private let stopFlag = Mutex(false)
+    private var stopped: Bool { stopFlag.withLock { $0 } }
 
     /// A consistent state of the incidents: the book after `position`, checked against the
     /// agreements of `revision`, and the records fused since the previous publication.
@@ -35,19 +38,24 @@ actor IncidentFusion {
         var added: [(sequence: Int64, id: UUID)]
     }
 
-    init(store: any BackstopStore, publishInterval: Duration = .milliseconds(500), logger: Logger) {
+    init(store: any BackstopStore, publishInterval: Duration = .milliseconds(500), logger: Logger,
+         publish: @escaping @Sendable (Publication) async -> Void) {
         self.store = store
         self.publishInterval = publishInterval
         self.logger = logger
+        self.publish = publish
     }
 
-    func onPublish(_ body: @escaping @Sendable (Publication) async -> Void) {
-        publish = body
+    /// Asks for a catch-up without waiting for this actor: a step of fusion (or a recheck of
+    /// every incident after an agreement changed) can hold it for seconds, and a reader that
+    /// asks must not wait behind it.
+    nonisolated func trigger() {
+        Task { await self.startUnlessRunning() }
     }
 
     /// Starts catching up unless it is already; a request during a run means one more run
     /// after it (commits that arrive in a burst cost one run, not one each).
-    func trigger() {
+    private func startUnlessRunning() {
         guard !stopped else { return }
         if running { requestedAgain = true; return }
         running = true
@@ -64,8 +72,8 @@ actor IncidentFusion {
         running = false
     }
 
-    func stop() {
-        stopped = true
+    nonisolated func stop() {
+        stopFlag.withLock { $0 = true }
     }
 
     private func catchUp() async throws {
@@ -99,7 +107,7 @@ actor IncidentFusion {
     /// The copy shares storage with the working book until the next step changes it; that
     /// step then pays for one copy, at most once per `publishInterval`.
     private func publishNow(_ added: inout [(sequence: Int64, id: UUID)]) async {
-        guard let book, let publish else { return }
+        guard let book else { return }
         await publish(Publication(book: book, position: position, revision: agreementRevision, added: added))
         added = []
     }

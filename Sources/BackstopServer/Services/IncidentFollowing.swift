@@ -10,18 +10,18 @@ struct IncidentFollowing: Service {
     let interval: Duration
 
     func run() async throws {
-        await board.changed()
+        board.changed()
         let (board, announcements, interval) = (board, announcements, interval)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
-                    for await _ in announcements { await board.changed() }
+                    for await _ in announcements { board.changed() }
                 }
                 group.addTask {
-                    while (try? await Task.sleep(for: interval)) != nil { await board.changed() }
+                    while (try? await Task.sleep(for: interval)) != nil { board.changed() }
                 }
             }
         }
-        await board.stop()
+        board.stop()
     }
 }

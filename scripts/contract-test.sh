@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# The API contract, checked by a machine: starts the built server on a throwaway data
+# directory (SQLite, demo data, a free port), creates an admin and a monitor token, and runs
+# Schemathesis (https://schemathesis.readthedocs.io) against the document the server serves
+# (GET /openapi.yaml), once per token, with every check on, a bounded number of generated
+# cases per operation and a fixed seed. Any failure or error fails the script. It builds
+# nothing: test.sh has built the server already.
+#
+#   BACKSTOP_BIN                the server binary (default: $(swift build --show-bin-path)/backstop)
+#   BACKSTOP_CONTRACT_EXAMPLES  generated cases per operation and phase (default 100)
+#   BACKSTOP_CONTRACT_SEED      the seed (default 20261125)
+#   BACKSTOP_CONTRACT_SCHEMA    a document to check instead of the served one (a path or URL)
+#   BACKSTOP_CONTRACT_VENV      where Schemathesis is installed (default .build/contract-venv)
+#
+# Schemathesis is installed once, pinned, into a virtual environment of its own, so that
+# neither the system's Python packages nor PEP 668 get in the way.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+schemathesis_version=4.32.5
+examples=${BACKSTOP_CONTRACT_EXAMPLES:-100}
+seed=${BACKSTOP_CONTRACT_SEED:-20261125}
+bin=${BACKSTOP_BIN:-$(swift build --show-bin-path)/backstop}
+[ -x "$bin" ] || { echo "contract: no server binary at $bin (run swift build first)" >&2; exit 1; }
+
+# ---- Schemathesis, pinned, in a virtual environment of its own --------------------------------
+venv=${BACKSTOP_CONTRACT_VENV:-$repo/.build/contract-venv}
+installed() {
+  "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('schemathesis') != '$schemathesis_version')" 2>/dev/null
+}
+if ! installed; then
+  echo "contract: installing schemathesis $schemathesis_version into $venv"
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian keeps ensurepip in a package of its own.
+    rm -rf "$venv"
+    if declare -F install_debian_packages >/dev/null; then
+      install_debian_packages python3-venv
+    else
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    fi
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" </dev/null
+  installed || { echo "contract: schemathesis $schemathesis_version did not install" >&2; exit 1; }
+fi
+
+# ---- A throwaway server ----------------------------------------------------------------------
+work=$(mktemp -d /tmp/backstop-contract.XXXXXX)
+server_pid=""
+runner_pid=""
+cleanup() {
+  local status=$?
+  if [ -n "$runner_pid" ] && kill -0 "$runner_pid" 2>/dev/null; then
+    kill -TERM "$runner_pid" 2>/dev/null || true
+    wait "$runner_pid" 2>/dev/null || true
+  fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+env -u BACKSTOP_DATABASE_URL "$bin" serve --data-dir "$work/data" --demo --port 0 --log-level warning \
+  </dev/null >"$work/server.log" 2>&1 &
+server_pid=$!
+port=""
+for _ in $(seq 1 600); do
+  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/server.log" | head -n 1)
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  cat "$work/server.log" >&2
+  echo "contract: the server did not start" >&2
+  exit 1
+fi
+base="http://127.0.0.1:$port"
+token() { env -u BACKSTOP_DATABASE_URL "$bin" token create --data-dir "$work/data" "$@" </dev/null; }
+admin_token=$(token --role admin --name contract-admin)
+monitor_token=$(token --role monitor --name patrol-7 --team team-east)
+schema=${BACKSTOP_CONTRACT_SCHEMA:-$base/openapi.yaml}
+
+# ---- Rules JSON Schema cannot state ----------------------------------------------------------
+# The document states them in words; for POSITIVE cases only these hooks make generated data
+# obey them, so "valid data must be accepted" keeps its meaning with every check on. Negative
+# cases are sent exactly as generated.
+cat >"$work/contract_hooks.py" <<'PY'
+import base64
+import datetime as _dt
+import hashlib
+import json
+import re
+import uuid
+
+import schemathesis
+from schemathesis.core.parameters import DelimitedValue, ParameterLocation
+from schemathesis.generation.modes import GenerationMode
+
+_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+def _instant(text):
+    """Seconds since 1970 of a time the document's Time pattern admits, or None."""
+    match = _TIME.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    try:
+        base = _dt.datetime(year, month, day, hour, minute, second, tzinfo=_dt.timezone.utc)
+    except ValueError:
+        return None
+    seconds = base.timestamp() + (float("0" + match.group(7)) if match.group(7) else 0.0)
+    if match.group(9):
+        offset = int(match.group(10)) * 3600 + int(match.group(11)) * 60
+        seconds -= offset if match.group(9) == "+" else -offset
+    return seconds
+
+
+def _in_the_past(text):
+    """Observations may not lie ahead of the server's clock: a time ahead of now (less a day)
+    moves to a past leap year (1904..2020, so 29 February stays a date)."""
+    seconds = _instant(text)
+    if seconds is None or seconds < _dt.datetime.now(_dt.timezone.utc).timestamp() - 86400:
+        return text
+    return "%04d%s" % (1904 + 4 * (int(text[:4]) % 30), text[4:])
+
+
+def _ordered_times(container, start_key, end_key, *, drop_end=False):
+    """An interval's end comes after its start."""
+    a, b = _instant(container.get(start_key)), _instant(container.get(end_key))
+    if a is None or b is None or b > a:
+        return
+    if drop_end or a == b:
+        container.pop(end_key, None)
+    else:
+        container[start_key], container[end_key] = container[end_key], container[start_key]
+
+
+# ---- observations ----------------------------------------------------------------------------
+_IDS = uuid.UUID("5f1d7a52-31b4-4c1e-9d7e-6f0c2b7a9e10")
+
+
+def _fix_observation(observation):
+    if not isinstance(observation, dict):
+        return
+    # Generated ids repeat a lot (simple values come first), which would make most submissions
+    # 409s. An id derived from the content keeps a retry a retry (200) and the rest new (201).
+    if isinstance(observation.get("id"), str):
+        observation["id"] = str(uuid.uuid5(_IDS, json.dumps(observation, sort_keys=True, default=str)))
+    for key in ("observed_at", "observed_until"):
+        if isinstance(observation.get(key), str):
+            observation[key] = _in_the_past(observation[key])
+    _ordered_times(observation, "observed_at", "observed_until")
+    location = observation.get("location")
+    band = location.get("distance_km") if isinstance(location, dict) else None
+    if isinstance(band, dict) and all(isinstance(band.get(k), (int, float)) for k in ("min", "max")):
+        if band["max"] < band["min"]:
+            band["min"], band["max"] = band["max"], band["min"]
+
+
+def _fix_submission(case):
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("observations"), list):
+        for element in body["observations"]:
+            _fix_observation(element)
+    else:
+        _fix_observation(body)
+
+
+# ---- listings --------------------------------------------------------------------------------
+def _cursor_for(text):
+    """A cursor of the form the server issues, derived from the generated text."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    token = "v1|%d|%s" % (int.from_bytes(digest[:5], "big") - 2**39, uuid.UUID(bytes=digest[8:24]))
+    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def _fix_listing(case):
+    meta, query = case.meta, case.query
+    if not isinstance(query, dict):
+        return
+    before = meta.components.get(ParameterLocation.QUERY) if meta is not None else None
+    _fix_query(query)
+    # Schemathesis re-validates an edited query without splitting its comma-separated arrays
+    # (bbox, kind, finding), so every edit would read as making the case invalid. The edits
+    # above keep each value valid; the case keeps the mode it was generated with.
+    meta = case.meta
+    if before is not None and before.mode.is_positive and ParameterLocation.QUERY in meta.components:
+        meta.components[ParameterLocation.QUERY] = before
+        if all(info.mode.is_positive for info in meta.components.values()):
+            meta.generation.mode = GenerationMode.POSITIVE
+
+
+def _fix_query(query):
+    _ordered_times(query, "from", "to")
+    bbox = query.get("bbox")  # serialized as "minLon,minLat,maxLon,maxLat"; min not above max
+    parts = bbox.split(",") if isinstance(bbox, str) else []
+    if len(parts) == 4:
+        try:
+            values = [float(v) for v in parts]
+        except ValueError:
+            values = []
+        if values and (values[0] > values[2] or values[1] > values[3]):
+            if values[0] > values[2]:
+                parts[0], parts[2] = parts[2], parts[0]
+            if values[1] > values[3]:
+                parts[1], parts[3] = parts[3], parts[1]
+            text = ",".join(parts)
+            query["bbox"] = DelimitedValue(text, text) if isinstance(bbox, DelimitedValue) else text
+    cursor = query.get("cursor")
+    if isinstance(cursor, str) and cursor != "":  # empty stays: it asks for the first page
+        query["cursor"] = _cursor_for(cursor)
+
+
+# ---- agreements ------------------------------------------------------------------------------
+# Generated geometry is drawn into a box of about 1 x 1 degree around the demo data. Lines that
+# span the globe are valid too, but each save of one has the server recompute every incident's
+# findings for many seconds, which would turn this contract run into a load test.
+_LON0, _LAT0, _SPAN = 37.75, 48.1, 0.5
+
+
+def _scaled(lon, lat):
+    return [round(_LON0 + lon / 180 * _SPAN, 6), round(_LAT0 + lat / 90 * _SPAN, 6)]
+
+
+def _position(value):
+    return isinstance(value, list) and len(value) >= 2 and all(isinstance(v, (int, float)) for v in value[:2])
+
+
+def _simple_line(coordinates):
+    """Scaled and sorted by longitude without repeats: an x-monotone line never touches itself."""
+    points = sorted(tuple(_scaled(p[0], p[1])) for p in coordinates if _position(p))
+    result = []
+    for lon, lat in points:
+        if not result or lon != result[-1][0]:
+            result.append([lon, lat])
+    while len(result) < 2:
+        lon, lat = result[-1] if result else (_LON0, _LAT0)
+        result.append([round(lon + 0.01, 6), lat])
+    return result
+
+
+def _square(position):
+    lon, lat = _scaled(position[0], position[1]) if _position(position) else (_LON0, _LAT0)
+    return [[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]
+
+
+def _unique_ids(items):
+    seen = set()
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if item["id"] in seen:
+                item["id"] = "%s.%d" % (item["id"][:90], index)
+            seen.add(item["id"])
+    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+
+
+def _fix_agreement(case):
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    if isinstance(case.path_parameters.get("id"), str):
+        body["id"] = case.path_parameters["id"]
+    _ordered_times(body, "effective_from", "effective_until", drop_end=True)
+    start = body.get("effective_from")
+
+    def dated(item):  # an item takes effect within the agreement's period
+        if isinstance(item, dict) and item.get("effective_from") is not None:
+            item["effective_from"] = start
+
+    lines = body.get("lines") if isinstance(body.get("lines"), list) else []
+    line_ids = _unique_ids(lines)
+    contact = [line for line in lines if isinstance(line, dict) and line.get("kind") == "contact_line"]
+    for line in contact[1:]:
+        line["kind"] = "measuring_line"
+    if not contact and lines and isinstance(lines[0], dict):
+        lines[0]["kind"] = "contact_line"
+    for line in lines:
+        geometry = line.get("geometry") if isinstance(line, dict) else None
+        if isinstance(geometry, dict) and isinstance(geometry.get("coordinates"), list):
+            geometry["coordinates"] = _simple_line(geometry["coordinates"])
+    parties = body.get("parties") if isinstance(body.get("parties"), list) else []
+    party_ids = _unique_ids(parties)
+    if len(parties) >= 2 and len({p.get("side") for p in parties if isinstance(p, dict)}) < 2 and isinstance(parties[1], dict):
+        parties[1]["side"] = "right" if parties[1].get("side") == "left" else "left"
+    for index, party in enumerate(parties):
+        if isinstance(party, dict) and line_ids and party.get("measures_from") not in line_ids:
+            party["measures_from"] = line_ids[index % len(line_ids)]
+    rules = body.get("withdrawal_rules") or []
+    _unique_ids(rules)
+    for rule in rules:
+        if isinstance(rule, dict):
+            if isinstance(rule.get("parties"), list):
+                rule["parties"] = [p for p in rule["parties"] if p in party_ids]
+            dated(rule)
+    zones = body.get("zones") or []
+    zone_ids = _unique_ids(zones)
+    for zone in zones:
+        if not isinstance(zone, dict):
+            continue
+        geometry = zone.get("geometry")
+        if isinstance(geometry, dict) and isinstance(geometry.get("coordinates"), list):
+            rings = geometry["coordinates"]
+            first = rings[0][0] if rings and isinstance(rings[0], list) and rings[0] else None
+            geometry["coordinates"] = [_square(first)]
+        buffer = zone.get("buffer")
+        if isinstance(buffer, dict) and line_ids and buffer.get("line") not in line_ids:
+            buffer["line"] = line_ids[0]
+        if zone.get("party") is not None and zone.get("party") not in party_ids:
+            zone["party"] = None
+        dated(zone)
+    prohibitions = body.get("prohibited_activities") or []
+    _unique_ids(prohibitions)
+    for prohibition in prohibitions:
+        if isinstance(prohibition, dict):
+            if prohibition.get("zone") is not None and prohibition.get("zone") not in zone_ids:
+                prohibition["zone"] = None
+            dated(prohibition)
+
+
+_FIXES = {
+    "submitObservations": _fix_submission,
+    "listObservations": _fix_listing,
+    "listIncidents": _fix_listing,
+    "putAgreement": _fix_agreement,
+}
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    # Right before sending: after examples, coverage, fuzzing or a stateful link made the case.
+    definition = getattr(context.operation, "definition", None)
+    fix = _FIXES.get((getattr(definition, "raw", None) or {}).get("operationId"))
+    meta = case.meta
+    if fix is not None and meta is not None and meta.generation.mode == GenerationMode.POSITIVE:
+        fix(case)
+PY
+
+# ---- The runs --------------------------------------------------------------------------------
+failed=0
+run() {
+  local who=$1 secret=$2 output="$work/schemathesis-$1.txt" status=0 started elapsed summary
+  started=$(date +%s)
+  # In the temporary directory, so that Schemathesis' own files do not land in the repository;
+  # in the background, so that a signal reaches the traps at once. Responses may take up to
+  # the 10 s a read of incidents waits for fusion, so 12 s is the response-time limit.
+  (cd "$work" && exec env SCHEMATHESIS_HOOKS="$work/contract_hooks.py" "$venv/bin/schemathesis" run "$schema" \
+      --url "$base" -H "Authorization: Bearer $secret" \
+      --checks all --max-response-time 12 --request-timeout 30 \
+      --max-examples "$examples" --seed "$seed" --generation-database none \
+      --workers 2 --no-color </dev/null >"$output" 2>&1) &
+  runner_pid=$!
+  wait "$runner_pid" || status=$?
+  runner_pid=""
+  elapsed=$(( $(date +%s) - started ))
+  summary=$(grep -A1 '^Test cases:' "$output" | tail -n 1 | sed 's/^ *//')
+  echo "contract: $who: ${summary:-no summary}; exit $status; ${elapsed}s"
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    if grep -q '^=* \(FAILURES\|ERRORS\) =*$' "$output"; then
+      sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,$p' "$output" >&2
+    else
+      cat "$output" >&2
+    fi
+  fi
+  return 0
+}
+# The monitor first: the admin's run may revoke other tokens (POST /api/v1/tokens/{name}/revoke).
+run monitor "$monitor_token"
+run admin "$admin_token"
+if [ "$failed" -ne 0 ]; then
+  echo "contract: the server and its OpenAPI document disagree (details above)" >&2
+  exit 1
+fi
+echo "contract: the server answers as its OpenAPI document says"
