@@ -289,10 +289,11 @@ import Testing
 
 /// What the contract check (schemathesis) found at the HTTP edge, each kept fixed.
 @Suite struct ContractEdgeTests {
-    @Test func anEmptyParameterIsAbsentAndAnUnknownOneIsRefusedEverywhere() async throws {
+    @Test func anEmptyCursorIsTheFirstPageAndAnUnknownParameterIsRefusedEverywhere() async throws {
         let server = try await TestServer.make()
         try await server.run { client async throws in
-            #expect(try await client.call(.get, "/api/v1/observations?cursor=&limit=", as: "analyst", server: server).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/observations?cursor=", as: "analyst", server: server).status == .ok, "an empty cursor is the first page")
+            #expect(try await client.call(.get, "/api/v1/observations?to=", as: "analyst", server: server).status == .unprocessableContent, "an empty time is no time")
             #expect(try await client.call(.get, "/api/v1/incidents?cursor=", as: "analyst", server: server).status == .ok)
             #expect(try await client.call(.post, "/api/v1/observations?x=1", as: "monitor", server: server, body: Fixtures.observation()).status == .unprocessableContent)
             #expect(try await client.call(.get, "/api/v1/observations/\(UUID().uuidString)?x=1", as: "analyst", server: server).status == .unprocessableContent)

@@ -11,8 +11,9 @@ struct QueryParameters {
 
     init(_ request: Request, allowed: Set<String>) {
         let given = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        // A parameter given empty (`cursor=`, as a form sends an unfilled field) is absent.
-        parameters = given.filter { !$0.1.isEmpty }
+        // An empty cursor asks for the first page (as a client sends an unset cursor); any other
+        // parameter given empty is refused by its own rule.
+        parameters = given.filter { !($0.0 == "cursor" && $0.1.isEmpty) }
         for name in Set(given.map(\.0)).sorted() where !allowed.contains(name) {
             errors.append(FieldError(path: name, reason: "is not a known query parameter; known: \(allowed.sorted().joined(separator: ", "))"))
         }

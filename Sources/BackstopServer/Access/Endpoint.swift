@@ -45,7 +45,7 @@ public struct Endpoint: Sendable, Hashable {
     public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
     public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
     public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"])
-    public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader)
+    public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader, queryParameters: ["version"])
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
     /// Incidents join records of many reporters; only the mission's staff see them until released.
     public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission,
