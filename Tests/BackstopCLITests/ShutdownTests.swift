@@ -40,9 +40,11 @@ extension ProcessTests {
 
     // MARK: Tests
 
-    @Test func sigtermOnSQLiteAnswersTheRequestInFlightReleasesTheLeaseAndExits() async throws {
+    /// Starts a node holding the findings work under a 60 s lease, sends SIGTERM during a
+    /// request, and checks the answer and the exit; returns the data directory.
+    static func stopDuringARequest(arguments: [String]) async throws -> String {
         let directory = BackstopProcess.temporaryDirectory()
-        let server = try RunningServer(dataDirectory: directory, arguments: ["--lease-seconds", "60"])
+        let server = try RunningServer(dataDirectory: directory, arguments: arguments + ["--lease-seconds", "60"])
         let port = try await server.waitUntilListening().port!
         let admin = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         // The node claims the findings work as it starts.
@@ -51,6 +53,11 @@ extension ProcessTests {
         #expect(answer.hasPrefix("HTTP/1.1 201"), "the request in flight at SIGTERM is answered: \(answer.prefix(80))")
         let took = try #require(exited, "the server did not exit within 20 s of SIGTERM")
         #expect(took < .seconds(10), "exit took \(took)")
+        return directory
+    }
+
+    @Test func sigtermOnSQLiteAnswersTheRequestInFlightReleasesTheLeaseAndExits() async throws {
+        let directory = try await Self.stopDuringARequest(arguments: [])
         let store = try await SQLiteStore.open(directory: directory)
         try await Self.expectLeaseFree(in: store)
         #expect(try await store.observationCount() == 1)
@@ -60,17 +67,10 @@ extension ProcessTests {
     @Test(.enabled(if: TestPostgres.available, "needs BACKSTOP_TEST_POSTGRES_URL (./scripts/test.sh starts one)"))
     func sigtermOnPostgreSQLReleasesTheLeaseForAnotherNode() async throws {
         let database = try TestPostgres.freshSchema()
-        let directory = BackstopProcess.temporaryDirectory()
-        let server = try RunningServer(dataDirectory: directory, arguments: ["--database", database, "--node-name", "node-1", "--lease-seconds", "60"])
-        let port = try await server.waitUntilListening().port!
-        let admin = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        try await Task.sleep(for: .seconds(1))
-        let (answer, exited) = try await Self.terminateDuringARequest(server, port: port, token: admin)
-        #expect(answer.hasPrefix("HTTP/1.1 201"), "the request in flight at SIGTERM is answered: \(answer.prefix(80))")
-        let took = try #require(exited, "the server did not exit within 20 s of SIGTERM")
-        #expect(took < .seconds(10), "exit took \(took)")
+        _ = try await Self.stopDuringARequest(arguments: ["--database", database, "--node-name", "node-1"])
         let store = try PostgresStore.open(url: database)
         try await Self.expectLeaseFree(in: store)
+        #expect(try await store.observationCount() == 1)
         try await store.close()
     }
 }
