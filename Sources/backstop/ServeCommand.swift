@@ -80,7 +80,6 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port, leaseSeconds: leaseSeconds,
                                                 idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                                                 bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
-        configuration.drainTimeout = min(configuration.drainTimeout, configuration.bodyTimeout)
         if let nodeName { configuration.nodeName = nodeName }
         let node = configuration.nodeName
         let app = buildApplication(store: store, configuration: configuration, registry: registry, logger: logger) { channel in

@@ -43,6 +43,26 @@ import Yams
         #expect(documented == served)
     }
 
+    /// The query parameters the server accepts (the registrar refuses any other) are the ones
+    /// the document names, operation by operation.
+    @Test func theDocumentNamesExactlyTheQueryParametersEachOperationAccepts() throws {
+        let document = try document()
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        func resolve(_ parameter: Any) -> [String: Any]? {
+            guard let object = parameter as? [String: Any] else { return nil }
+            guard let ref = object["$ref"] as? String else { return object }
+            var node: Any? = document
+            for key in ref.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(key)] }
+            return node as? [String: Any]
+        }
+        for endpoint in Endpoint.all {
+            let operation = paths[endpoint.path]?[endpoint.method.rawValue.lowercased()] as? [String: Any]
+            let parameters = ((operation?["parameters"] as? [Any]) ?? []).compactMap(resolve)
+            let documented = Set(parameters.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String })
+            #expect(documented == endpoint.queryParameters, "\(endpoint.method) \(endpoint.path)")
+        }
+    }
+
     @Test func everyReferenceIsLocalAndResolves() throws {
         let document = try document()
         let refs = references(in: document)

@@ -47,7 +47,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head:
             headsRead += 1
-            if !draining { scheduleBodyDeadline(context) }
+            if !draining { scheduleDeadline(context, in: bodyTimeout) }
         case .body(let buffer):
             if draining { drained += buffer.readableBytes }
         case .end:
@@ -60,7 +60,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if case .end = part { drainComplete = true }
         if drainComplete || drained > drainLimit {
-            closeWhenAnswered(context, drainComplete: true)
+            closeWhenAnswered(context)
         }
     }
 
@@ -72,8 +72,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var part = unwrapOutboundIn(data)
-        // The answer to request n is early when request n's body has not ended yet.
-        let early = endsRead < responsesEnded + 1 && headsRead > endsRead
+        // The answer to request n (n = responsesEnded + 1) is early when request n's body has
+        // not ended yet.
+        let early = endsRead <= responsesEnded
         switch part {
         case .head(var head) where early:
             head.headerFields[.connection] = "close"
@@ -85,7 +86,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.whenComplete { [self] _ in
                 answerFlushed = true
-                closeWhenAnswered(context, drainComplete: drainComplete)
+                closeWhenAnswered(context)
             }
             written.futureResult.cascade(to: promise)
             context.writeAndFlush(data, promise: written)
@@ -109,13 +110,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         cancelBodyDeadline()
     }
 
-    private func closeWhenAnswered(_ context: ChannelHandlerContext, drainComplete: Bool) {
+    /// Closes once the answer is out and the rest of the body was read (or was too much).
+    private func closeWhenAnswered(_ context: ChannelHandlerContext) {
         guard drainComplete || drained > drainLimit, answerFlushed, context.channel.isActive else { return }
         context.close(promise: nil)
-    }
-
-    private func scheduleBodyDeadline(_ context: ChannelHandlerContext) {
-        scheduleDeadline(context, in: bodyTimeout)
     }
 
     private func scheduleDeadline(_ context: ChannelHandlerContext, in amount: TimeAmount) {

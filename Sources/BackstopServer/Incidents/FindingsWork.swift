@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// Background work done once for the whole mission, not once per node: logging each finding
 /// as incidents first show it, the log that escalation reads. One node holds it at a time under
-/// a lease in the store; the holder renews the lease on every tick, and if it dies another
+/// a lease in the store; the holder renews it three times per lease period, and if it dies another
 /// node takes the lease over once it expires and resumes from the position the last holder
 /// recorded. Writes are fenced by the lease, so a node that lost it writes nothing.
 actor FindingsWork {

@@ -14,7 +14,6 @@ import Logging
 /// state and says how many committed records it does not reflect.
 actor IncidentBoard {
     private let store: any BackstopStore
-    private let logger: Logger
     private let fusion: IncidentFusion
     private var book: IncidentBook?
     /// The intake sequence fused so far, and the agreement revision checked against.
@@ -31,7 +30,6 @@ actor IncidentBoard {
     init(store: any BackstopStore, readWait: Duration = .seconds(10), logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
         self.readWait = readWait
-        self.logger = logger
         let reference = BoardReference()
         fusion = IncidentFusion(store: store, logger: logger) { publication in await reference.board?.accept(publication) }
         reference.board = self
