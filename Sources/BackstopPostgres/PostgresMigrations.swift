@@ -99,5 +99,22 @@ enum PostgresMigrations {
         MigrationStep(version: 3, statements: [
             "ALTER TABLE access_tokens ADD COLUMN revoked_at_ms BIGINT",
         ]),
+        // Incidents as the mission keeps them, and a findings log that also says which
+        // findings a supervisor confirmed and which were retracted.
+        MigrationStep(version: 4, statements: [
+            """
+            CREATE TABLE incidents (
+                id UUID PRIMARY KEY,
+                revision BIGINT NOT NULL UNIQUE,
+                merged_into UUID,
+                document TEXT NOT NULL
+            )
+            """,
+            "ALTER TABLE finding_log ADD COLUMN status TEXT NOT NULL DEFAULT 'detected'",
+            "ALTER TABLE finding_log ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE finding_log DROP CONSTRAINT finding_log_incident_id_agreement_id_rule_id_kind_key",
+            "ALTER TABLE work_leases ADD COLUMN agreement_revision INTEGER NOT NULL DEFAULT -1",
+            "ALTER TABLE finding_log ADD CONSTRAINT finding_log_entry UNIQUE (incident_id, agreement_id, rule_id, kind, status, round)",
+        ]),
     ]
 }

@@ -43,6 +43,11 @@ extension PostgresStore {
             .map(Self.decodeAuditEntry)
     }
 
+    public func auditEntries(subjects: [String], limit: Int) async throws -> [AuditEntry] {
+        try await rows("audit entries", "SELECT seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash FROM audit_log WHERE subject = ANY(\(subjects)) ORDER BY seq LIMIT \(limit)")
+            .map(Self.decodeAuditEntry)
+    }
+
     public func auditHead() async throws -> AuditEntry? {
         try await rows("audit head", "SELECT seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .first.map(Self.decodeAuditEntry)

@@ -31,17 +31,21 @@ extension PostgresStore {
                 SELECT 1 FROM work_leases WHERE name = \(lease) AND holder = \(holder) AND expires_at > clock_timestamp() FOR UPDATE
                 """, logger: logger).collect()
             guard !held.isEmpty else { return false }
-            let now = Timestamp.milliseconds(Date())
-            for finding in findings {
-                try await connection.query("""
-                    INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, recorded_at_ms, recorded_by)
-                    VALUES (\(finding.incidentID), \(Timestamp.milliseconds(finding.incidentStart)), \(finding.agreementID), \(finding.ruleID),
-                            \(finding.kind), \(finding.party), \(finding.text), \(now), \(holder))
-                    ON CONFLICT (incident_id, agreement_id, rule_id, kind) DO NOTHING
-                    """, logger: logger)
-            }
+            try await Self.logFindings(findings, by: holder, on: connection, logger: logger)
             try await connection.query("UPDATE work_leases SET position = GREATEST(position, \(position)) WHERE name = \(lease)", logger: logger)
             return true
+        }
+    }
+
+    static func logFindings(_ findings: [FindingLogSubmission], by writer: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let now = Timestamp.milliseconds(Date())
+        for finding in findings {
+            try await connection.query("""
+                INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, status, round, recorded_at_ms, recorded_by)
+                VALUES (\(finding.incidentID), \(Timestamp.milliseconds(finding.incidentStart)), \(finding.agreementID), \(finding.ruleID),
+                        \(finding.kind), \(finding.party), \(finding.text), \(finding.status.rawValue), \(finding.round), \(now), \(writer))
+                ON CONFLICT (incident_id, agreement_id, rule_id, kind, status, round) DO NOTHING
+                """, logger: logger)
         }
     }
 
@@ -54,7 +58,9 @@ extension PostgresStore {
                     incidentStart: Timestamp.date(milliseconds: try columns["incident_start_ms"].decode(Int64.self)),
                     agreementID: try columns["agreement_id"].decode(String.self), ruleID: try columns["rule_id"].decode(String.self),
                     kind: try columns["kind"].decode(String.self), party: try columns["party"].decode(String?.self),
-                    text: try columns["text"].decode(String.self))
+                    text: try columns["text"].decode(String.self),
+                    status: FindingLogSubmission.Status(rawValue: try columns["status"].decode(String.self)) ?? .detected,
+                    round: try columns["round"].decode(Int.self))
                 return LoggedFinding(sequence: try columns["seq"].decode(Int64.self), finding: finding,
                                      recordedAt: Timestamp.date(milliseconds: try columns["recorded_at_ms"].decode(Int64.self)),
                                      recordedBy: try columns["recorded_by"].decode(String.self))

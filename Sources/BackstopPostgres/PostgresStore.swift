@@ -107,6 +107,8 @@ public final class PostgresStore: BackstopStore {
         } catch let error as PostgresTransactionError {
             // The store's own refusals (a conflict, a stale version) pass through unchanged.
             if let refusal = error.closureError as? StoreError { throw refusal }
+            // So do the caller's own (a workflow rule refusing a change).
+            if let refusal = error.closureError, !(refusal is PSQLError) { throw refusal }
             let cause = [error.beginError, error.closureError, error.commitError].compactMap { $0 }.first
             throw StoreError.unavailable("\(what): \(cause.map { ($0 as? PSQLError).map(Self.describe) ?? "\($0)" } ?? "transaction failed")")
         } catch is CancellationError {

@@ -104,5 +104,41 @@ enum SQLiteMigrations {
         MigrationStep(version: 5, statements: [
             "ALTER TABLE access_tokens ADD COLUMN revoked_at_ms INTEGER",
         ]),
+        // Incidents as the mission keeps them, and a findings log that also says which
+        // findings a supervisor confirmed and which were retracted.
+        MigrationStep(version: 6, statements: [
+            """
+            CREATE TABLE incidents (
+                id TEXT PRIMARY KEY,
+                revision INTEGER NOT NULL UNIQUE,
+                merged_into TEXT,
+                document TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE finding_log_v6 (
+                seq INTEGER PRIMARY KEY,
+                incident_id TEXT NOT NULL,
+                incident_start_ms INTEGER NOT NULL,
+                agreement_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                party TEXT,
+                text TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'detected',
+                round INTEGER NOT NULL DEFAULT 0,
+                recorded_at_ms INTEGER NOT NULL,
+                recorded_by TEXT NOT NULL,
+                UNIQUE (incident_id, agreement_id, rule_id, kind, status, round)
+            )
+            """,
+            """
+            INSERT INTO finding_log_v6 (seq, incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, recorded_at_ms, recorded_by)
+            SELECT seq, incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, recorded_at_ms, recorded_by FROM finding_log
+            """,
+            "DROP TABLE finding_log",
+            "ALTER TABLE finding_log_v6 RENAME TO finding_log",
+            "ALTER TABLE work_leases ADD COLUMN agreement_revision INTEGER NOT NULL DEFAULT -1",
+        ]),
     ]
 }

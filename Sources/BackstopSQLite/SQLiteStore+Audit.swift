@@ -28,6 +28,13 @@ extension SQLiteStore {
         try await read("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", [.integer(Int(sequence)), .integer(limit)]).map(Self.decodeAuditEntry)
     }
 
+    public func auditEntries(subjects: [String], limit: Int) async throws -> [AuditEntry] {
+        guard !subjects.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: subjects.count).joined(separator: ",")
+        return try await read("SELECT * FROM audit_log WHERE subject IN (\(marks)) ORDER BY seq LIMIT ?",
+                              subjects.map { .text($0) } + [.integer(limit)]).map(Self.decodeAuditEntry)
+    }
+
     public func auditHead() async throws -> AuditEntry? {
         try await read("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1", []).first.map(Self.decodeAuditEntry)
     }

@@ -31,15 +31,7 @@ extension SQLiteStore {
             let held = try await db.query("SELECT 1 FROM work_leases WHERE name = ? AND holder = ? AND expires_at_ms > ?",
                                           [.text(lease), .text(holder), .integer(now)])
             guard !held.isEmpty else { return false }
-            for finding in findings {
-                _ = try await db.query("""
-                    INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, recorded_at_ms, recorded_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (incident_id, agreement_id, rule_id, kind) DO NOTHING
-                    """, [.text(finding.incidentID.uuidString.lowercased()), .integer(Int(Timestamp.milliseconds(finding.incidentStart))),
-                          .text(finding.agreementID), .text(finding.ruleID), .text(finding.kind), finding.party.map { .text($0) } ?? .null,
-                          .text(finding.text), .integer(now), .text(holder)])
-            }
+            try await Self.logFindings(findings, by: holder, at: now, in: db)
             _ = try await db.query("UPDATE work_leases SET position = MAX(position, ?) WHERE name = ?", [.integer(Int(position)), .text(lease)])
             return true
         }
@@ -52,8 +44,10 @@ extension SQLiteStore {
                   let rule = row.column("rule_id")?.string, let kind = row.column("kind")?.string, let text = row.column("text")?.string,
                   let recordedAt = row.column("recorded_at_ms")?.integer, let recordedBy = row.column("recorded_by")?.string
             else { throw StoreError.corrupt("a finding log row is unreadable") }
+            let status = row.column("status")?.string.flatMap(FindingLogSubmission.Status.init(rawValue:)) ?? .detected
             let finding = FindingLogSubmission(incidentID: incident, incidentStart: Timestamp.date(milliseconds: Int64(start)), agreementID: agreement,
-                                               ruleID: rule, kind: kind, party: row.column("party")?.string, text: text)
+                                               ruleID: rule, kind: kind, party: row.column("party")?.string, text: text,
+                                               status: status, round: row.column("round")?.integer ?? 0)
             return LoggedFinding(sequence: Int64(seq), finding: finding, recordedAt: Timestamp.date(milliseconds: Int64(recordedAt)), recordedBy: recordedBy)
         }
     }

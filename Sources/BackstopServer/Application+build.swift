@@ -8,7 +8,7 @@ import NIOCore
 import Prometheus
 
 /// Assembles the whole HTTP application with its background work; `serve` and the tests both
-/// start here. The background work (fusion following the intake, the findings log) runs as
+/// start here. The background work (deriving incidents and their findings) runs as
 /// services of the application: at SIGTERM the server stops taking connections and finishes
 /// the requests in flight first, then the work stops and gives up its lease.
 public func buildApplication(
@@ -50,16 +50,17 @@ func buildRouter(
     let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store), table: table)
     SystemController(store: store, metrics: metrics, node: configuration.nodeName).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
-    let board = IncidentBoard(store: store, readWait: configuration.incidentsReadWait)
-    let findingsWork = FindingsWork(store: store, board: board, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds)
+    let work = IncidentWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds, now: configuration.now)
+    let board = IncidentBoard(store: store, work: work, readWait: configuration.incidentsReadWait)
     ObservationsController(store: store, configuration: configuration, metrics: metrics, resolvers: resolvers).register(with: routes)
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
-    IncidentsController(store: store, board: board).register(with: routes)
+    IncidentsController(store: store, board: board, now: configuration.now, configuration: configuration).register(with: routes)
+    IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
     FindingsController(store: store).register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
-    return (router, [following, findingsWork])
+    return (router, [following, work])
 }
 
 extension TimeAmount {

@@ -1,3 +1,4 @@
+import BackstopCore
 import Foundation
 
 public struct ServerConfiguration: Sendable {
@@ -31,6 +32,10 @@ public struct ServerConfiguration: Sendable {
     /// How long a read of incidents waits for fusion before answering from the last
     /// consistent state (see `Backstop-Incidents-Behind`).
     public var incidentsReadWait: Duration
+    /// How the public view of an incident is coarsened, and the embargo before it is shown.
+    public var publicRedaction = PublicRedaction()
+    /// Settlements for "near <settlement>" places; needed only for that form of redaction.
+    public var publicSettlements: SettlementIndex?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },

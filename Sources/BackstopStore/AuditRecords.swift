@@ -8,6 +8,8 @@ import Foundation
 public protocol AuditLog: Sendable {
     /// Entries after `sequence`, in order, at most `limit`.
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The entries about these subjects (e.g. `incident/<id>`), in order, at most `limit`.
+    func auditEntries(subjects: [String], limit: Int) async throws -> [AuditEntry]
     /// The last entry, nil while the log is empty.
     func auditHead() async throws -> AuditEntry?
     /// Keeps a signed checkpoint (one per sequence; the same again is a no-op).

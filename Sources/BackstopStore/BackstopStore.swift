@@ -10,7 +10,7 @@ import Foundation
 /// - listings are ordered by (observed_at, id) and pages never skip or repeat a record;
 /// - every change (an observation created, an agreement version saved, a token created)
 ///   appends its `AuditLog` entry in the same transaction.
-public protocol BackstopStore: AuditLog {
+public protocol BackstopStore: AuditLog, IncidentRecords {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 

@@ -32,9 +32,16 @@ public struct WorkLease: Sendable, Hashable {
     }
 }
 
-/// A finding as first detected on an incident, for the findings log that escalation reads.
-/// One entry per (incident, agreement, rule, kind): recording it again changes nothing.
+/// An entry of the findings log that escalation reads: a finding as first detected on an
+/// incident, confirmed when a supervisor confirmed the incident as verified, or retracted when
+/// a confirmed finding no longer holds (the incident rejected, re-assessed or merged away).
+/// One entry per (incident, agreement, rule, kind, status, round): recording it again changes
+/// nothing.
 public struct FindingLogSubmission: Sendable, Hashable {
+    public enum Status: String, Sendable, CaseIterable {
+        case detected, confirmed, retracted
+    }
+
     public var incidentID: UUID
     public var incidentStart: Date
     public var agreementID: String
@@ -42,8 +49,15 @@ public struct FindingLogSubmission: Sendable, Hashable {
     public var kind: String
     public var party: String?
     public var text: String
+    public var status: Status
+    /// The assessment whose confirmation confirmed (or whose replacement retracted) it; 0 for
+    /// a detection.
+    public var round: Int
 
-    public init(incidentID: UUID, incidentStart: Date, agreementID: String, ruleID: String, kind: String, party: String?, text: String) {
+    public init(incidentID: UUID, incidentStart: Date, agreementID: String, ruleID: String, kind: String, party: String?, text: String,
+                status: Status = .detected, round: Int = 0) {
+        self.status = status
+        self.round = round
         self.incidentID = incidentID
         self.incidentStart = incidentStart
         self.agreementID = agreementID
@@ -78,6 +92,9 @@ public struct LoggedFinding: Sendable, Hashable {
             "kind": .string(finding.kind),
             "party": finding.party.map(JSONValue.string) ?? .null,
             "text": .string(finding.text),
+            "status": .string(finding.status.rawValue),
+            "confirmed": .bool(finding.status == .confirmed),
+            "assessment": finding.round > 0 ? .integer(finding.round) : .null,
             "recorded_at": .string(Timestamp.format(recordedAt)),
             "recorded_by": .string(recordedBy),
         ])

@@ -13,6 +13,9 @@ public actor MemoryStore: BackstopStore {
     private var findingKeys: Set<String> = []
     private var audit: [AuditEntry] = []
     private var checkpoints: [Int64: AuditCheckpoint] = [:]
+    private var incidents: [UUID: StoredIncident] = [:]
+    private var incidentRevision: Int64 = 0
+    private var checkedAgreementRevision = -1
     private let announcer = Announcer()
 
     public init() {}
@@ -88,7 +91,44 @@ public actor MemoryStore: BackstopStore {
         Array(audit.drop { $0.sequence <= sequence }.prefix(limit))
     }
 
+    public func auditEntries(subjects: [String], limit: Int) async throws -> [AuditEntry] {
+        let wanted = Set(subjects)
+        return Array(audit.filter { wanted.contains($0.subject) }.prefix(limit))
+    }
+
     public func auditHead() async throws -> AuditEntry? { audit.last }
+
+    // MARK: Incidents
+
+    public func incidentChanges(after revision: Int64, limit: Int) async throws -> [StoredIncident] {
+        Array(incidents.values.filter { $0.revision > revision }.sorted { $0.revision < $1.revision }.prefix(limit))
+    }
+
+    public func storedIncident(id: UUID) async throws -> StoredIncident? { incidents[id] }
+
+    public func incidentProgress() async throws -> IncidentProgress {
+        IncidentProgress(position: leases[IncidentWorkLease.name]?.position ?? 0, revision: incidentRevision, agreementRevision: checkedAgreementRevision)
+    }
+
+    public func changeIncidents(_ ids: [UUID], fence: LeaseFence?,
+                                _ change: @escaping @Sendable ([UUID: StoredIncident]) throws -> IncidentWrite) async throws -> [StoredIncident]? {
+        if let fence {
+            guard let lease = leases[fence.lease], lease.holder == fence.holder, lease.expiresAt > Date() else { return nil }
+        }
+        let write = try change(incidents.filter { ids.contains($0.key) })
+        let numbered = write.numbered(after: incidentRevision)
+        for incident in numbered { incidents[incident.id] = incident }
+        incidentRevision += Int64(numbered.count)
+        logFindings(write.findings, by: fence?.holder ?? write.actor)
+        append(write.audit)
+        if let fence {
+            let reached = max(leases[fence.lease]?.position ?? 0, fence.position)
+            leases[fence.lease]?.position = reached
+            checkedAgreementRevision = max(checkedAgreementRevision, fence.agreementRevision)
+        }
+        if !numbered.isEmpty { announce() }
+        return numbered
+    }
 
     public func saveCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
         if checkpoints[checkpoint.sequence] == nil { checkpoints[checkpoint.sequence] = checkpoint }
@@ -142,15 +182,20 @@ public actor MemoryStore: BackstopStore {
 
     public func recordFindings(_ entries: [FindingLogSubmission], lease name: String, holder: String, position: Int64) async throws -> Bool {
         guard let lease = leases[name], lease.holder == holder, lease.expiresAt > Date() else { return false }
-        for entry in entries where findingKeys.insert(Self.key(entry)).inserted {
-            findings.append(LoggedFinding(sequence: Int64(findings.count + 1), finding: entry, recordedAt: Date(), recordedBy: holder))
-        }
+        logFindings(entries, by: holder)
         leases[name]?.position = max(lease.position, position)
         return true
     }
 
+    private func logFindings(_ entries: [FindingLogSubmission], by writer: String) {
+        for entry in entries where findingKeys.insert(Self.key(entry)).inserted {
+            findings.append(LoggedFinding(sequence: Int64(findings.count + 1), finding: entry, recordedAt: Date(), recordedBy: writer))
+        }
+    }
+
     private static func key(_ entry: FindingLogSubmission) -> String {
-        [entry.incidentID.uuidString, entry.agreementID, entry.ruleID, entry.kind].joined(separator: "\u{1F}")
+        [entry.incidentID.uuidString, entry.agreementID, entry.ruleID, entry.kind, entry.status.rawValue, String(entry.round)]
+            .joined(separator: "\u{1F}")
     }
 
     public func findingLog(after sequence: Int64, limit: Int) async throws -> [LoggedFinding] {

@@ -5,7 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// Walks every role (and no token at all) against every endpoint in the table.
+/// Walks every role (and no token at all) against every endpoint in the table. What each
+/// audience sees of incidents at each release level is walked in `IncidentReleaseTests`.
 @Suite struct AccessTests {
     /// A request that succeeds for a caller the endpoint admits.
     func request(for endpoint: Endpoint, role: Role?, existingID: UUID, incidentID: String) -> (uri: String, body: String?) {
@@ -47,13 +48,25 @@ import Testing
                         #expect(response.status == .ok, "\(label)")
                         continue
                     }
-                    if role == nil {
+                    // The walk's incident is neither verified nor released: outside the mission it does not exist.
+                    let audience = ReleaseLevel.audience(of: role ?? .public)
+                    let unreleasedRead = endpoint == .getIncident && audience != .internal
+                    let workflowWrite = [Endpoint.proposeAssessment, .confirmAssessment, .returnAssessment, .releaseIncident].contains(endpoint)
+                    if role == nil, endpoint.admitsAnonymous {
+                        #expect(response.status == (unreleasedRead ? .notFound : .ok), "the public needs no token: \(label)")
+                    } else if role == nil {
                         #expect(response.status == .unauthorized, "\(label)")
                         #expect(response.headers[.wwwAuthenticate] != nil)
                     } else if roles.contains(role!) {
                         let isMonitorReadingAdminsRecord = endpoint == .getObservation && !role!.seesAllObservations
                         if isMonitorReadingAdminsRecord {
                             #expect(response.status == .notFound, "records of others are hidden: \(label)")
+                        } else if unreleasedRead {
+                            #expect(response.status == .notFound, "an unreleased incident is not shown outside the mission: \(label)")
+                        } else if workflowWrite {
+                            // The walk sends no valid decision: admitted, the request reaches the workflow's own checks.
+                            #expect((400...499).contains(response.status.code) && response.status != .unauthorized
+                                    && response.json["error"] != .string("forbidden"), "\(label)")
                         } else {
                             #expect((200...201).contains(response.status.code), "\(label)")
                         }

@@ -14,6 +14,8 @@ struct TestServer {
     let store = MemoryStore()
     let registry = PrometheusCollectorRegistry()
     var tokens: [String: String] = [:]
+    /// The server's clock (the public embargo is measured from it).
+    var now = TestServer.now
 
     /// A token per role, named after it ("monitor"); monitors are in team-a; plus
     /// "monitor-b" (team-b) and "monitor-solo" (no team).
@@ -24,6 +26,7 @@ struct TestServer {
         }
         try await server.addToken(name: "monitor-b", role: .monitor, team: "team-b")
         try await server.addToken(name: "monitor-solo", role: .monitor, team: nil)
+        try await server.addToken(name: "supervisor-2", role: .supervisor, team: nil)
         return server
     }
 
@@ -36,7 +39,7 @@ struct TestServer {
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = buildApplication(
             store: store,
-            configuration: ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { Self.now }),
+            configuration: ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { [now] in now }),
             registry: registry
         )
         try await app.test(.router) { client in try await test(client) }

@@ -315,6 +315,22 @@ public struct FusionEngine: Sendable {
         return result
     }
 
+    /// Why each record of one incident (but its lowest id) is in it, from its records alone:
+    /// the rule as it holds between a record and the lowest-id member it joins directly — the
+    /// same text `reasons(forIncident:)` gives, for a node that does not hold the engine.
+    /// Costs the square of the size, so only incidents up to `largestSplitComponent` are explained.
+    public static func reasons(among records: [FusionRecord]) -> [UUID: String] {
+        guard records.count > 1, records.count <= largestSplitComponent else { return [:] }
+        let sorted = records.sorted { UUIDOrder.less($0.id, $1.id) }
+        var result: [UUID: String] = [:]
+        for (index, record) in sorted.enumerated() where index > 0 {
+            guard let partner = sorted.first(where: { $0.id != record.id && AssociationRule.joins($0, record) }),
+                  let explanation = AssociationRule.explanation(partner, record) else { continue }
+            result[record.id] = "joined to \(partner.id.uuidString.lowercased()): \(explanation)"
+        }
+        return result
+    }
+
     // MARK: Analyst decisions
 
     /// Pins records to an analyst's group and regroups what that touches. Merging incidents

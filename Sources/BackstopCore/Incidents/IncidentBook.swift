@@ -41,7 +41,7 @@ public struct IncidentBook: Sendable {
         apply(engine.pin(recordIDs, to: group))
     }
 
-    /// Checks every incident again, e.g. after an agreement changed.
+    /// Checks every incident again, e.g. after an agreement changed; all are changed.
     public mutating func replaceCompliance(_ compliance: MissionCompliance) {
         self.compliance = compliance
         for id in incidents.keys { check(id) }
@@ -78,7 +78,9 @@ public struct IncidentBook: Sendable {
             recheck.insert(id)
         }
         for id in recheck where incidents[id] != nil { check(id) }
-        return change
+        // Incidents checked again (a zone total they count towards changed) are changed too.
+        let current = Set(change.current).union(recheck.filter { incidents[$0] != nil })
+        return FusionEngine.Change(current: current.sorted(by: UUIDOrder.less), removed: change.removed)
     }
 
     /// Sightings whose cap total an incident counts towards: those starting from its start

@@ -30,7 +30,7 @@ public enum Verdict: String, CaseIterable, Sendable, Codable {
 }
 
 /// One assessment: proposed by one person, confirmed or returned by another.
-public struct Assessment: Sendable, Hashable {
+public struct Assessment: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Codable {
         case proposed, confirmed, returned
     }
@@ -82,7 +82,7 @@ public enum WorkflowError: Error, Sendable, Hashable, CustomStringConvertible {
 /// released, and whether evidence arrived after it was confirmed. Pure: every command checks
 /// the caller's version, role and the state, and either changes the workflow (and its version)
 /// or throws without changing anything.
-public struct IncidentWorkflow: Sendable, Hashable {
+public struct IncidentWorkflow: Sendable, Hashable, Codable {
     public private(set) var version = 1
     public private(set) var assessments: [Assessment] = []
     public private(set) var releaseLevel: ReleaseLevel = .internal
@@ -182,6 +182,12 @@ public struct IncidentWorkflow: Sendable, Hashable {
         }
         guard level != releaseLevel else { return }
         releaseLevel = level
+        version += 1
+    }
+
+    /// What fusion derived about the incident changed: a new version, so a write based on
+    /// what the incident said before is refused as stale.
+    public mutating func touch() {
         version += 1
     }
 

@@ -4,120 +4,317 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Incidents fused from observations, with their findings. Only the mission's own staff see
-/// them: an incident joins records of many reporters, and releasing one to partners, parties
-/// or the public is a decision the verification workflow makes, not this listing.
+/// Incidents as each audience may see them. The mission's staff see every incident with its
+/// workflow; partners and parties see verified incidents released to them or wider, without
+/// member records or who assessed them; the public (with or without a token) sees incidents
+/// released to the public, redacted (`PublicRedaction`) and only after the embargo. An
+/// incident a caller may not see does not exist for them (404, never 403).
 struct IncidentsController: Sendable {
     let store: any BackstopStore
     let board: IncidentBoard
+    let now: @Sendable () -> Date
+    let redaction: PublicRedaction
+    let settlements: SettlementIndex?
 
-    func register(with routes: RouteRegistrar) {
-        routes.add(.listIncidents) { request, _, _ in try await list(request) }
-        routes.add(.getIncident) { request, context, _ in try await get(request, context) }
+    init(store: any BackstopStore, board: IncidentBoard, now: @escaping @Sendable () -> Date, configuration: ServerConfiguration) {
+        self.store = store
+        self.board = board
+        self.now = now
+        redaction = configuration.publicRedaction
+        settlements = configuration.publicSettlements
     }
 
+    func register(with routes: RouteRegistrar) {
+        routes.add(.listIncidents) { request, _, identity in try await list(request, role: identity?.role ?? .public) }
+        routes.add(.getIncident) { request, context, identity in try await get(request, context, role: identity?.role ?? .public) }
+        routes.add(.incidentHistory) { _, context, _ in try await history(context) }
+    }
 
-    func list(_ request: Request) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: Endpoint.listIncidents.queryParameters)
-        let from = parameters.timestamp("from"), to = parameters.timestamp("to")
-        if let from, let to, to <= from { parameters.fail("to", "must be after from") }
+    /// The filters of a listing, read and checked.
+    struct Filters: Sendable {
+        var from: Date?, to: Date?
         var bbox: BoundingBox?
+        var kinds: Set<String> = []
+        var findingKinds: Set<String> = []
+        var anyFinding = false
+        var minimumConfidence = 0.0
+        var states: Set<IncidentState> = []
+        var needsReview: Bool?
+        var limit = ObservationQuery.defaultLimit
+        var cursor: IncidentCursor?
+
+        /// Queue order (findings first, then confidence, then age) when asking for states or
+        /// the review queue; time order otherwise.
+        var queueOrder: Bool { !states.isEmpty || needsReview != nil }
+    }
+
+    func filters(_ request: Request, role: Role) throws -> Filters {
+        var parameters = QueryParameters(request, allowed: Endpoint.listIncidents.queryParameters)
+        var filters = Filters()
+        filters.from = parameters.timestamp("from")
+        filters.to = parameters.timestamp("to")
+        if let from = filters.from, let to = filters.to, to <= from { parameters.fail("to", "must be after from") }
         if let raw = parameters.value("bbox") {
             switch BoundingBox.parse(raw) {
-            case .success(let parsed): bbox = parsed
+            case .success(let parsed): filters.bbox = parsed
             case .failure(let error): parameters.fail(error.path, error.reason)
             }
         }
-        var kinds: Set<ObservationKind> = []
         for raw in parameters.values("kind") {
-            if let kind = ObservationKind(rawValue: raw) { kinds.insert(kind) } else {
+            if ObservationKind(rawValue: raw) != nil { filters.kinds.insert(raw) } else {
                 parameters.fail("kind", "unknown kind '\(raw)'; expected one of: \(ObservationKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        var findingKinds: Set<Finding.Kind> = []
-        var anyFinding = false
         for raw in parameters.values("finding") {
-            if raw == "any" { anyFinding = true } else if let kind = Finding.Kind(rawValue: raw) { findingKinds.insert(kind) } else {
+            if raw == "any" { filters.anyFinding = true } else if Finding.Kind(rawValue: raw) != nil { filters.findingKinds.insert(raw) } else {
                 parameters.fail("finding", "unknown finding kind '\(raw)'; expected any or one of: \(Finding.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        var minimumConfidence = 0.0
+        for raw in parameters.values("state") {
+            if let state = IncidentState(rawValue: raw) { filters.states.insert(state) } else {
+                parameters.fail("state", "unknown state '\(raw)'; expected one of: \(IncidentState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let raw = parameters.value("needs_review") {
+            switch raw {
+            case "true": filters.needsReview = true
+            case "false": filters.needsReview = false
+            default: parameters.fail("needs_review", "must be true or false")
+            }
+        }
+        let staff = ReleaseLevel.audience(of: role) == .internal
         if let raw = parameters.value("min_confidence") {
-            if let value = Double(raw), (0...1).contains(value) { minimumConfidence = value } else {
+            if !staff { parameters.fail("min_confidence", "confidence is not part of what role \(role.rawValue) sees") }
+            else if let value = Double(raw), (0...1).contains(value) { filters.minimumConfidence = value } else {
                 parameters.fail("min_confidence", "must be a number from 0 to 1")
             }
         }
-        let limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
-        // The same keyset form as observations: (time, id), here the incident's start.
-        var after: ObservationCursor?
+        if !staff, filters.needsReview != nil { parameters.fail("needs_review", "the review queue is the mission's own") }
+        filters.limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
         if let raw = parameters.value("cursor") {
-            if let cursor = ObservationCursor(token: raw) { after = cursor } else { parameters.fail("cursor", "is not a cursor this server issued") }
+            if let cursor = IncidentCursor(token: raw), cursor.queue == filters.queueOrder { filters.cursor = cursor } else {
+                parameters.fail("cursor", "is not a cursor this server issued for this order")
+            }
         }
         try parameters.check()
-
-        let (bboxFilter, kindFilter, findingFilter, matchAny, cursor, leastConfidence) = (bbox, kinds, findingKinds, anyFinding, after, minimumConfidence)
-        let ((page, next), behind): (([JSONValue], ObservationCursor?), Int64) = try await board.read { book in
-        let matching = book.incidents.values.filter { incident in
-            if let from, incident.end < from { return false }
-            if let to, incident.start >= to { return false }
-            if let bboxFilter, !(incident.point.map(bboxFilter.contains) ?? false) { return false }
-            if !kindFilter.isEmpty, !kindFilter.contains(incident.kind) { return false }
-            if incident.confidence < leastConfidence { return false }
-            if matchAny || !findingFilter.isEmpty {
-                let found = book.findings(for: incident.id)
-                if matchAny ? found.isEmpty : !found.contains(where: { findingFilter.contains($0.kind) }) { return false }
-            }
-            if let after = cursor {
-                let start = Timestamp.milliseconds(incident.start)
-                if start < after.observedAtMilliseconds || start == after.observedAtMilliseconds && !UUIDOrder.less(after.id, incident.id) { return false }
-            }
-            return true
-        }.sorted { a, b in
-            let (ta, tb) = (Timestamp.milliseconds(a.start), Timestamp.milliseconds(b.start))
-            return ta != tb ? ta < tb : UUIDOrder.less(a.id, b.id)
-        }
-        let page = matching.prefix(limit)
-        let next = matching.count > limit ? page.last.map { ObservationCursor(observedAtMilliseconds: Timestamp.milliseconds($0.start), id: $0.id) } : nil
-        return (page.map { $0.jsonValue(findings: book.findings(for: $0.id)) }, next)
-        }
-        return JSONResponse.make(.object([
-            "incidents": .array(page),
-            "next_cursor": next.map { .string($0.token) } ?? .null,
-        ]), headers: Self.behindHeaders(behind))
+        return filters
     }
 
-    func get(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let raw = context.parameters.get("id") ?? ""
-        guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
-        let (found, behind): ((incident: Incident, findings: [Finding], reasons: [UUID: String])?, Int64) = try await board.read { book in
-            guard let incident = book.incident(id: id) else {
-                // An id retired by a merge still leads somewhere: name the incident that holds it now.
-                if let holder = book.incident(containing: id) {
-                    throw APIError(.notFound, code: "merged", message: "incident \(raw.lowercased()) was merged into \(holder.id.uuidString.lowercased())")
-                }
-                return nil
+    func list(_ request: Request, role: Role) async throws -> Response {
+        let filters = try filters(request, role: role)
+        let (now, redaction, settlements) = (now(), redaction, settlements)
+        let audience = ReleaseLevel.audience(of: role) ?? .public
+        let ((page, next), behind): (([StoredIncident], IncidentCursor?), Int64) = try await board.read { entries in
+            var matching: [(incident: StoredIncident, key: IncidentCursor)] = []
+            for entry in entries.values {
+                let incident = entry.incident
+                guard !incident.isRetired, Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
+                let view = audience == .public ? Self.publicFacts(incident, redaction: redaction, settlements: settlements) : Self.facts(entry)
+                guard Self.matches(view, incident: incident, filters) else { continue }
+                let key = IncidentCursor(incident: incident, startMilliseconds: view.startMilliseconds, queue: filters.queueOrder)
+                if let after = filters.cursor, !after.precedes(key) { continue }
+                matching.append((incident, key))
             }
-            return (incident, book.findings(for: id), book.reasons(forIncident: id))
+            matching.sort { $0.key.precedes($1.key) }
+            let page = matching.prefix(filters.limit)
+            let next = matching.count > filters.limit ? page.last?.key : nil
+            return (page.map(\.incident), next)
         }
-        guard let (incident, findings, reasons) = found else {
-            throw APIError(.notFound, code: "not_found", message: "no incident \(raw.lowercased())" + (behind > 0 ? " yet (\(behind) records are still being fused)" : ""),
+        let headers = Self.behindHeaders(behind)
+        let cursor = next?.token
+        switch audience {
+        case .internal:
+            return try Self.respond(IncidentPage(incidents: page.map { IncidentView($0) }, nextCursor: cursor), headers: headers)
+        case .partners, .parties:
+            return try Self.respond(IncidentPage(incidents: page.map(ReleasedIncidentView.init), nextCursor: cursor), headers: headers)
+        case .public:
+            return try Self.respond(IncidentPage(incidents: page.map { PublicIncidentView($0, redaction: redaction, settlements: settlements) },
+                                                 nextCursor: cursor), headers: headers)
+        }
+    }
+
+    /// Whether an audience may see an incident: staff see all; the others a verified incident
+    /// released to them or wider, the public only after the embargo.
+    static func visible(_ incident: StoredIncident, to audience: ReleaseLevel, now: Date, redaction: PublicRedaction) -> Bool {
+        guard audience != .internal else { return true }
+        guard incident.workflow.holding?.verdict == .verified, incident.workflow.releaseLevel >= audience else { return false }
+        return audience != .public || !redaction.isEmbargoed(eventEnd: incident.summary.endDate, now: now)
+    }
+
+    /// The values filters compare, as the caller sees them: the public's are the redacted
+    /// ones, so that a filter cannot be used to narrow down a place or a time it may not see.
+    struct Facts {
+        var startMilliseconds: Int64
+        var endMilliseconds: Int64
+        var point: GeoPoint?
+        var kind: String
+        var findings: [String]
+        var confidence: Double
+    }
+
+    static func facts(_ entry: IncidentBoard.Entry) -> Facts {
+        let corrected = entry.incident.corrected
+        return Facts(startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds,
+                     point: corrected.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }, kind: corrected.kind,
+                     findings: corrected.findings.map(\.kind), confidence: corrected.confidence)
+    }
+
+    static func publicFacts(_ incident: StoredIncident, redaction: PublicRedaction, settlements: SettlementIndex?) -> Facts {
+        let corrected = incident.corrected
+        let point = corrected.location.flatMap { redaction.coarsen(GeoPoint(lat: $0.lat, lon: $0.lon), settlements: settlements).point }
+        return Facts(startMilliseconds: Timestamp.milliseconds(PublicRedaction.hour(corrected.startDate)),
+                     endMilliseconds: Timestamp.milliseconds(PublicRedaction.hour(corrected.endDate)), point: point, kind: corrected.kind,
+                     findings: incident.confirmedFindings.map(\.kind), confidence: 1)
+    }
+
+    static func matches(_ facts: Facts, incident: StoredIncident, _ filters: Filters) -> Bool {
+        if let from = filters.from, facts.endMilliseconds < Timestamp.milliseconds(from) { return false }
+        if let to = filters.to, facts.startMilliseconds >= Timestamp.milliseconds(to) { return false }
+        if let bbox = filters.bbox, !(facts.point.map(bbox.contains) ?? false) { return false }
+        if !filters.kinds.isEmpty, !filters.kinds.contains(facts.kind) { return false }
+        if facts.confidence < filters.minimumConfidence { return false }
+        if filters.anyFinding, facts.findings.isEmpty { return false }
+        if !filters.findingKinds.isEmpty, !facts.findings.contains(where: filters.findingKinds.contains) { return false }
+        if !filters.states.isEmpty, !filters.states.contains(incident.state) { return false }
+        if let needsReview = filters.needsReview, incident.workflow.needsReview != needsReview { return false }
+        return true
+    }
+
+    func get(_ request: Request, _ context: AppRequestContext, role: Role) async throws -> Response {
+        let audience = ReleaseLevel.audience(of: role) ?? .public
+        let id = try Self.incidentID(context)
+        let behind = try await board.read { _ in () }.behind
+        guard let (incident, mergedFrom) = await board.resolve(id),
+              Self.visible(incident, to: audience, now: now(), redaction: redaction) else {
+            throw APIError(.notFound, code: "not_found", message: "no incident \(id.uuidString.lowercased())" + (behind > 0 ? " yet (\(behind) records are still being fused)" : ""),
                            headers: Self.behindHeaders(behind))
         }
-        var observations: [JSONValue] = []
-        for member in incident.memberIDs {
-            guard let stored = try await store.observation(id: member), case .object(var object) = stored.jsonValue else { continue }
-            object["joined_because"] = reasons[member].map(JSONValue.string) ?? .null
-            observations.append(.object(object))
+        if mergedFrom != nil {
+            throw APIError(.notFound, code: "merged", message: "incident \(id.uuidString.lowercased()) was merged into \(incident.id.uuidString.lowercased())")
         }
-        guard case .object(var body) = incident.jsonValue(findings: findings) else { return JSONResponse.make(.null) }
-        body["observations"] = .array(observations)
-        return JSONResponse.make(.object(body), headers: Self.behindHeaders(behind))
+        var headers = Self.behindHeaders(behind)
+        switch audience {
+        case .internal:
+            headers[.eTag] = "\"\(incident.version)\""
+            return try Self.respond(IncidentView(incident, detail: true, observations: try await observations(of: incident)), headers: headers)
+        case .partners, .parties:
+            return try Self.respond(ReleasedIncidentView(incident), headers: headers)
+        case .public:
+            return try Self.respond(PublicIncidentView(incident, redaction: redaction, settlements: settlements), headers: headers)
+        }
     }
 
-    /// During a flood a read waits only so long for fusion: the header says how many committed
-    /// records the answer does not reflect yet.
+    /// The member records, each with why it was joined.
+    private func observations(of incident: StoredIncident) async throws -> [JSONValue] {
+        var stored: [StoredObservation] = []
+        for member in incident.summary.observationIDs {
+            if let found = try await store.observation(id: member) { stored.append(found) }
+        }
+        let reasons = FusionEngine.reasons(among: stored.map(IncidentBoard.record))
+        return stored.compactMap { record in
+            guard case .object(var object) = record.jsonValue else { return nil }
+            object["joined_because"] = reasons[record.observation.id].map(JSONValue.string) ?? .null
+            return .object(object)
+        }
+    }
+
+    /// One incident's trail in the audit log: its own entries and those of ids merged into it.
+    func history(_ context: AppRequestContext) async throws -> Response {
+        let id = try Self.incidentID(context)
+        _ = try await board.read { _ in () }
+        let entries = await board.entries
+        guard entries[id] != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
+        var ids: Set<UUID> = [id]
+        var grew = true
+        while grew {
+            let before = ids.count
+            for entry in entries.values { if let into = entry.incident.mergedInto, ids.contains(into) { ids.insert(entry.incident.id) } }
+            grew = ids.count > before
+        }
+        let subjects = ids.map { "incident/\($0.uuidString.lowercased())" }.sorted()
+        let trail = try await store.auditEntries(subjects: subjects, limit: 10_000)
+        return JSONResponse.make(.object([
+            "incident_id": .string(id.uuidString.lowercased()),
+            "entries": .array(trail.map(\.jsonValue)),
+        ]))
+    }
+
+    static func incidentID(_ context: AppRequestContext) throws -> UUID {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
+        return id
+    }
+
+    struct IncidentPage<View: Encodable & Sendable>: Encodable, Sendable {
+        var incidents: [View]
+        var nextCursor: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(incidents, forKey: .incidents)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case incidents
+            case nextCursor = "next_cursor"
+        }
+    }
+
+    static func respond(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields) throws -> Response {
+        var response = try JSONResponse.make(status: status, encoding: value)
+        for field in headers { response.headers[field.name] = field.value }
+        return response
+    }
+
+    /// During a flood a read waits only so long: the header says how many committed records
+    /// the answer does not reflect yet.
     static func behindHeaders(_ behind: Int64) -> HTTPFields {
         behind > 0 ? [.incidentsBehind: String(behind)] : [:]
+    }
+}
+
+/// Where a page of incidents ended, in one of the two orders: time (start, id) or the queue
+/// (findings first, then higher confidence, then older, then id).
+struct IncidentCursor: Sendable, Hashable {
+    var queue: Bool
+    var hasFindings: Bool
+    var confidenceMilli: Int
+    var startMilliseconds: Int64
+    var id: UUID
+
+    init(incident: StoredIncident, startMilliseconds: Int64, queue: Bool) {
+        self.queue = queue
+        let corrected = incident.corrected
+        hasFindings = queue && !corrected.findings.isEmpty
+        confidenceMilli = queue ? Int((corrected.confidence * 1000).rounded()) : 0
+        self.startMilliseconds = startMilliseconds
+        id = incident.id
+    }
+
+    /// Whether this comes before `other` in its order.
+    func precedes(_ other: IncidentCursor) -> Bool {
+        if hasFindings != other.hasFindings { return hasFindings }
+        if confidenceMilli != other.confidenceMilli { return confidenceMilli > other.confidenceMilli }
+        if startMilliseconds != other.startMilliseconds { return startMilliseconds < other.startMilliseconds }
+        return UUIDOrder.less(id, other.id)
+    }
+
+    var token: String {
+        Base64URL.encode(Data("\(queue ? "q" : "t"):\(hasFindings ? 1 : 0):\(confidenceMilli):\(startMilliseconds):\(id.uuidString.lowercased())".utf8))
+    }
+
+    init?(token: String) {
+        guard let data = Base64URL.decode(token), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 5, let order = parts.first, order == "q" || order == "t", let findings = Int(parts[1]), findings == 0 || findings == 1,
+              let confidence = Int(parts[2]), (0...1000).contains(confidence), let start = Int64(parts[3]), let id = UUID(uuidString: parts[4])
+        else { return nil }
+        queue = order == "q"
+        hasFindings = findings == 1
+        confidenceMilli = confidence
+        startMilliseconds = start
+        self.id = id
     }
 }
 

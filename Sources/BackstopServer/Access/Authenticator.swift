@@ -10,6 +10,7 @@ struct Authenticator: Sendable {
     func authorize(_ request: Request, for endpoint: Endpoint) async throws -> Identity? {
         guard let roles = endpoint.roles else { return nil }
         guard let header = request.headers[.authorization] else {
+            if endpoint.admitsAnonymous { return Identity(name: "anonymous", role: .public) }
             throw Self.unauthenticated("send Authorization: Bearer <token>")
         }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -11,8 +11,11 @@ public struct Endpoint: Sendable, Hashable {
     public var roles: Set<Role>?
     /// The query parameters it reads; any other is refused (422) before the handler runs.
     public var queryParameters: Set<String> = []
+    /// A request without a token is served as the public (a token, when sent, must be valid).
+    public var admitsAnonymous = false
 
-    public init(method: HTTPRequest.Method, path: String, roles: Set<Role>?, queryParameters: Set<String> = []) {
+    public init(method: HTTPRequest.Method, path: String, roles: Set<Role>?, queryParameters: Set<String> = [], admitsAnonymous: Bool = false) {
+        self.admitsAnonymous = admitsAnonymous
         self.method = method
         self.path = path
         self.roles = roles
@@ -47,10 +50,20 @@ public struct Endpoint: Sendable, Hashable {
     public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"])
     public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader, queryParameters: ["version"])
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
-    /// Incidents join records of many reporters; only the mission's staff see them until released.
-    public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: insideMission,
-                                               queryParameters: ["from", "to", "bbox", "kind", "finding", "min_confidence", "limit", "cursor"])
-    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: insideMission)
+    /// Incidents join records of many reporters: the mission's staff see them all; partners,
+    /// parties and the public (also without a token) see those released to them.
+    public static let incidentReaders: Set<Role> = insideMission.union([.partner, .party, .public])
+    public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: incidentReaders,
+                                               queryParameters: ["from", "to", "bbox", "kind", "finding", "min_confidence", "state",
+                                                                 "needs_review", "limit", "cursor"], admitsAnonymous: true)
+    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, admitsAnonymous: true)
+    public static let incidentHistory = Endpoint(method: .get, path: "/api/v1/incidents/{id}/history", roles: insideMission)
+    public static let proposeAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments", roles: insideMission)
+    public static let confirmAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments/{number}/confirm",
+                                                   roles: [.admin, .supervisor])
+    public static let returnAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments/{number}/return",
+                                                  roles: [.admin, .supervisor])
+    public static let releaseIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/release", roles: [.admin, .supervisor])
 
     /// The findings log, in the order findings were first detected; escalation reads it.
     public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission, queryParameters: ["after", "limit"])
@@ -62,7 +75,8 @@ public struct Endpoint: Sendable, Hashable {
 
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
-        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, listFindings,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, incidentHistory,
+        proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, listFindings,
         listAudit, listTokens, revokeToken,
     ]
 }

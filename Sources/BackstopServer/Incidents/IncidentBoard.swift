@@ -1,138 +1,128 @@
 import BackstopCore
-import BackstopData
 import BackstopStore
 import Foundation
 import Logging
 
-/// The node's incidents as readers see them: the last consistent state `IncidentFusion`
-/// published from the store's intake feed. Observations are the record; incidents are derived
-/// from them, and since fusion does not depend on order, every node following the same feed
-/// holds the same incidents. Fusion is asked to catch up when the store announces a commit
-/// (its own or another node's), on a timer as a fallback, and before every read — so what any
-/// node acknowledged is in the incidents any node shows next. A read waits for that at most
-/// `readWait`, never behind a step of fusion, and otherwise answers from the last published
-/// state and says how many committed records it does not reflect.
+/// The node's copy of the stored incidents, as readers see them. It follows the store's
+/// incident revisions (written by whichever node holds `IncidentWork`), so every node shows
+/// the same incidents and a decision taken on one node shows on the others at their next read.
+/// A node starts serving as soon as it has read the stored incidents: nothing is re-derived.
+///
+/// A read first brings the copy up to date and waits, at most `readWait`, until the stored
+/// incidents reflect every record committed before the read (and the agreements in force);
+/// otherwise it answers from what is stored and says how many committed records that leaves
+/// out (`Backstop-Incidents-Behind`).
 actor IncidentBoard {
-    private let store: any BackstopStore
-    private let fusion: IncidentFusion
-    private var book: IncidentBook?
-    /// The intake sequence fused so far, and the agreement revision checked against.
-    private(set) var position: Int64 = 0
-    private var agreementRevision = -1
-    /// (sequence, record id) in intake order, so the findings work can ask what came after a point.
-    private var intakeIDs: [(sequence: Int64, id: UUID)] = []
+    struct Entry: Sendable {
+        var incident: StoredIncident
+        var startMilliseconds: Int64
+        var endMilliseconds: Int64
 
-    /// How long a read waits for records still being fused before answering without them.
-    nonisolated let readWait: Duration
-    /// How often a waiting reader looks whether fusion has published.
-    private static let pollInterval = Duration.milliseconds(10)
-
-    init(store: any BackstopStore, readWait: Duration = .seconds(10), logger: Logger = Logger(label: "backstop.incidents")) {
-        self.store = store
-        self.readWait = readWait
-        let reference = BoardReference()
-        fusion = IncidentFusion(store: store, logger: logger) { publication in await reference.board?.accept(publication) }
-        reference.board = self
-    }
-
-    /// How fusion reaches the board it publishes to without keeping it alive.
-    private final class BoardReference: @unchecked Sendable {
-        // Set once, in the board's init, before fusion can publish.
-        weak var board: IncidentBoard?
-    }
-
-
-    private func accept(_ publication: IncidentFusion.Publication) {
-        book = publication.book
-        position = publication.position
-        agreementRevision = publication.revision
-        intakeIDs += publication.added
-    }
-
-    /// Brings the incidents up to everything committed (on any node) before this call.
-    func caughtUp() async throws {
-        _ = try await caughtUp(within: nil)
-    }
-
-    /// Waits until the published incidents hold everything committed before this call, but no
-    /// longer than `limit`: a reader during a flood gets the incidents as far as they go rather
-    /// than a request that hangs. Returns how many committed records the incidents do not hold
-    /// yet (0 when current). Before fusion has published anything at all there is nothing to
-    /// answer from, so a bounded wait that ends then is `unavailable`.
-    func caughtUp(within limit: Duration?) async throws -> Int64 {
-        let deadline = limit.map { ContinuousClock.now + $0 }
-        let target = try await store.latestIntakeSequence()
-        let revision = try await store.agreementRevision()
-        // Both only grow, so a publication past what was asked for also ends the wait.
-        guard position < target || agreementRevision < revision || book == nil else { return 0 }
-        fusion.trigger()
-        while position < target || agreementRevision < revision || book == nil {
-            if let deadline, ContinuousClock.now >= deadline {
-                guard book != nil else { throw StoreError.unavailable("the incidents are still being built; retry shortly") }
-                return target - position
-            }
-            try await Task.sleep(for: Self.pollInterval)
+        init(_ incident: StoredIncident) {
+            self.incident = incident
+            startMilliseconds = Timestamp.milliseconds(incident.summary.startDate)
+            endMilliseconds = Timestamp.milliseconds(incident.summary.endDate)
         }
-        return 0
+    }
+
+    private let store: any BackstopStore
+    private let work: IncidentWork?
+    private(set) var entries: [UUID: Entry] = [:]
+    private var revision: Int64 = 0
+    private var position: Int64 = 0
+    private var checkedAgreements = -1
+    private var loaded = false
+    private var refreshing: Task<Void, any Error>?
+
+    nonisolated let readWait: Duration
+    private static let pollInterval = Duration.milliseconds(20)
+
+    init(store: any BackstopStore, work: IncidentWork?, readWait: Duration = .seconds(10)) {
+        self.store = store
+        self.work = work
+        self.readWait = readWait
     }
 
     static func record(_ stored: StoredObservation) -> FusionRecord {
         FusionRecord(observation: stored.observation, resolution: stored.resolution, reporter: stored.reporter, reporterTeam: stored.reporterTeam)
     }
 
-    /// Asks fusion to catch up in the background (at start, on announcements, on the timer).
-    /// A failure loses nothing; the next trigger catches up from the same position.
+    /// Reads what was written since the last refresh; one refresh at a time, the others wait for it.
+    func refresh() async throws {
+        if let refreshing {
+            try await refreshing.value
+            return
+        }
+        let task = Task { try await self.readChanges() }
+        refreshing = task
+        defer { refreshing = nil }
+        try await task.value
+    }
+
+    private func readChanges() async throws {
+        // The progress is read first: the incidents read after it reflect at least that much.
+        let progress = try await store.incidentProgress()
+        while true {
+            let page = try await store.incidentChanges(after: revision, limit: 5_000)
+            guard let last = page.last else { break }
+            apply(page)
+            revision = max(revision, last.revision)
+        }
+        position = max(position, progress.position)
+        checkedAgreements = max(checkedAgreements, progress.agreementRevision)
+        loaded = true
+    }
+
+    /// Takes incidents this node wrote (or read) into the copy; an older revision never
+    /// replaces a newer one.
+    func apply(_ incidents: [StoredIncident]) {
+        for incident in incidents where (entries[incident.id]?.incident.revision ?? -1) < incident.revision {
+            entries[incident.id] = Entry(incident)
+        }
+    }
+
+    /// Asks the local writer (if it holds the work) to catch up, and refreshes in the background.
     nonisolated func changed() {
-        fusion.trigger()
+        work?.trigger()
+        Task { try? await self.refresh() }
     }
 
-    /// Stops fusion (at shutdown); reads still answer from the last published state.
-    nonisolated func stop() {
-        fusion.stop()
+    func caughtUp() async throws {
+        _ = try await caughtUp(within: nil)
     }
 
-    /// Reads the book in place. Handing the book out as a value would make the next
-    /// publication copy all of it (copy-on-write) while a reader still held it.
-    /// Waits at most `readWait` for records still being fused; `behind` says how many were left out.
-    func read<T: Sendable>(_ body: @Sendable (borrowing IncidentBook) throws -> T) async throws -> (value: T, behind: Int64) {
+    /// Waits until the stored incidents hold everything committed before this call, but no
+    /// longer than `limit`; returns how many committed records they do not hold yet.
+    func caughtUp(within limit: Duration?) async throws -> Int64 {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        let target = try await store.latestIntakeSequence()
+        let agreements = try await store.agreementRevision()
+        var asked = false
+        while true {
+            try await refresh()
+            if position >= target && checkedAgreements >= agreements { return 0 }
+            if !asked { work?.trigger(); asked = true }
+            if let deadline, ContinuousClock.now >= deadline {
+                guard loaded else { throw StoreError.unavailable("the incidents are still being read; retry shortly") }
+                return max(target - position, 0)
+            }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    /// Reads the copy after waiting (at most `readWait`) for it to be current.
+    func read<T: Sendable>(_ body: @Sendable ([UUID: Entry]) throws -> T) async throws -> (value: T, behind: Int64) {
         let behind = try await caughtUp(within: readWait)
-        return (try body(book!), behind)
+        return (try body(entries), behind)
     }
 
-    /// The findings to log for records after `sequence` (every incident's when nil), and the
-    /// position they reach.
-    func findings(after sequence: Int64?) -> (findings: [FindingLogSubmission], position: Int64) {
-        guard let book else { return ([], position) }
-        var incidents: Set<UUID> = []
-        if let sequence {
-            let start = intakeIDs.partitionPoint { $0.sequence <= sequence }
-            for entry in intakeIDs[start...] {
-                if let incident = book.incident(containing: entry.id) { incidents.insert(incident.id) }
-            }
-        } else {
-            incidents = Set(book.incidents.keys)
+    /// The live incident an id leads to: itself, or the one a chain of merges ended in.
+    func resolve(_ id: UUID) -> (incident: StoredIncident, mergedFrom: UUID?)? {
+        guard var current = entries[id]?.incident else { return nil }
+        var seen: Set<UUID> = [id]
+        while let next = current.mergedInto, let survivor = entries[next]?.incident, seen.insert(next).inserted {
+            current = survivor
         }
-        let findings = incidents.sorted(by: UUIDOrder.less).flatMap { id -> [FindingLogSubmission] in
-            guard let incident = book.incident(id: id) else { return [] }
-            return book.findings(for: id).map {
-                FindingLogSubmission(incidentID: id, incidentStart: incident.start, agreementID: $0.agreementID, ruleID: $0.ruleID,
-                                     kind: $0.kind.rawValue, party: $0.party, text: $0.text)
-            }
-        }
-        return (findings, position)
-    }
-
-    var revision: Int { agreementRevision }
-}
-
-extension Array {
-    /// The first index whose element does not satisfy `belongs`, for an array partitioned by it.
-    func partitionPoint(where belongs: (Element) -> Bool) -> Int {
-        var (low, high) = (0, count)
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(self[middle]) { low = middle + 1 } else { high = middle }
-        }
-        return low
+        return (current, current.id == id ? nil : id)
     }
 }

@@ -1,9 +1,10 @@
 import BackstopStore
 import ServiceLifecycle
 
-/// Keeps the node's incidents following the store's intake feed: fusion catches up at start,
-/// whenever the store announces a commit (this node's or another's), and on a timer for stores
-/// that cannot announce. Stops at graceful shutdown.
+/// Keeps the node's incidents following the store: the board reads what was written and the
+/// incident work (when this node holds it) derives what arrived, at start, whenever the store
+/// announces a commit (this node's or another's), and on a timer for stores that cannot
+/// announce. Stops at graceful shutdown.
 struct IncidentFollowing: Service {
     let board: IncidentBoard
     let announcements: AsyncStream<Void>
@@ -22,6 +23,5 @@ struct IncidentFollowing: Service {
                 }
             }
         }
-        board.stop()
     }
 }

@@ -1,0 +1,79 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func incidentChanges(after revision: Int64, limit: Int) async throws -> [StoredIncident] {
+        try await rows("incident changes", "SELECT revision, document FROM incidents WHERE revision > \(revision) ORDER BY revision LIMIT \(limit)")
+            .map(Self.decodeIncident)
+    }
+
+    public func storedIncident(id: UUID) async throws -> StoredIncident? {
+        try await rows("incident", "SELECT revision, document FROM incidents WHERE id = \(id)").first.map(Self.decodeIncident)
+    }
+
+    public func incidentProgress() async throws -> IncidentProgress {
+        let found = try await rows("incident progress", """
+            SELECT COALESCE((SELECT position FROM work_leases WHERE name = \(IncidentWorkLease.name)), 0)::int8,
+                   COALESCE((SELECT MAX(revision) FROM incidents), 0)::int8,
+                   COALESCE((SELECT agreement_revision FROM work_leases WHERE name = \(IncidentWorkLease.name)), -1)::int8
+            """)
+        guard let row = found.first else { return IncidentProgress(position: 0, revision: 0, agreementRevision: -1) }
+        let (position, revision, agreements) = try row.decode((Int64, Int64, Int64).self)
+        return IncidentProgress(position: position, revision: revision, agreementRevision: Int(agreements))
+    }
+
+    public func changeIncidents(_ ids: [UUID], fence: LeaseFence?,
+                                _ change: @escaping @Sendable ([UUID: StoredIncident]) throws -> IncidentWrite) async throws -> [StoredIncident]? {
+        try await transaction("change incidents") { [logger] connection in
+            if let fence {
+                // The row lock fences the write (see `recordFindings`).
+                let held = try await connection.query("""
+                    SELECT 1 FROM work_leases WHERE name = \(fence.lease) AND holder = \(fence.holder) AND expires_at > clock_timestamp() FOR UPDATE
+                    """, logger: logger).collect()
+                guard !held.isEmpty else { return nil }
+            }
+            // Writers of incidents take turns (readers carry on): revisions are then given in
+            // commit order, so a node following them never misses one committed behind it.
+            try await connection.query("LOCK TABLE incidents IN EXCLUSIVE MODE", logger: logger)
+            var current: [UUID: StoredIncident] = [:]
+            for chunk in ids.chunked(into: 1_000) {
+                for row in try await connection.query("SELECT revision, document FROM incidents WHERE id = ANY(\(Array(chunk)))", logger: logger).collect() {
+                    let incident = try Self.decodeIncident(row)
+                    current[incident.id] = incident
+                }
+            }
+            let write = try change(current)
+            var head: Int64 = 0
+            for try await value in try await connection.query("SELECT COALESCE(MAX(revision), 0)::int8 FROM incidents", logger: logger).decode(Int64.self) {
+                head = value
+            }
+            let numbered = write.numbered(after: head)
+            for incident in numbered {
+                try await connection.query("""
+                    INSERT INTO incidents (id, revision, merged_into, document) VALUES (\(incident.id), \(incident.revision), \(incident.mergedInto), \(try incident.document()))
+                    ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, merged_into = excluded.merged_into, document = excluded.document
+                    """, logger: logger)
+            }
+            try await Self.logFindings(write.findings, by: fence?.holder ?? write.actor, on: connection, logger: logger)
+            try await Self.appendAudit(write.audit, on: connection, logger: logger)
+            if let fence {
+                try await connection.query("""
+                    UPDATE work_leases SET position = GREATEST(position, \(fence.position)), agreement_revision = GREATEST(agreement_revision, \(fence.agreementRevision))
+                    WHERE name = \(fence.lease)
+                    """, logger: logger)
+            }
+            if !numbered.isEmpty { try await connection.query("SELECT pg_notify(\(Self.channel), 'incidents')", logger: logger) }
+            return numbered
+        }
+    }
+
+    static func decodeIncident(_ row: PostgresRow) throws -> StoredIncident {
+        let (revision, document): (Int64, String)
+        do { (revision, document) = try row.decode((Int64, String).self) } catch {
+            throw StoreError.corrupt("an incident row is unreadable: \(error)")
+        }
+        return try StoredIncident.decode(document: document, revision: revision)
+    }
+}

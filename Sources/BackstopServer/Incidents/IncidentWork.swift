@@ -1,0 +1,219 @@
+import BackstopCore
+import BackstopData
+import BackstopStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Derives the mission's incidents, once for all nodes: fuses the store's intake feed, checks
+/// the incidents against the agreements, ties what it derived to the stored incident ids
+/// (`IncidentIdentity`) and writes the changed incidents, their audit entries and the findings
+/// they make in one transaction with its position in the feed. One node holds this work at a
+/// time under a lease; every node reads the stored incidents (`IncidentBoard`), so a node
+/// serves current incidents as soon as it has read them, without fusing anything.
+///
+/// The holder renews its lease three times per lease period. A node taking the work over (or
+/// starting it) re-fuses the feed up to the stored position in memory, without writing, then
+/// reconciles every incident once (writing only what differs) and goes on from there. Writes
+/// are fenced by the lease: a node that lost it writes nothing, drops its state and rebuilds
+/// when it holds the lease again. At graceful shutdown the lease is released so another node
+/// takes over at once.
+actor IncidentWork {
+    static let leaseName = IncidentWorkLease.name
+    /// Records fused per step; each step is one write. Small, so that a step at a crowded
+    /// place (each record compared with many) does not hold a thread for long.
+    static let stepSize = 100
+    static let pageSize = 2_000
+
+    private let store: any BackstopStore
+    private let node: String
+    private let leaseDuration: TimeInterval
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private var lease: WorkLease?
+    private(set) var holding = false
+    private var book: IncidentBook?
+    private var identity = IncidentIdentity()
+    private var position: Int64 = 0
+    private var agreementRevision = -1
+    private var running = false
+    private var requestedAgain = false
+    private let stopFlag = Mutex(false)
+    private var stopped: Bool { stopFlag.withLock { $0 } }
+
+    init(store: any BackstopStore, node: String, leaseDuration: TimeInterval, now: @escaping @Sendable () -> Date,
+         logger: Logger = Logger(label: "backstop.incidents")) {
+        self.store = store
+        self.node = node
+        self.leaseDuration = leaseDuration
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Asks for a catch-up without waiting: a step can hold this actor for seconds.
+    nonisolated func trigger() {
+        Task { await self.startUnlessRunning() }
+    }
+
+    nonisolated func stop() {
+        stopFlag.withLock { $0 = true }
+    }
+
+    private func startUnlessRunning() {
+        guard !stopped else { return }
+        if running { requestedAgain = true; return }
+        running = true
+        Task { await self.runUntilCurrent() }
+    }
+
+    private func runUntilCurrent() async {
+        repeat {
+            requestedAgain = false
+            await work()
+        } while requestedAgain && !stopped
+        running = false
+    }
+
+    /// Renews the lease three times per lease period until graceful shutdown, then stops and
+    /// releases it.
+    func runUntilShutdown() async {
+        let interval = Duration.milliseconds(Int(leaseDuration * 1000 / 3))
+        await cancelWhenGracefulShutdown {
+            repeat {
+                await self.renew()
+                self.trigger()
+            } while (try? await Task.sleep(for: interval)) != nil
+        }
+        stop()
+        await release()
+    }
+
+    func renew() async {
+        do {
+            lease = try await store.claimLease(Self.leaseName, holder: node, duration: leaseDuration)
+        } catch {
+            lease = nil
+            logger.warning("incident lease not renewed; the next tick tries again", metadata: ["error": "\(error)"])
+        }
+        if lease == nil, holding {
+            logger.info("another node derives the incidents now")
+            reset()
+        }
+    }
+
+    func release() async {
+        guard lease != nil || holding else { return }
+        do {
+            try await store.releaseLease(Self.leaseName, holder: node)
+            logger.info("incident work released", metadata: ["node": "\(node)"])
+        } catch {
+            logger.warning("incident lease not released; another node takes over when it expires", metadata: ["error": "\(error)"])
+        }
+        lease = nil
+        reset()
+    }
+
+    private func reset() {
+        holding = false
+        book = nil
+        identity = IncidentIdentity()
+        position = 0
+        agreementRevision = -1
+    }
+
+    /// Catches up with the feed (and the agreements) while holding the lease.
+    func work() async {
+        guard let lease, !stopped else { return }
+        do {
+            if !holding {
+                logger.info("this node derives the incidents", metadata: ["node": "\(node)", "from": "\(lease.position)"])
+                try await takeOver(at: lease.position)
+                holding = true
+            }
+            let revision = try await store.agreementRevision()
+            if revision != agreementRevision {
+                // Read before touching the book: an access to it must not span a suspension.
+                let compliance = try await Self.compliance(from: store)
+                book!.replaceCompliance(compliance)
+                agreementRevision = revision
+                try await persist(Array(book!.incidents.keys), reaching: position)
+            }
+            while !stopped {
+                let entries = try await store.intake(after: position, limit: Self.pageSize)
+                if entries.isEmpty { break }
+                for step in entries.chunked(into: Self.stepSize) where !stopped {
+                    try await fuse(Array(step), write: true)
+                    await Task.yield()
+                }
+            }
+        } catch {
+            logger.warning("incidents not derived yet; the next trigger starts again from what is stored", metadata: ["error": "\(error)"])
+            reset()
+        }
+    }
+
+    /// Rebuilds the working state: the stored incidents' ids and members, the feed fused up
+    /// to the stored position, then one reconciliation of everything.
+    private func takeOver(at storedPosition: Int64) async throws {
+        reset()
+        agreementRevision = try await store.agreementRevision()
+        let compliance = try await Self.compliance(from: store)
+        book = IncidentBook(compliance: compliance)
+        var revision: Int64 = 0
+        while true {
+            let page = try await store.incidentChanges(after: revision, limit: 5_000)
+            guard let last = page.last else { break }
+            for incident in page { identity.restore(id: incident.id, members: incident.summary.observationIDs, retired: incident.isRetired) }
+            revision = last.revision
+        }
+        while position < storedPosition, !stopped {
+            let entries = try await store.intake(after: position, limit: Self.pageSize).filter { $0.sequence <= storedPosition }
+            if entries.isEmpty { break }
+            try await fuse(entries, write: false)
+        }
+        try await persist(Array(book!.incidents.keys), reaching: position)
+    }
+
+    private func fuse(_ entries: [IntakeEntry], write: Bool) async throws {
+        for entry in entries { identity.noteSequence(entry.sequence, of: entry.stored.observation.id) }
+        let change = book!.add(entries.map { IncidentBoard.record($0.stored) })
+        if write { try await persist(change.current, reaching: entries.last!.sequence) } else { position = entries.last!.sequence }
+    }
+
+    /// Gives the incidents fusion re-derived (by their fusion keys) their stored ids and
+    /// writes what changed, moving the position to `reached`.
+    private func persist(_ keys: [UUID], reaching reached: Int64) async throws {
+        guard let book else { return }
+        let groups = keys.compactMap { book.incident(id: $0) }
+        let outcome = identity.reconcile(groups.map(\.memberIDs))
+        var summaries: [UUID: IncidentSummary] = [:]
+        var firstSequences: [UUID: Int64] = [:]
+        for assigned in outcome.assigned {
+            guard let derived = book.incident(containing: assigned.members[0]) else { continue }
+            summaries[assigned.id] = IncidentSummary(derived, findings: book.findings(for: derived.id), id: assigned.id)
+            firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
+        }
+        let ids = outcome.assigned.map(\.id) + outcome.merged.map(\.retired)
+        let fence = LeaseFence(lease: Self.leaseName, holder: node, position: reached, agreementRevision: agreementRevision)
+        let time = now()
+        let (frozenOutcome, frozenSummaries, frozenFirst) = (outcome, summaries, firstSequences)
+        guard try await store.changeIncidents(ids, fence: fence, { current in
+            IncidentUpdates.derived(frozenOutcome, summaries: frozenSummaries, firstSequences: frozenFirst, current: current, at: time)
+        }) != nil else {
+            throw StoreError.unavailable("the incident lease was lost before the write; nothing written")
+        }
+        position = reached
+    }
+
+    private static func compliance(from store: any BackstopStore) async throws -> MissionCompliance {
+        let agreements = try await store.latestAgreements().compactMap { try? $0.agreement() }
+        return MissionCompliance(agreements: agreements, settlements: SettlementIndex(try BundledGazetteer.load()))
+    }
+}
+
+extension IncidentWork: Service {
+    nonisolated func run() async throws {
+        await runUntilShutdown()
+    }
+}
