@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "BackstopStore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -114,6 +114,14 @@ enum PostgresMigrations {
             "ALTER TABLE finding_log ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE finding_log DROP CONSTRAINT finding_log_incident_id_agreement_id_rule_id_kind_key",
             "ALTER TABLE work_leases ADD COLUMN agreement_revision INTEGER NOT NULL DEFAULT -1",
+            """
+            CREATE TABLE incident_pins (
+                observation_id UUID PRIMARY KEY,
+                group_id UUID NOT NULL,
+                revision BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX incident_pins_by_revision ON incident_pins (revision)",
             "ALTER TABLE finding_log ADD CONSTRAINT finding_log_entry UNIQUE (incident_id, agreement_id, rule_id, kind, status, round)",
         ]),
     ]

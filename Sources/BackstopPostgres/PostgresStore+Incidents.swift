@@ -13,6 +13,18 @@ extension PostgresStore {
         try await rows("incident", "SELECT revision, document FROM incidents WHERE id = \(id)").first.map(Self.decodeIncident)
     }
 
+    public func fusionPins(after revision: Int64) async throws -> [FusionPin] {
+        try await rows("incident pins", "SELECT observation_id, group_id, revision FROM incident_pins WHERE revision > \(revision) ORDER BY revision, observation_id")
+            .map { row in
+                do {
+                    let (record, group, revision) = try row.decode((UUID, UUID, Int64).self)
+                    return FusionPin(observationID: record, group: group, revision: revision)
+                } catch {
+                    throw StoreError.corrupt("an incident pin row is unreadable: \(error)")
+                }
+            }
+    }
+
     public func incidentProgress() async throws -> IncidentProgress {
         let found = try await rows("incident progress", """
             SELECT COALESCE((SELECT position FROM work_leases WHERE name = \(IncidentWorkLease.name)), 0)::int8,
@@ -54,6 +66,13 @@ extension PostgresStore {
                 try await connection.query("""
                     INSERT INTO incidents (id, revision, merged_into, document) VALUES (\(incident.id), \(incident.revision), \(incident.mergedInto), \(try incident.document()))
                     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, merged_into = excluded.merged_into, document = excluded.document
+                    """, logger: logger)
+            }
+            let pinRevision = numbered.last?.revision ?? head
+            for (record, group) in write.pins {
+                try await connection.query("""
+                    INSERT INTO incident_pins (observation_id, group_id, revision) VALUES (\(record), \(group), \(pinRevision))
+                    ON CONFLICT (observation_id) DO UPDATE SET group_id = excluded.group_id, revision = excluded.revision
                     """, logger: logger)
             }
             try await Self.logFindings(write.findings, by: fence?.holder ?? write.actor, on: connection, logger: logger)

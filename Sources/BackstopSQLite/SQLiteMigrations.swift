@@ -139,6 +139,14 @@ enum SQLiteMigrations {
             "DROP TABLE finding_log",
             "ALTER TABLE finding_log_v6 RENAME TO finding_log",
             "ALTER TABLE work_leases ADD COLUMN agreement_revision INTEGER NOT NULL DEFAULT -1",
+            """
+            CREATE TABLE incident_pins (
+                observation_id TEXT PRIMARY KEY,
+                group_id TEXT NOT NULL,
+                revision INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX incident_pins_by_revision ON incident_pins (revision)",
         ]),
     ]
 }

@@ -13,6 +13,16 @@ extension SQLiteStore {
         try await read("SELECT revision, document FROM incidents WHERE id = ?", [.text(id.uuidString.lowercased())]).first.map(Self.decodeIncident)
     }
 
+    public func fusionPins(after revision: Int64) async throws -> [FusionPin] {
+        try await read("SELECT observation_id, group_id, revision FROM incident_pins WHERE revision > ? ORDER BY revision, observation_id",
+                       [.integer(Int(revision))]).map { row in
+            guard let record = row.column("observation_id")?.string.flatMap(UUID.init(uuidString:)),
+                  let group = row.column("group_id")?.string.flatMap(UUID.init(uuidString:)), let revision = row.column("revision")?.integer
+            else { throw StoreError.corrupt("an incident pin row is unreadable") }
+            return FusionPin(observationID: record, group: group, revision: Int64(revision))
+        }
+    }
+
     public func incidentProgress() async throws -> IncidentProgress {
         let lease = try await read("SELECT position, agreement_revision FROM work_leases WHERE name = ?", [.text(IncidentWorkLease.name)]).first
         let revision = try await read("SELECT COALESCE(MAX(revision), 0) AS revision FROM incidents", []).first?.column("revision")?.integer ?? 0
@@ -46,6 +56,13 @@ extension SQLiteStore {
                     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, merged_into = excluded.merged_into, document = excluded.document
                     """, [.text(incident.id.uuidString.lowercased()), .integer(Int(incident.revision)),
                           incident.mergedInto.map { .text($0.uuidString.lowercased()) } ?? .null, .text(try incident.document())])
+            }
+            let pinRevision = Int(numbered.last?.revision ?? Int64(head))
+            for (record, group) in write.pins {
+                _ = try await db.query("""
+                    INSERT INTO incident_pins (observation_id, group_id, revision) VALUES (?, ?, ?)
+                    ON CONFLICT (observation_id) DO UPDATE SET group_id = excluded.group_id, revision = excluded.revision
+                    """, [.text(record.uuidString.lowercased()), .text(group.uuidString.lowercased()), .integer(pinRevision)])
             }
             try await Self.logFindings(write.findings, by: fence?.holder ?? write.actor, at: now, in: db)
             try await Self.appendAudit(write.audit, in: db)

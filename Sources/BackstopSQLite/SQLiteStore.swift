@@ -2,6 +2,7 @@ import BackstopCore
 import BackstopStore
 import Foundation
 import Logging
+import NIOPosix
 import SQLiteNIO
 
 /// The embedded default store: one SQLite file in WAL mode with full fsync on commit, so an
@@ -11,11 +12,16 @@ public final class SQLiteStore: BackstopStore {
 
     let writer: SQLiteConnection
     let reader: SQLiteConnection
+    /// The store's own threads for SQLite's blocking calls (a commit's fsync, a statement):
+    /// one for the writer and one for the reader, so a read never queues behind a write, and
+    /// no other store in the process (a test runs many) can take them.
+    private let threads: NIOThreadPool
     let gate = AsyncGate()
     let announcer = Announcer()
     public let path: String
 
-    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection) {
+    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {
+        self.threads = threads
         self.path = path
         self.writer = writer
         self.reader = reader
@@ -33,14 +39,24 @@ public final class SQLiteStore: BackstopStore {
     }
 
     public static func open(file path: String, logger: Logger = Logger(label: "backstop.sqlite")) async throws -> SQLiteStore {
+        let threads = NIOThreadPool(numberOfThreads: 2)
+        threads.start()
+        var opened: [SQLiteConnection] = []
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
+                                                         on: MultiThreadedEventLoopGroup.singleton.any())
+            opened.append(writer)
             try await configure(writer, journal: true)
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
+                                                         on: MultiThreadedEventLoopGroup.singleton.any())
+            opened.append(reader)
             try await configure(reader, journal: false)
-            return SQLiteStore(path: path, writer: writer, reader: reader)
-        } catch let error as SQLiteError {
-            throw StoreError.unavailable("cannot open \(path): \(error.message)")
+            return SQLiteStore(path: path, writer: writer, reader: reader, threads: threads)
+        } catch {
+            for connection in opened { try? await connection.close() }
+            try? await threads.shutdownGracefully()
+            if let error = error as? SQLiteError { throw StoreError.unavailable("cannot open \(path): \(error.message)") }
+            throw error
         }
     }
 
@@ -48,7 +64,7 @@ public final class SQLiteStore: BackstopStore {
         if journal { _ = try await connection.query("PRAGMA journal_mode = WAL") }
         _ = try await connection.query("PRAGMA synchronous = FULL")
         // SQLite waits for a lock by sleeping in the calling thread, and SQLiteNIO's calls run
-        // on a small shared thread pool (one thread per core): two connections waiting there
+        // on a small thread pool (two threads per store): two connections waiting there
         // for each other's lock would block the pool that the holder needs to finish. So SQLite
         // waits only briefly and `writeTransaction` waits for the write lock asynchronously.
         _ = try await connection.query("PRAGMA busy_timeout = 50")
@@ -59,6 +75,7 @@ public final class SQLiteStore: BackstopStore {
         announcer.finish()
         try await reader.close()
         try await writer.close()
+        try await threads.shutdownGracefully()
     }
 
     /// Runs `body` in one write transaction; BEGIN IMMEDIATE takes the write lock up front so a

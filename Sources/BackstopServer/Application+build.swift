@@ -56,6 +56,7 @@ func buildRouter(
     AgreementsController(store: store, configuration: configuration, resolvers: resolvers).register(with: routes)
     IncidentsController(store: store, board: board, now: configuration.now, configuration: configuration).register(with: routes)
     IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
+    IncidentGroupingController(store: store, board: board, now: configuration.now).register(with: routes)
     FindingsController(store: store).register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)

@@ -9,9 +9,14 @@ public struct IncidentWrite: Sendable {
     public var findings: [FindingLogSubmission]
     /// Who the findings entries are recorded by when no lease fences the write (a person).
     public var actor: String
+    /// An analyst's merge or split: records pinned to a group (see `AssociationRule`), which
+    /// the node deriving incidents applies.
+    public var pins: [UUID: UUID]
 
-    public init(incidents: [StoredIncident] = [], audit: [AuditDraft] = [], findings: [FindingLogSubmission] = [], actor: String = "fusion") {
+    public init(incidents: [StoredIncident] = [], audit: [AuditDraft] = [], findings: [FindingLogSubmission] = [], actor: String = "fusion",
+                pins: [UUID: UUID] = [:]) {
         self.incidents = incidents
+        self.pins = pins
         self.actor = actor
         self.audit = audit
         self.findings = findings
@@ -60,8 +65,24 @@ public protocol IncidentRecords: Sendable {
     /// (it throws to refuse, and then nothing is written), and writes what it returns with its
     /// audit and findings entries, each incident with the next revision. With a fence, only
     /// while its holder holds the lease (nil when it does not), moving the lease's position.
+    /// Records pinned by analysts' decisions after `revision` (the incident revision their
+    /// write reached), in that order.
+    func fusionPins(after revision: Int64) async throws -> [FusionPin]
     func changeIncidents(_ ids: [UUID], fence: LeaseFence?,
                          _ change: @escaping @Sendable ([UUID: StoredIncident]) throws -> IncidentWrite) async throws -> [StoredIncident]?
+}
+
+/// A record an analyst pinned to a group, with the revision of the write that pinned it.
+public struct FusionPin: Sendable, Hashable {
+    public var observationID: UUID
+    public var group: UUID
+    public var revision: Int64
+
+    public init(observationID: UUID, group: UUID, revision: Int64) {
+        self.observationID = observationID
+        self.group = group
+        self.revision = revision
+    }
 }
 
 /// The lease under which one node derives the mission's incidents.

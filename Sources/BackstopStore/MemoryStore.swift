@@ -16,6 +16,7 @@ public actor MemoryStore: BackstopStore {
     private var incidents: [UUID: StoredIncident] = [:]
     private var incidentRevision: Int64 = 0
     private var checkedAgreementRevision = -1
+    private var pins: [UUID: FusionPin] = [:]
     private let announcer = Announcer()
 
     public init() {}
@@ -106,6 +107,10 @@ public actor MemoryStore: BackstopStore {
 
     public func storedIncident(id: UUID) async throws -> StoredIncident? { incidents[id] }
 
+    public func fusionPins(after revision: Int64) async throws -> [FusionPin] {
+        pins.values.filter { $0.revision > revision }.sorted { ($0.revision, $0.observationID.uuidString) < ($1.revision, $1.observationID.uuidString) }
+    }
+
     public func incidentProgress() async throws -> IncidentProgress {
         IncidentProgress(position: leases[IncidentWorkLease.name]?.position ?? 0, revision: incidentRevision, agreementRevision: checkedAgreementRevision)
     }
@@ -119,6 +124,7 @@ public actor MemoryStore: BackstopStore {
         let numbered = write.numbered(after: incidentRevision)
         for incident in numbered { incidents[incident.id] = incident }
         incidentRevision += Int64(numbered.count)
+        for (record, group) in write.pins { pins[record] = FusionPin(observationID: record, group: group, revision: incidentRevision) }
         logFindings(write.findings, by: fence?.holder ?? write.actor)
         append(write.audit)
         if let fence {

@@ -8,10 +8,11 @@ import Foundation
 struct MigrateStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate-store",
-        abstract: "Copy every observation, agreement version and token from one store to an empty one, and verify the copy.",
+        abstract: "Copy every observation, agreement version, token, incident and findings-log entry from one store to an empty one, and verify the copy.",
         discussion: """
             Stop the servers that write to the source first (or accept that records arriving during the copy stay behind; run it again \
-            into a new empty target to catch them). Incidents and findings are derived: the target's nodes rebuild them.
+            into a new empty target to catch them). Incidents are copied with every decision taken on them, and with how far \
+            they reflect the intake, so the target's nodes serve them at once and derive only what arrives later.
             Example: backstop migrate-store --from ./backstop-data --to postgres://backstop@db.example:5432/mission
             """
     )
@@ -27,7 +28,8 @@ struct MigrateStoreCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\rcopied \(done) observations".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            print("copied \(copied.observations) observations, \(copied.agreementVersions) agreement versions and \(copied.tokens) tokens from \(from) to \(to); verified")
+            print("copied \(copied.observations) observations, \(copied.agreementVersions) agreement versions, \(copied.tokens) tokens, "
+                  + "\(copied.incidents) incidents and \(copied.findings) findings-log entries from \(from) to \(to); verified")
         } catch {
             try? await source.close()
             try? await target.close()
@@ -47,7 +49,11 @@ struct StoreCopy {
         var observations = 0
         var agreementVersions = 0
         var tokens = 0
+        var incidents = 0
+        var findings = 0
     }
+
+    static let holder = "migrate-store"
 
     func run(progress: (Int) -> Void = { _ in }) async throws -> Counts {
         guard try await target.observationCount() == 0, try await target.tokenCount() == 0, try await target.allAgreementVersions().isEmpty else {
@@ -64,6 +70,10 @@ struct StoreCopy {
             try await target.insertToken(token)
             counts.tokens += 1
         }
+        // The incidents reflect the intake up to the source's position: the same records, which
+        // the target numbers in its own sequence (copied in order, so the n-th is the n-th).
+        let derived = try await source.incidentProgress()
+        var targetPosition: Int64 = 0
         var position: Int64 = 0
         while true {
             let entries = try await source.intake(after: position, limit: ObservationQuery.maximumLimit)
@@ -76,12 +86,60 @@ struct StoreCopy {
             for (entry, result) in zip(entries, results) where result.stored.digest != entry.stored.digest {
                 throw StoreError.corrupt("observation \(entry.stored.observation.id) changed in the copy")
             }
+            if let reached = entries.last(where: { $0.sequence <= derived.position }) {
+                targetPosition = try await sequence(of: reached.stored.observation.id, in: target, after: targetPosition)
+            }
             counts.observations += entries.count
             position = last.sequence
             progress(counts.observations)
         }
+        try await copyIncidents(reaching: targetPosition, counts: &counts)
         try await verify(counts)
         return counts
+    }
+
+    /// The target's intake sequence of a record (searching forward from `start`).
+    private func sequence(of id: UUID, in store: any BackstopStore, after start: Int64) async throws -> Int64 {
+        var position = start
+        while true {
+            let entries = try await store.intake(after: position, limit: ObservationQuery.maximumLimit)
+            guard let last = entries.last else { throw StoreError.corrupt("observation \(id) is missing from the target") }
+            if let found = entries.first(where: { $0.stored.observation.id == id }) { return found.sequence }
+            position = last.sequence
+        }
+    }
+
+    /// Incidents (live and retired, with their decisions) in revision order, and the findings
+    /// log in its order, written under the incident lease with the position they reflect.
+    private func copyIncidents(reaching position: Int64, counts: inout Counts) async throws {
+        guard try await target.claimLease(IncidentWorkLease.name, holder: Self.holder, duration: 600) != nil else {
+            throw StoreError.unavailable("a node is deriving the target's incidents already; stop it and copy into an empty target")
+        }
+        let fence = LeaseFence(lease: IncidentWorkLease.name, holder: Self.holder, position: position,
+                               agreementRevision: try await target.agreementRevision())
+        var revision: Int64 = 0
+        while true {
+            let page = try await source.incidentChanges(after: revision, limit: 1_000)
+            guard let last = page.last else { break }
+            guard try await target.changeIncidents(page.map(\.id), fence: fence, { _ in IncidentWrite(incidents: page) }) != nil else {
+                throw StoreError.unavailable("the target's incident lease was lost during the copy")
+            }
+            counts.incidents += page.count
+            revision = last.revision
+        }
+        var sequence: Int64 = 0
+        while true {
+            let page = try await source.findingLog(after: sequence, limit: 1_000)
+            guard let last = page.last else { break }
+            guard try await target.recordFindings(page.map(\.finding), lease: IncidentWorkLease.name, holder: Self.holder, position: position) else {
+                throw StoreError.unavailable("the target's incident lease was lost during the copy")
+            }
+            counts.findings += page.count
+            sequence = last.sequence
+        }
+        // An empty write records the position even when there are no incidents.
+        _ = try await target.changeIncidents([], fence: fence) { _ in IncidentWrite() }
+        try await target.releaseLease(IncidentWorkLease.name, holder: Self.holder)
     }
 
     /// Reads both stores back in intake order and compares every record.
@@ -103,5 +161,21 @@ struct StoreCopy {
               try await target.allAgreementVersions().count == counts.agreementVersions,
               try await target.allTokens() == (try await source.allTokens())
         else { throw StoreError.corrupt("the copy is incomplete") }
+        var (a, b): ([StoredIncident], [StoredIncident]) = ([], [])
+        while true {
+            let pageA = try await source.incidentChanges(after: a.last?.revision ?? 0, limit: 1_000)
+            let pageB = try await target.incidentChanges(after: b.last?.revision ?? 0, limit: 1_000)
+            if pageA.isEmpty && pageB.isEmpty { break }
+            a += pageA
+            b += pageB
+        }
+        func withoutRevision(_ incident: StoredIncident) -> StoredIncident {
+            var copy = incident
+            copy.revision = 0
+            return copy
+        }
+        guard a.count == counts.incidents, a.map(withoutRevision) == b.map(withoutRevision) else {
+            throw StoreError.corrupt("the incidents differ between source and target")
+        }
     }
 }

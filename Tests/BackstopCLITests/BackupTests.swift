@@ -33,6 +33,26 @@ extension ProcessTests {
         try await copy.close()
     }
 
+    /// An incident of the first record with a proposal on it, as a node would have stored it
+    /// after deriving every record.
+    static func storeAnIncidentWithADecision(in directory: String) async throws -> StoredIncident {
+        let store = try await SQLiteStore.open(directory: directory)
+        _ = try await store.claimLease(IncidentWorkLease.name, holder: "test", duration: 60)
+        let first = try #require(try await store.intake(after: 0, limit: 1).first)
+        let record = FusionRecord(observation: first.stored.observation, resolution: first.stored.resolution, reporter: first.stored.reporter,
+                                  reporterTeam: first.stored.reporterTeam)
+        let id = IncidentIdentity.mintedID(from: first.stored.observation.id)
+        var incident = StoredIncident(id: id, summary: IncidentSummary(Incident(members: [record]), findings: [], id: id), firstSequence: first.sequence, at: Date())
+        _ = try incident.workflow.propose(verdict: .verified, note: "copied along", by: "analyst-1", role: .analyst, at: Date(), expectedVersion: 1)
+        let fence = LeaseFence(lease: IncidentWorkLease.name, holder: "test", position: try await store.latestIntakeSequence(),
+                               agreementRevision: try await store.agreementRevision())
+        let stored = incident
+        let written = try await store.changeIncidents([id], fence: fence) { _ in IncidentWrite(incidents: [stored]) }
+        try await store.releaseLease(IncidentWorkLease.name, holder: "test")
+        try await store.close()
+        return try #require(written?.first)
+    }
+
     @Test func aSQLiteBackupRestoresEveryRecord() async throws {
         let (original, restored) = (BackstopProcess.temporaryDirectory(), BackstopProcess.temporaryDirectory() + "/restored")
         try await Self.populate(["--data-dir", original])
@@ -70,10 +90,16 @@ extension ProcessTests {
 
         let directory = BackstopProcess.temporaryDirectory()
         try await Self.populate(["--data-dir", directory])
+        let decided = try await Self.storeAnIncidentWithADecision(in: directory)
         let migrated = try TestPostgres.freshSchema()
         let copy = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
         #expect(copy.status == 0, "\(copy.stderr)")
         #expect(copy.stdout.contains("copied 250 observations"))
+        // The incident goes with its decision, and the target knows how far its incidents go.
+        let copied = try PostgresStore.open(url: migrated)
+        #expect(try await copied.storedIncident(id: decided.id)?.workflow == decided.workflow)
+        #expect(try await copied.incidentProgress().position == (try await copied.latestIntakeSequence()))
+        try await copied.close()
         try await Self.expectSameContents(try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated), count: 250)
         let twice = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
         #expect(twice.status != 0 && twice.stderr.contains("not empty"), "migrate-store never writes into a store in use")

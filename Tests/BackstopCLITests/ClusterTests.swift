@@ -69,11 +69,29 @@ struct ClusterTests {
         let (a, b) = (UUID(), UUID())
         #expect(try await HTTP.send("POST", one.endpoint("/api/v1/observations"), token: east, body: Self.explosion(a, lat: 48.3, lon: 38.2)).status == 201)
         #expect(try await HTTP.send("POST", two.endpoint("/api/v1/observations"), token: west, body: Self.explosion(b, secondsLater: 20, lat: 48.301, lon: 38.201)).status == 201)
+        // Its id is minted from its oldest record, the same on both nodes.
+        let shared = IncidentIdentity.mintedID(from: a).uuidString.lowercased()
+        var version = 0
         for node in [one, two] {
-            let incident = try JSONValue.parse(try await HTTP.send("GET", node.endpoint("/api/v1/incidents/\([a, b].min(by: UUIDOrder.less)!.uuidString.lowercased())"), token: admin).body)
+            let incident = try JSONValue.parse(try await HTTP.send("GET", node.endpoint("/api/v1/incidents/\(shared)"), token: admin).body)
             #expect(incident["record_count"]?.intValue == 2)
             #expect(incident["findings"]?.arrayValue?.isEmpty == false)
+            version = incident["version"]?.intValue ?? 0
         }
+
+        // A decision taken on one node shows on the other at once; the four-eyes rule holds across nodes.
+        let analyst = try await Self.token("analyst", "analyst-1", database: database)
+        let supervisor = try await Self.token("supervisor", "supervisor-1", database: database)
+        let proposed = try await HTTP.send("POST", one.endpoint("/api/v1/incidents/\(shared)/assessments"), token: analyst,
+                                           body: Data(#"{"verdict": "verified", "note": "two patrols, two nodes", "version": \#(version)}"#.utf8))
+        #expect(proposed.status == 201)
+        let onTwo = try JSONValue.parse(try await HTTP.send("GET", two.endpoint("/api/v1/incidents/\(shared)"), token: admin).body)
+        #expect(onTwo["state"]?.stringValue == "proposed")
+        let confirmed = try await HTTP.send("POST", two.endpoint("/api/v1/incidents/\(shared)/assessments/1/confirm"), token: supervisor,
+                                            body: Data(#"{"version": \#(onTwo["version"]?.intValue ?? 0)}"#.utf8))
+        #expect(confirmed.status == 200)
+        let onOne = try JSONValue.parse(try await HTTP.send("GET", one.endpoint("/api/v1/incidents/\(shared)"), token: admin).body)
+        #expect(onOne["state"]?.stringValue == "verified")
 
         // The same submissions racing on both nodes: every id stored once, one 201 each.
         let racing = (0..<30).map { _ in UUID() }
@@ -99,12 +117,14 @@ struct ClusterTests {
         let (c, d) = (UUID(), UUID())
         #expect(try await HTTP.send("POST", two.endpoint("/api/v1/observations"), token: east, body: Self.explosion(c, lat: 48.45, lon: 38.05)).status == 201)
         #expect(try await HTTP.send("POST", two.endpoint("/api/v1/observations"), token: west, body: Self.explosion(d, secondsLater: 10, lat: 48.451, lon: 38.051)).status == 201)
-        let incident = [c, d].min(by: UUIDOrder.less)!.uuidString.lowercased()
+        let incident = IncidentIdentity.mintedID(from: c).uuidString.lowercased()
         #expect(try await Self.eventually(within: 60) {
             try await Self.findings(two, admin: admin).contains { $0["incident_id"]?.stringValue == incident && $0["recorded_by"]?.stringValue == "node-2" }
         }, "the surviving node took the work over and logged the new incident's finding")
         let log = try await Self.findings(two, admin: admin)
-        let keys = log.map { [$0["incident_id"]?.stringValue ?? "", $0["agreement_id"]?.stringValue ?? "", $0["rule_id"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""] }
+        let keys = log.map { [$0["incident_id"]?.stringValue ?? "", $0["agreement_id"]?.stringValue ?? "", $0["rule_id"]?.stringValue ?? "", $0["kind"]?.stringValue ?? "",
+                              $0["status"]?.stringValue ?? ""] }
+        #expect(log.contains { $0["incident_id"]?.stringValue == shared && $0["status"]?.stringValue == "confirmed" }, "the confirmation is in the log")
         #expect(Set(keys).count == keys.count, "no finding logged twice across the takeover")
     }
 }

@@ -51,7 +51,7 @@ import Testing
                     // The walk's incident is neither verified nor released: outside the mission it does not exist.
                     let audience = ReleaseLevel.audience(of: role ?? .public)
                     let unreleasedRead = endpoint == .getIncident && audience != .internal
-                    let workflowWrite = [Endpoint.proposeAssessment, .confirmAssessment, .returnAssessment, .releaseIncident].contains(endpoint)
+                    let workflowWrite = [Endpoint.proposeAssessment, .confirmAssessment, .returnAssessment, .releaseIncident, .mergeIncident, .splitIncident].contains(endpoint)
                     if role == nil, endpoint.admitsAnonymous {
                         #expect(response.status == (unreleasedRead ? .notFound : .ok), "the public needs no token: \(label)")
                     } else if role == nil {

@@ -240,4 +240,115 @@ import Testing
             #expect(try await client.call(.get, "/api/v1/incidents", as: "public", server: server).json["incidents"]?.arrayValue?.isEmpty == true)
         }
     }
+
+    /// Same intake, same decisions, fresh node: the same incident ids in the same states.
+    @Test func replayingTheSameIntakeAndDecisionsOnAFreshNodeGivesTheSameIdsAndStates() async throws {
+        actor Outcome {
+            var states: [String: String] = [:]
+            func set(_ value: [String: String]) { states = value }
+        }
+        // Fixed record ids: two patrols on one explosion, a lone record far away, and a late
+        // record that bridges into the first incident.
+        let records: [(id: UUID, lat: Double, seconds: Int, reporter: String)] = [
+            (UUID(uuidString: "9a000000-0000-4000-8000-000000000001")!, 48.10, 0, "monitor"),
+            (UUID(uuidString: "1b000000-0000-4000-8000-000000000002")!, 48.102, 20, "monitor-b"),
+            (UUID(uuidString: "5c000000-0000-4000-8000-000000000003")!, 48.60, 5, "monitor"),
+            (UUID(uuidString: "0d000000-0000-4000-8000-000000000004")!, 48.101, 10, "monitor-solo"),
+        ]
+        func play() async throws -> [String: String] {
+            let server = try await TestServer.make()
+            let outcome = Outcome()
+            try await server.run { client in
+                let api = IncidentAPITests()
+                for (index, record) in records.enumerated() {
+                    #expect(try await client.call(.post, "/api/v1/observations", as: record.reporter, server: server,
+                                                  body: api.explosion(record.id, lat: record.lat, seconds: record.seconds)).status == .created)
+                    if index == 1 {
+                        // Verified before the late record arrives.
+                        let id = IncidentIdentity.mintedID(from: records[0].id).uuidString.lowercased()
+                        _ = try await Self.verify(client, server, id)
+                    }
+                }
+                let far = IncidentIdentity.mintedID(from: records[2].id).uuidString.lowercased()
+                let version = try await Self.version(client, server, far)
+                _ = try await Self.post(client, server, "/api/v1/incidents/\(far)/assessments", as: "analyst",
+                                        #"{"verdict": "rejected", "note": "a duplicate of a known report", "version": \#(version)}"#)
+                let list = try await client.call(.get, "/api/v1/incidents", as: "analyst", server: server)
+                var states: [String: String] = [:]
+                for incident in list.json["incidents"]?.arrayValue ?? [] {
+                    let newEvidence = incident["new_evidence"] == .bool(true) ? "+new_evidence" : ""
+                    states[incident["id"]?.stringValue ?? ""] = (incident["state"]?.stringValue ?? "") + newEvidence
+                }
+                await outcome.set(states)
+            }
+            return await outcome.states
+        }
+        let first = try await play()
+        let second = try await play()
+        #expect(first.count == 2)
+        #expect(first == second)
+        #expect(first[IncidentIdentity.mintedID(from: records[0].id).uuidString.lowercased()] == "verified+new_evidence")
+        #expect(first[IncidentIdentity.mintedID(from: records[2].id).uuidString.lowercased()] == "proposed")
+    }
+
+    @Test func analystsMergeAndSplitIncidentsAndTheIdsFollowTheRule() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let api = IncidentAPITests()
+            // Two explosions 1.1 km apart: fusion keeps them apart; the analyst knows better.
+            let (a, b, c) = (UUID(), UUID(), UUID())
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: api.explosion(a, lat: 48.10))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-b", server: server, body: api.explosion(b, lat: 48.11, seconds: 3))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-solo", server: server, body: api.explosion(c, lat: 48.11, seconds: 5))
+            let first = IncidentIdentity.mintedID(from: a).uuidString.lowercased(), second = IncidentIdentity.mintedID(from: b).uuidString.lowercased()
+            let secondVersion = try await Self.version(client, server, second)
+            // Merged into the incident holding the oldest record, whichever id the request names.
+            let merged = try await Self.post(client, server, "/api/v1/incidents/\(second)/merge", as: "analyst",
+                                             #"{"other_id": "\#(first)", "version": \#(secondVersion)}"#)
+            #expect(merged.status == .ok, "\(merged.json)")
+            let survivor = try #require(merged.json["incidents"]?.arrayValue?.first)
+            #expect(survivor["id"] == .string(first))
+            #expect(survivor["record_count"]?.intValue == 3)
+            #expect(survivor["analyst_edited"] == .bool(true))
+            let retired = try await client.call(.get, "/api/v1/incidents/\(second)", as: "analyst", server: server)
+            #expect(retired.status == .notFound)
+            #expect(retired.json["error"] == .string("merged"))
+
+            // Split b and c off again: the part with the oldest record (a) keeps the id, the
+            // other gets a new one (never the retired id).
+            let version = try await Self.version(client, server, first)
+            let split = try await Self.post(client, server, "/api/v1/incidents/\(first)/split", as: "analyst",
+                                            #"{"observation_ids": ["\#(b.uuidString.lowercased())", "\#(c.uuidString.lowercased())"], "version": \#(version)}"#)
+            #expect(split.status == .ok, "\(split.json)")
+            let parts = try #require(split.json["incidents"]?.arrayValue)
+            #expect(parts.count == 2)
+            #expect(parts.first?["id"] == .string(first))
+            #expect(parts.first?["record_count"]?.intValue == 1)
+            #expect(parts.last?["record_count"]?.intValue == 2)
+            #expect(parts.last?["id"] == .string(IncidentIdentity.mintedID(from: b, counter: 1).uuidString.lowercased()))
+
+            // Refusals: stale version, unknown and retired incidents, records not in it, all of it.
+            let now = try await Self.version(client, server, first)
+            let cases: [(path: String, body: String, status: HTTPResponse.Status, code: String)] = [
+                ("/api/v1/incidents/\(first)/merge", #"{"other_id": "\#(first)", "version": \#(now)}"#, .unprocessableContent, "validation_failed"),
+                ("/api/v1/incidents/\(first)/merge", #"{"other_id": "\#(UUID().uuidString)", "version": \#(now)}"#, .notFound, "not_found"),
+                ("/api/v1/incidents/\(first)/merge", #"{"other_id": "\#(second)", "version": \#(now)}"#, .notFound, "merged"),
+                ("/api/v1/incidents/\(first)/merge", #"{"other_id": "\#(parts.last?["id"]?.stringValue ?? "")", "version": \#(now + 3)}"#, .conflict, "stale_version"),
+                ("/api/v1/incidents/\(first)/split", #"{"observation_ids": ["\#(b.uuidString)"], "version": \#(now)}"#, .conflict, "not_members"),
+                ("/api/v1/incidents/\(first)/split", #"{"observation_ids": ["\#(a.uuidString)"], "version": \#(now)}"#, .conflict, "nothing_left"),
+                ("/api/v1/incidents/\(first)/split", #"{"observation_ids": [], "version": \#(now)}"#, .unprocessableContent, "validation_failed"),
+                ("/api/v1/incidents/\(first)/split", #"{"observation_ids": ["\#(a.uuidString)"]}"#, .preconditionRequired, "version_required"),
+            ]
+            for item in cases {
+                let answer = try await Self.post(client, server, item.path, as: "analyst", item.body)
+                #expect(answer.status == item.status, "\(item.path) \(item.body) → \(answer.json)")
+                #expect(answer.json["error"] == .string(item.code), "\(item.path) \(item.body) → \(answer.json)")
+            }
+            #expect(try await Self.post(client, server, "/api/v1/incidents/\(first)/merge", as: "monitor", #"{"other_id": "\#(second)", "version": 1}"#).status == .forbidden)
+            // Each decision is in the trail, and so is what fusion did with it.
+            let actions = try await client.call(.get, "/api/v1/incidents/\(first)/history", as: "supervisor", server: server)
+                .json["entries"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
+            #expect(actions.contains("decision.split") && actions.contains("incident.merged") && actions.contains("incident.split"), "\(actions)")
+        }
+    }
 }

@@ -63,6 +63,17 @@ import Yams
         }
     }
 
+    @Test func theDocumentSaysWhichOperationsAnswerWithoutAToken() throws {
+        let document = try document()
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        for endpoint in Endpoint.all where endpoint.roles != nil {
+            let operation = paths[endpoint.path]?[endpoint.method.rawValue.lowercased()] as? [String: Any]
+            // `security: [{bearer: []}, {}]`: a token, or none at all.
+            let optional = (operation?["security"] as? [[String: Any]])?.contains { $0.isEmpty } ?? false
+            #expect(optional == endpoint.admitsAnonymous, "\(endpoint.method) \(endpoint.path)")
+        }
+    }
+
     @Test func everyReferenceIsLocalAndResolves() throws {
         let document = try document()
         let refs = references(in: document)

@@ -56,7 +56,7 @@ extension StoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func nodesWritingAtOnceKeepOneChain(kind: StoreKind) async throws {
-        let nodes = try await kind.makeNodes(2)
+        try await withNodes(kind, 2) { (nodes: [any BackstopStore]) async throws in
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, node) in nodes.enumerated() {
                 group.addTask {
@@ -72,7 +72,7 @@ extension StoreConformanceTests {
         let entries = try await everyEntry(nodes[0])
         #expect(entries.count == 40)
         #expect(AuditChain.firstProblem(in: entries) == nil, "two writers forked or broke the chain")
-        for node in nodes { try await node.close() }
+        }
     }
 
     @Test(arguments: StoreKind.allCases)

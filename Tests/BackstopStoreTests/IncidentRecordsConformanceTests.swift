@@ -32,7 +32,8 @@ extension StoreConformanceTests {
 
     @Test(arguments: StoreKind.allCases)
     func incidentsAreWrittenWholeWithTheNextRevisionsAndReadBackUnchanged(kind: StoreKind) async throws {
-        let store = try await kind.make()
+        try await withNodes(kind, 1) { (nodes: [any BackstopStore]) async throws in
+        let store = nodes[0]
         let incidents = (1...3).map { storedIncident($0, findings: $0 == 2 ? [Self.finding] : []) }
         let written = try #require(try await changeAll(store, incidents))
         #expect(written.map(\.revision) == [1, 2, 3])
@@ -58,12 +59,13 @@ extension StoreConformanceTests {
         #expect(log.first?.finding.status == .detected)
         let audit = try await store.auditEntries(subjects: ["incident/\(written[0].id)"], limit: 10)
         #expect(audit.map(\.action) == ["incident.test"])
-        try await store.close()
+        }
     }
 
     @Test(arguments: StoreKind.allCases)
     func aRefusedChangeWritesNothing(kind: StoreKind) async throws {
-        let store = try await kind.make()
+        try await withNodes(kind, 1) { (nodes: [any BackstopStore]) async throws in
+        let store = nodes[0]
         let incident = storedIncident(1)
         _ = try await changeAll(store, [incident])
         let head = try await store.auditHead()
@@ -73,12 +75,13 @@ extension StoreConformanceTests {
         }
         #expect(try await store.auditHead() == head)
         #expect(try await store.incidentProgress().revision == 1)
-        try await store.close()
+        }
     }
 
     @Test(arguments: StoreKind.allCases)
     func aWriterWithoutTheLeaseWritesNothingAndTheHolderMovesThePosition(kind: StoreKind) async throws {
-        let store = try await kind.make()
+        try await withNodes(kind, 1) { (nodes: [any BackstopStore]) async throws in
+        let store = nodes[0]
         #expect(try await store.claimLease(IncidentWorkLease.name, holder: "node-1", duration: 60) != nil)
         let stranger = LeaseFence(lease: IncidentWorkLease.name, holder: "node-2", position: 9, agreementRevision: 3)
         #expect(try await changeAll(store, [storedIncident(1)], fence: stranger) == nil)
@@ -89,22 +92,24 @@ extension StoreConformanceTests {
         // An empty write still moves the position: the incidents are current that far.
         #expect(try await changeAll(store, [], fence: LeaseFence(lease: IncidentWorkLease.name, holder: "node-1", position: 12, agreementRevision: 3)) == [])
         #expect(try await store.incidentProgress().position == 12)
-        try await store.close()
+        }
     }
 
     @Test(arguments: StoreKind.allCases)
     func decisionsOnSeveralNodesAtOnceAreNeverLost(kind: StoreKind) async throws {
-        let nodes = try await kind.makeNodes(2)
+        try await withNodes(kind, 2) { (nodes: [any BackstopStore]) async throws in
         let incident = storedIncident(1)
         _ = try await changeAll(nodes[0], [incident])
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<20 {
-                let node = nodes[index % 2]
+            // Two nodes, each changing the incident ten times, as fast as they can.
+            for (index, node) in nodes.enumerated() {
                 group.addTask {
-                    _ = try await node.changeIncidents([incident.id], fence: nil) { current in
-                        var changed = current[incident.id]!
-                        changed.workflow.touch()
-                        return IncidentWrite(incidents: [changed], audit: [AuditDraft(actor: "n\(index)", action: "incident.test", subject: "incident/x", body: .object([:]))])
+                    for _ in 0..<10 {
+                        _ = try await node.changeIncidents([incident.id], fence: nil) { current in
+                            var changed = current[incident.id]!
+                            changed.workflow.touch()
+                            return IncidentWrite(incidents: [changed], audit: [AuditDraft(actor: "n\(index)", action: "incident.test", subject: "incident/x", body: .object([:]))])
+                        }
                     }
                 }
             }
@@ -114,6 +119,6 @@ extension StoreConformanceTests {
         #expect(final.version == 21, "each of 20 changes saw the one before")
         #expect(final.revision == 21)
         #expect(AuditChain.firstProblem(in: try await everyEntry(nodes[0])) == nil)
-        for node in nodes { try await node.close() }
+        }
     }
 }

@@ -44,6 +44,19 @@ import Testing
 
     static let start = Timestamp.parse("2021-03-01T00:00:00Z")!
 
+    /// Runs `body` on `count` handles of one fresh store and closes them whatever happens: a
+    /// SQLite handle left open stops the whole test process at its deinit, hiding the error.
+    func withNodes(_ kind: StoreKind, _ count: Int, _ body: ([any BackstopStore]) async throws -> Void) async throws {
+        let nodes = try await kind.makeNodes(count)
+        do {
+            try await body(nodes)
+        } catch {
+            for node in nodes { try? await node.close() }
+            throw error
+        }
+        for node in nodes { try await node.close() }
+    }
+
     func observation(_ index: Int, kind: ObservationKind = .explosion, minutes: Int? = nil, location: ObservationLocation? = nil) -> Observation {
         Observation(
             id: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", index))!,

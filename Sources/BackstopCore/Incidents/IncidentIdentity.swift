@@ -57,6 +57,8 @@ public struct IncidentIdentity: Sendable {
         /// Ids retired by a merge, with the id that holds their records now.
         public var merged: [(retired: UUID, survivor: UUID)] = []
 
+        public init() {}
+
         public static func == (a: Outcome, b: Outcome) -> Bool {
             a.assigned == b.assigned && a.merged.map(\.retired) == b.merged.map(\.retired) && a.merged.map(\.survivor) == b.merged.map(\.survivor)
         }

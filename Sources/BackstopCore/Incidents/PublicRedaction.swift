@@ -36,7 +36,8 @@ public struct PublicRedaction: Sendable, Hashable {
             let snapped = ((value / degrees).rounded(.down) + 0.5) * degrees
             return (snapped * 10_000).rounded() / 10_000
         }
-        return GeoPoint(lat: centre(point.lat), lon: centre(point.lon))
+        // A cell at a pole or the antimeridian has its centre beyond: keep the point on the globe.
+        return GeoPoint(lat: min(max(centre(point.lat), -90), 90), lon: min(max(centre(point.lon), -180), 180))
     }
 
     /// The coarse place: a snapped point, or a settlement's name.

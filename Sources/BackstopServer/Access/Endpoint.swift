@@ -63,6 +63,9 @@ public struct Endpoint: Sendable, Hashable {
                                                    roles: [.admin, .supervisor])
     public static let returnAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments/{number}/return",
                                                   roles: [.admin, .supervisor])
+    /// Analysts merge incidents fusion kept apart and split ones it joined.
+    public static let mergeIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/merge", roles: insideMission)
+    public static let splitIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/split", roles: insideMission)
     public static let releaseIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/release", roles: [.admin, .supervisor])
 
     /// The findings log, in the order findings were first detected; escalation reads it.
@@ -76,7 +79,7 @@ public struct Endpoint: Sendable, Hashable {
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, incidentHistory,
-        proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, listFindings,
+        proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,
         listAudit, listTokens, revokeToken,
     ]
 }

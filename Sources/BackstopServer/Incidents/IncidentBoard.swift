@@ -110,6 +110,24 @@ actor IncidentBoard {
         }
     }
 
+    /// Waits, at most `limit`, until `condition` holds of the stored incidents (a decision the
+    /// deriving node applies, such as a merge), asking the local writer to catch up.
+    func waitUntil(within limit: Duration, _ condition: @Sendable ([UUID: Entry]) -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        work?.trigger()
+        while true {
+            try await refresh()
+            if condition(entries) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    /// The live incident holding a record.
+    static func holder(of record: UUID, in entries: [UUID: Entry]) -> StoredIncident? {
+        entries.values.first { !$0.incident.isRetired && $0.incident.summary.observationIDs.contains(record) }?.incident
+    }
+
     /// Reads the copy after waiting (at most `readWait`) for it to be current.
     func read<T: Sendable>(_ body: @Sendable ([UUID: Entry]) throws -> T) async throws -> (value: T, behind: Int64) {
         let behind = try await caughtUp(within: readWait)

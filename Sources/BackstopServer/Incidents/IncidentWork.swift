@@ -37,6 +37,10 @@ actor IncidentWork {
     private var identity = IncidentIdentity()
     private var position: Int64 = 0
     private var agreementRevision = -1
+    /// Analysts' pins applied so far (by the revision of the write that made them), and every
+    /// pin, which records fused again on a takeover carry.
+    private var pinRevision: Int64 = 0
+    private var pins: [UUID: UUID] = [:]
     private var running = false
     private var requestedAgain = false
     private let stopFlag = Mutex(false)
@@ -120,6 +124,8 @@ actor IncidentWork {
         identity = IncidentIdentity()
         position = 0
         agreementRevision = -1
+        pinRevision = 0
+        pins = [:]
     }
 
     /// Catches up with the feed (and the agreements) while holding the lease.
@@ -147,6 +153,7 @@ actor IncidentWork {
                     await Task.yield()
                 }
             }
+            try await applyPins(try await store.fusionPins(after: pinRevision))
         } catch {
             logger.warning("incidents not derived yet; the next trigger starts again from what is stored", metadata: ["error": "\(error)"])
             reset()
@@ -160,6 +167,10 @@ actor IncidentWork {
         agreementRevision = try await store.agreementRevision()
         let compliance = try await Self.compliance(from: store)
         book = IncidentBook(compliance: compliance)
+        for pin in try await store.fusionPins(after: 0) {
+            pins[pin.observationID] = pin.group
+            pinRevision = max(pinRevision, pin.revision)
+        }
         var revision: Int64 = 0
         while true {
             let page = try await store.incidentChanges(after: revision, limit: 5_000)
@@ -177,8 +188,32 @@ actor IncidentWork {
 
     private func fuse(_ entries: [IntakeEntry], write: Bool) async throws {
         for entry in entries { identity.noteSequence(entry.sequence, of: entry.stored.observation.id) }
-        let change = book!.add(entries.map { IncidentBoard.record($0.stored) })
+        let change = book!.add(entries.map { entry in
+            var record = IncidentBoard.record(entry.stored)
+            record.analystGroup = pins[entry.stored.observation.id]
+            return record
+        })
         if write { try await persist(change.current, reaching: entries.last!.sequence) } else { position = entries.last!.sequence }
+    }
+
+    /// Applies analysts' merges and splits, each group as one decision, in the order made.
+    private func applyPins(_ new: [FusionPin]) async throws {
+        guard !new.isEmpty else { return }
+        var order: [UUID] = []
+        var groups: [UUID: [UUID]] = [:]
+        for pin in new {
+            if groups[pin.group] == nil { order.append(pin.group) }
+            groups[pin.group, default: []].append(pin.observationID)
+            pins[pin.observationID] = pin.group
+        }
+        var touched: Set<UUID> = []
+        for group in order {
+            let change = book!.pin(groups[group]!, to: group)
+            touched.formUnion(change.current)
+        }
+        // Keys fusion retired within this batch are no incident now; the groups are whole.
+        try await persist(touched.filter { book!.incident(id: $0) != nil }.sorted(by: UUIDOrder.less), reaching: position)
+        pinRevision = max(pinRevision, new.map(\.revision).max() ?? 0)
     }
 
     /// Gives the incidents fusion re-derived (by their fusion keys) their stored ids and
@@ -194,16 +229,37 @@ actor IncidentWork {
             summaries[assigned.id] = IncidentSummary(derived, findings: book.findings(for: derived.id), id: assigned.id)
             firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
         }
-        let ids = outcome.assigned.map(\.id) + outcome.merged.map(\.retired)
-        let fence = LeaseFence(lease: Self.leaseName, holder: node, position: reached, agreementRevision: agreementRevision)
+        // Usually one write; after an agreement change (every incident checked again) several,
+        // so that no transaction holds the store for long. Only the last moves the position: a
+        // node that dies in between leaves it where it was, and the next holder writes again.
         let time = now()
-        let (frozenOutcome, frozenSummaries, frozenFirst) = (outcome, summaries, firstSequences)
-        guard try await store.changeIncidents(ids, fence: fence, { current in
-            IncidentUpdates.derived(frozenOutcome, summaries: frozenSummaries, firstSequences: frozenFirst, current: current, at: time)
-        }) != nil else {
-            throw StoreError.unavailable("the incident lease was lost before the write; nothing written")
+        let (frozenSummaries, frozenFirst) = (summaries, firstSequences)
+        let parts = Self.parts(of: outcome, size: Self.writeSize)
+        for (index, part) in parts.enumerated() {
+            let ids = part.assigned.map(\.id) + part.merged.map(\.retired)
+            let fence = LeaseFence(lease: Self.leaseName, holder: node, position: index == parts.count - 1 ? reached : position,
+                                   agreementRevision: agreementRevision)
+            guard try await store.changeIncidents(ids, fence: fence, { current in
+                IncidentUpdates.derived(part, summaries: frozenSummaries, firstSequences: frozenFirst, current: current, at: time)
+            }) != nil else {
+                throw StoreError.unavailable("the incident lease was lost before the write; nothing written")
+            }
         }
         position = reached
+    }
+
+    /// Incidents written per transaction at most.
+    static let writeSize = 2_000
+
+    /// An outcome in parts of at most `size` incidents (the merges go with the first part).
+    static func parts(of outcome: IncidentIdentity.Outcome, size: Int) -> [IncidentIdentity.Outcome] {
+        guard outcome.assigned.count > size else { return [outcome] }
+        return outcome.assigned.chunked(into: size).enumerated().map { index, chunk in
+            var part = IncidentIdentity.Outcome()
+            part.assigned = Array(chunk)
+            if index == 0 { part.merged = outcome.merged }
+            return part
+        }
     }
 
     private static func compliance(from store: any BackstopStore) async throws -> MissionCompliance {

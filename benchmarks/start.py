@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Measures how soon a freshly started Backstop node serves current incidents from a data
+directory that already holds them.
+
+Baseline and subject come from the same process starts: the time from launching
+`backstop serve` to its first /healthz answer (the process is up: the store opened, the
+router built) is the baseline; the time to the first `GET /api/v1/incidents` that answers
+200 without `Backstop-Incidents-Behind` (every committed record reflected) is the subject.
+Each start is measured --runs times; the median and the ratio to the baseline are printed.
+"""
+import argparse, http.client, json, os, re, signal, statistics, subprocess, sys, tempfile, time
+
+
+def ask(port, path, token=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": "Bearer " + token} if token else {}
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, response.getheader("Backstop-Incidents-Behind"), body
+
+
+def start(binary, data, log):
+    started = time.perf_counter()
+    server = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", "0", "--log-level", "warning"],
+                              stdout=log, stderr=subprocess.STDOUT)
+    return server, started
+
+
+def port_of(log_path, server):
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with open(log_path) as handle:
+            found = re.search(r"listening on http://[0-9.]+:([0-9]+)", handle.read())
+        if found:
+            return int(found.group(1))
+        if server.poll() is not None:
+            raise SystemExit("the server exited: " + open(log_path).read())
+        time.sleep(0.002)
+    raise SystemExit("the server did not start")
+
+
+def until(condition, limit):
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        try:
+            if condition():
+                return time.perf_counter()
+        except (ConnectionError, OSError):
+            pass
+        time.sleep(0.01)
+    return None
+
+
+def measure(binary, data, token, limit):
+    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
+        server, started = start(binary, data, log)
+        try:
+            port = port_of(log.name, server)
+            health = until(lambda: ask(port, "/healthz")[0] == 200, limit)
+            answered = []
+            def current():
+                status, behind, body = ask(port, "/api/v1/incidents?limit=1", token)
+                answered.append((status, behind))
+                return status == 200 and behind is None
+            incidents = until(current, limit)
+            return health - started, (incidents - started) if incidents else None, answered
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--limit", type=float, default=600, help="seconds to wait for current incidents before giving up")
+    arguments = parser.parse_args()
+    healths, currents = [], []
+    for run in range(arguments.runs):
+        health, current, answered = measure(arguments.binary, arguments.data_dir, arguments.token, arguments.limit)
+        behind = [b for _, b in answered if b]
+        print("start %d: up after %.2f s, current incidents after %s (%d reads, %s)" % (
+            run + 1, health, "%.2f s" % current if current is not None else "more than %.0f s" % arguments.limit,
+            len(answered), ("first said %s records behind" % behind[0]) if behind else "none behind"), flush=True)
+        healths.append(health)
+        if current is not None:
+            currents.append(current)
+    if len(currents) < len(healths):
+        raise SystemExit("some starts did not serve current incidents within %.0f s" % arguments.limit)
+    base, subject = statistics.median(healths), statistics.median(currents)
+    print("median: up %.2f s (baseline), current incidents %.2f s (x%.1f the baseline)" % (base, subject, subject / base))
+
+
+if __name__ == "__main__":
+    main()
