@@ -61,7 +61,12 @@ func buildRouter(
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
-    return (router, [following, work])
+    var services: [any Service] = [following, work]
+    if let signer = configuration.auditSigner, configuration.checkpointEvery > 0 {
+        services.append(AuditCheckpointing(store: store, signer: signer, every: Int64(configuration.checkpointEvery),
+                                           interval: configuration.followInterval, now: configuration.now))
+    }
+    return (router, services)
 }
 
 extension TimeAmount {

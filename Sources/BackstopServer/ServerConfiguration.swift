@@ -36,6 +36,10 @@ public struct ServerConfiguration: Sendable {
     public var publicRedaction = PublicRedaction()
     /// Settlements for "near <settlement>" places; needed only for that form of redaction.
     public var publicSettlements: SettlementIndex?
+    /// Signs a checkpoint of the audit log's head every `checkpointEvery` entries (none
+    /// without a signer).
+    public var auditSigner: AuditSigner?
+    public var checkpointEvery = 1_000
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackstopCore
 import BackstopData
 import BackstopServer
 import BackstopSQLite
@@ -40,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Sign a checkpoint of the audit log's head every N entries (0: only `backstop audit checkpoint`).")
+    var checkpointEvery = 1_000
+
+    @Option(help: "The mission's audit signing key (created, mode 600, if missing). Default: audit-signing-key in the data directory; with --database, checkpoints are signed only when this is given.")
+    var auditKey: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard !host.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--host must not be empty") }
@@ -47,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let nodeName, nodeName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--node-name must not be empty") }
         guard idleTimeout >= 0.1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be between 0.1 and 3600 seconds (got \(idleTimeout))") }
         guard bodyTimeout >= 0.1, bodyTimeout <= 3600 else { throw ValidationError("--body-timeout must be between 0.1 and 3600 seconds (got \(bodyTimeout))") }
+        guard (0...100_000_000).contains(checkpointEvery) else { throw ValidationError("--checkpoint-every must be between 0 and 100000000 (got \(checkpointEvery))") }
     }
 
     func run() async throws {
@@ -81,6 +89,12 @@ struct ServeCommand: AsyncParsableCommand {
                                                 idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                                                 bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
         if let nodeName { configuration.nodeName = nodeName }
+        configuration.checkpointEvery = checkpointEvery
+        let keyFile = auditKey ?? (dataDirectory.postgresURL == nil
+            ? URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("audit-signing-key").path : nil)
+        if checkpointEvery > 0, let keyFile {
+            configuration.auditSigner = AuditSigner(key: try AuditCommand.Checkpoint.loadOrCreateKey(at: keyFile))
+        }
         let node = configuration.nodeName
         let app = buildApplication(store: store, configuration: configuration, registry: registry, logger: logger) { channel in
             let port = channel.localAddress?.port ?? port

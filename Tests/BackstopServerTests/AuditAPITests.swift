@@ -1,5 +1,6 @@
 import BackstopCore
 import BackstopServer
+import BackstopStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -57,6 +58,36 @@ import Testing
             #expect(last?.action == "token.revoked")
             #expect(last?.actor == "admin")
             #expect(last?.subject == "token/partner")
+        }
+    }
+}
+
+/// The server signs the audit log's head by itself every N entries.
+@Suite struct AuditCheckpointingTests {
+    @Test func theServerSignsACheckpointEveryNEntries() async throws {
+        let store = MemoryStore()
+        let signer = AuditSigner()
+        var configuration = ServerConfiguration(now: { Date() }, followInterval: .milliseconds(50))
+        configuration.auditSigner = signer
+        configuration.checkpointEvery = 5
+        let app = buildApplication(store: store, configuration: configuration)
+        try await app.test(.router) { _ in
+            for index in 0..<6 {
+                _ = try await store.submit([ObservationSubmission(
+                    observation: Observation(id: UUID(), kind: .explosion, count: 1, observedAt: Date(timeIntervalSince1970: 1_614_600_000 + Double(index)),
+                                             modality: .heard, location: .absolute(point: GeoPoint(lat: 48.1, lon: 37.8), accuracyMetres: 100)),
+                    reporter: "patrol-\(index)", reporterTeam: nil, receivedAt: Date())])
+            }
+            var checkpoints: [AuditCheckpoint] = []
+            for _ in 0..<200 where checkpoints.isEmpty {
+                checkpoints = try await store.auditCheckpoints()
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let checkpoint = try #require(checkpoints.first)
+            #expect(checkpoint.sequence >= 5)
+            #expect(checkpoint.publicKey == signer.publicKey)
+            let entries = try await store.auditEntries(after: 0, limit: 1_000)
+            #expect(AuditChain.firstProblem(in: entries, checkpoints: checkpoints, trustedKey: signer.publicKey) == nil)
         }
     }
 }

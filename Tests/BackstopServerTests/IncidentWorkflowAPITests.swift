@@ -202,7 +202,9 @@ import Testing
                         #expect(body["observation_ids"] == .array([]), "no member records outside the mission")
                         #expect(body["assessment"]?["note"] == nil, "no notes outside the mission")
                         #expect(body["assessment"]?["proposed_by"] == nil, "nor who assessed it")
-                        #expect(body["sources"] != nil)
+                        #expect(body["sources"] == (audience.level == .parties ? .array([]) : .array([.string("team-a"), .string("team-b")])),
+                                "partners see which teams reported; the parties to the conflict only how many")
+                        #expect(body["independent_sources"]?.intValue == 2)
                     case .public:
                         for hidden in ["sources", "grades", "observation_ids", "observations", "confidence", "assessment", "location"] {
                             #expect(body[hidden] == nil, "the public view has no \(hidden)")

@@ -87,7 +87,9 @@ struct AssessmentView: Encodable, Sendable {
 }
 
 /// What partners and parties see of a released incident: the derived incident (corrected) and
-/// the confirmed verdict, without member records or who assessed it.
+/// the confirmed verdict, without member records or who assessed it. The parties to the
+/// conflict do not see which teams or sensors reported either (only how many): a patrol named
+/// to a party could be targeted.
 struct ReleasedIncidentView: Encodable, Sendable {
     var summary: IncidentSummary
     var state: IncidentState
@@ -100,9 +102,10 @@ struct ReleasedIncidentView: Encodable, Sendable {
         case assessment
     }
 
-    init(_ incident: StoredIncident) {
+    init(_ incident: StoredIncident, audience: ReleaseLevel) {
         var summary = incident.corrected
         summary.observationIDs = []
+        if audience == .parties { summary.sources = [] }
         self.summary = summary
         state = incident.state
         releaseLevel = incident.workflow.releaseLevel

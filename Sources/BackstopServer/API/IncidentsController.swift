@@ -126,7 +126,7 @@ struct IncidentsController: Sendable {
         case .internal:
             return try Self.respond(IncidentPage(incidents: page.map { IncidentView($0) }, nextCursor: cursor), headers: headers)
         case .partners, .parties:
-            return try Self.respond(IncidentPage(incidents: page.map(ReleasedIncidentView.init), nextCursor: cursor), headers: headers)
+            return try Self.respond(IncidentPage(incidents: page.map { ReleasedIncidentView($0, audience: audience) }, nextCursor: cursor), headers: headers)
         case .public:
             return try Self.respond(IncidentPage(incidents: page.map { PublicIncidentView($0, redaction: redaction, settlements: settlements) },
                                                  nextCursor: cursor), headers: headers)
@@ -198,7 +198,7 @@ struct IncidentsController: Sendable {
             headers[.eTag] = "\"\(incident.version)\""
             return try Self.respond(IncidentView(incident, detail: true, observations: try await observations(of: incident)), headers: headers)
         case .partners, .parties:
-            return try Self.respond(ReleasedIncidentView(incident), headers: headers)
+            return try Self.respond(ReleasedIncidentView(incident, audience: audience), headers: headers)
         case .public:
             return try Self.respond(PublicIncidentView(incident, redaction: redaction, settlements: settlements), headers: headers)
         }
