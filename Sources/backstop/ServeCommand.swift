@@ -41,6 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "The public view's place: the centre of a grid cell this many degrees wide (0.05 is about 5 km).")
+    var publicGridDegrees = 0.05
+
+    @Flag(help: "The public view names the nearest settlement within 10 km (\"near <settlement>\") instead of a grid cell.")
+    var publicNearSettlement = false
+
+    @Option(help: "Hours after an incident ends before the public sees it.")
+    var publicEmbargoHours = 24.0
+
     @Option(help: "Sign a checkpoint of the audit log's head every N entries (0: only `backstop audit checkpoint`).")
     var checkpointEvery = 1_000
 
@@ -54,6 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let nodeName, nodeName.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--node-name must not be empty") }
         guard idleTimeout >= 0.1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be between 0.1 and 3600 seconds (got \(idleTimeout))") }
         guard bodyTimeout >= 0.1, bodyTimeout <= 3600 else { throw ValidationError("--body-timeout must be between 0.1 and 3600 seconds (got \(bodyTimeout))") }
+        guard publicGridDegrees >= 0.001, publicGridDegrees <= 10 else { throw ValidationError("--public-grid-degrees must be between 0.001 and 10 (got \(publicGridDegrees))") }
+        guard publicEmbargoHours >= 0, publicEmbargoHours <= 8_760 else { throw ValidationError("--public-embargo-hours must be between 0 and 8760 (got \(publicEmbargoHours))") }
         guard (0...100_000_000).contains(checkpointEvery) else { throw ValidationError("--checkpoint-every must be between 0 and 100000000 (got \(checkpointEvery))") }
     }
 
@@ -90,6 +101,10 @@ struct ServeCommand: AsyncParsableCommand {
                                                 bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
         if let nodeName { configuration.nodeName = nodeName }
         configuration.checkpointEvery = checkpointEvery
+        configuration.publicRedaction = PublicRedaction(
+            place: publicNearSettlement ? .nearestSettlement(withinMetres: 10_000, fallbackDegrees: publicGridDegrees) : .grid(degrees: publicGridDegrees),
+            embargo: publicEmbargoHours * 3600)
+        if publicNearSettlement { configuration.publicSettlements = SettlementIndex(try BundledGazetteer.load()) }
         let keyFile = auditKey ?? (dataDirectory.postgresURL == nil
             ? URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("audit-signing-key").path : nil)
         if checkpointEvery > 0, let keyFile {

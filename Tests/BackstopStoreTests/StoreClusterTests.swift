@@ -42,10 +42,11 @@ import Testing
         #expect(try await b.recordFindings([finding], lease: "work", holder: "node-b", position: 9) == false, "a node without the lease writes nothing")
 
         try await a.releaseLease("work", holder: "node-a")
-        let taken = try #require(try await b.claimLease("work", holder: "node-b", duration: 0.3))
+        // Long enough for the next write on a loaded machine, short enough to wait out.
+        let taken = try #require(try await b.claimLease("work", holder: "node-b", duration: 3))
         #expect(taken.position == 7, "the next holder resumes where the last one stopped")
         #expect(try await b.recordFindings([finding], lease: "work", holder: "node-b", position: 8))
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(3_500))
         #expect(try await b.recordFindings([finding], lease: "work", holder: "node-b", position: 9) == false, "an expired lease fences its holder off")
         #expect(try await a.claimLease("work", holder: "node-a", duration: 30)?.position == 8, "an expired lease can be taken over")
 

@@ -62,6 +62,9 @@ actor IncidentBoard {
     private func readChanges() async throws {
         // The progress is read first: the incidents read after it reflect at least that much.
         let progress = try await store.incidentProgress()
+        if !loaded, progress.revision > revision {
+            try await readInParallel(upTo: progress.revision)
+        }
         while true {
             let page = try await store.incidentChanges(after: revision, limit: 5_000)
             guard let last = page.last else { break }
@@ -70,7 +73,32 @@ actor IncidentBoard {
         }
         position = max(position, progress.position)
         checkedAgreements = max(checkedAgreements, progress.agreementRevision)
+        if !loaded { work?.readersReady() }
         loaded = true
+    }
+
+    /// The first read at start: every stored incident, in revision ranges read and decoded by
+    /// concurrent tasks (decoding is most of a start's time). Revisions are unique, so the
+    /// rows in (low, high] are at most high − low; rows past `high` belong to the next range.
+    private func readInParallel(upTo last: Int64) async throws {
+        let rangeSize: Int64 = 10_000
+        let store = store
+        let from = revision
+        let pages = try await withThrowingTaskGroup(of: [StoredIncident].self) { group in
+            var low = from
+            while low < last {
+                let (start, high) = (low, min(low + rangeSize, last))
+                group.addTask {
+                    try await store.incidentChanges(after: start, limit: Int(high - start)).filter { $0.revision <= high }
+                }
+                low = high
+            }
+            var pages: [[StoredIncident]] = []
+            for try await page in group { pages.append(page) }
+            return pages
+        }
+        for page in pages { apply(page) }
+        revision = max(revision, last)
     }
 
     /// Takes incidents this node wrote (or read) into the copy; an older revision never

@@ -45,6 +45,9 @@ actor IncidentWork {
     private var requestedAgain = false
     private let stopFlag = Mutex(false)
     private var stopped: Bool { stopFlag.withLock { $0 } }
+    /// Set once this node's readers have read the stored incidents: until then the work waits,
+    /// so that a start serves what is stored first and re-derives (takes the work over) after.
+    private let readersLoaded = Mutex(false)
 
     init(store: any BackstopStore, node: String, leaseDuration: TimeInterval, now: @escaping @Sendable () -> Date,
          logger: Logger = Logger(label: "backstop.incidents")) {
@@ -58,6 +61,12 @@ actor IncidentWork {
     /// Asks for a catch-up without waiting: a step can hold this actor for seconds.
     nonisolated func trigger() {
         Task { await self.startUnlessRunning() }
+    }
+
+    /// The board has read what is stored: the work may start.
+    nonisolated func readersReady() {
+        readersLoaded.withLock { $0 = true }
+        trigger()
     }
 
     nonisolated func stop() {
@@ -130,7 +139,7 @@ actor IncidentWork {
 
     /// Catches up with the feed (and the agreements) while holding the lease.
     func work() async {
-        guard let lease, !stopped else { return }
+        guard let lease, !stopped, readersLoaded.withLock({ $0 }) else { return }
         do {
             if !holding {
                 logger.info("this node derives the incidents", metadata: ["node": "\(node)", "from": "\(lease.position)"])
