@@ -39,6 +39,9 @@ extension PostgresStore {
     public func changeIncidents(_ ids: [UUID], fence: LeaseFence?,
                                 _ change: @escaping @Sendable ([UUID: StoredIncident]) throws -> IncidentWrite) async throws -> [StoredIncident]? {
         try await transaction("change incidents") { [logger] connection in
+            // Waiting for the locks below must end (and roll back) before the store's own time
+            // limit answers 503, or a decision reported as failed could still commit later.
+            try await connection.query("SET LOCAL lock_timeout = '4s'", logger: logger)
             if let fence {
                 // The row lock fences the write (see `recordFindings`).
                 let held = try await connection.query("""

@@ -52,6 +52,7 @@ public enum IncidentUpdates {
         entries += now.map { entry(for: incident, $0, status: .confirmed, round: holding.number) }
         incident.confirmedFindings = now
         incident.confirmedRound = now.isEmpty ? 0 : holding.number
+        incident.confirmedSummary = holding.verdict == .verified ? incident.corrected : nil
         return entries
     }
 

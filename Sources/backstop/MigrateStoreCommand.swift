@@ -29,7 +29,7 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             }
             FileHandle.standardError.write(Data("\n".utf8))
             print("copied \(copied.observations) observations, \(copied.agreementVersions) agreement versions, \(copied.tokens) tokens, "
-                  + "\(copied.incidents) incidents and \(copied.findings) findings-log entries from \(from) to \(to); verified")
+                  + "\(copied.incidents) incidents (\(copied.pins) records pinned by analysts) and \(copied.findings) findings-log entries from \(from) to \(to); verified")
         } catch {
             try? await source.close()
             try? await target.close()
@@ -51,6 +51,7 @@ struct StoreCopy {
         var tokens = 0
         var incidents = 0
         var findings = 0
+        var pins = 0
     }
 
     static let holder = "migrate-store"
@@ -98,6 +99,21 @@ struct StoreCopy {
         return counts
     }
 
+    /// Source intake sequence → target intake sequence: the copy keeps the order, so the n-th
+    /// record of one is the n-th of the other.
+    private func sequenceMap() async throws -> [Int64: Int64] {
+        var map: [Int64: Int64] = [:]
+        var (a, b): (Int64, Int64) = (0, 0)
+        while true {
+            let (pageA, pageB) = (try await source.intake(after: a, limit: ObservationQuery.maximumLimit),
+                                  try await target.intake(after: b, limit: ObservationQuery.maximumLimit))
+            guard let lastA = pageA.last, let lastB = pageB.last, pageA.count == pageB.count else { break }
+            for (x, y) in zip(pageA, pageB) { map[x.sequence] = y.sequence }
+            (a, b) = (lastA.sequence, lastB.sequence)
+        }
+        return map
+    }
+
     /// The target's intake sequence of a record (searching forward from `start`).
     private func sequence(of id: UUID, in store: any BackstopStore, after start: Int64) async throws -> Int64 {
         var position = start
@@ -117,9 +133,16 @@ struct StoreCopy {
         }
         let fence = LeaseFence(lease: IncidentWorkLease.name, holder: Self.holder, position: position,
                                agreementRevision: try await target.agreementRevision())
+        // An incident's first sequence is its oldest record's place in the intake, which the
+        // target numbers anew.
+        let sequences = try await sequenceMap()
         var revision: Int64 = 0
         while true {
-            let page = try await source.incidentChanges(after: revision, limit: 1_000)
+            let page = try await source.incidentChanges(after: revision, limit: 1_000).map { incident in
+                var renumbered = incident
+                renumbered.firstSequence = sequences[incident.firstSequence] ?? incident.firstSequence
+                return renumbered
+            }
             guard let last = page.last else { break }
             guard try await target.changeIncidents(page.map(\.id), fence: fence, { _ in IncidentWrite(incidents: page) }) != nil else {
                 throw StoreError.unavailable("the target's incident lease was lost during the copy")
@@ -137,8 +160,15 @@ struct StoreCopy {
             counts.findings += page.count
             sequence = last.sequence
         }
-        // An empty write records the position even when there are no incidents.
-        _ = try await target.changeIncidents([], fence: fence) { _ in IncidentWrite() }
+        // Analysts' merges and splits, which the target's deriving node applies to the records
+        // it fuses; this write also records the position when there is nothing else.
+        var pins: [UUID: UUID] = [:]
+        for pin in try await source.fusionPins(after: 0) { pins[pin.observationID] = pin.group }
+        counts.pins = pins.count
+        let copiedPins = pins
+        guard try await target.changeIncidents([], fence: fence, { _ in IncidentWrite(pins: copiedPins) }) != nil else {
+            throw StoreError.unavailable("the target's incident lease was lost during the copy")
+        }
         try await target.releaseLease(IncidentWorkLease.name, holder: Self.holder)
     }
 
@@ -169,13 +199,19 @@ struct StoreCopy {
             a += pageA
             b += pageB
         }
-        func withoutRevision(_ incident: StoredIncident) -> StoredIncident {
+        func comparable(_ incident: StoredIncident) -> StoredIncident {
             var copy = incident
             copy.revision = 0
+            copy.firstSequence = 0
             return copy
         }
-        guard a.count == counts.incidents, a.map(withoutRevision) == b.map(withoutRevision) else {
+        guard a.count == counts.incidents, a.map(comparable) == b.map(comparable) else {
             throw StoreError.corrupt("the incidents differ between source and target")
+        }
+        let (pinsA, pinsB) = (try await source.fusionPins(after: 0), try await target.fusionPins(after: 0))
+        guard Dictionary(uniqueKeysWithValues: pinsA.map { ($0.observationID, $0.group) })
+                == Dictionary(uniqueKeysWithValues: pinsB.map { ($0.observationID, $0.group) }) else {
+            throw StoreError.corrupt("the analysts' merges and splits differ between source and target")
         }
     }
 }

@@ -47,7 +47,8 @@ extension ProcessTests {
         let fence = LeaseFence(lease: IncidentWorkLease.name, holder: "test", position: try await store.latestIntakeSequence(),
                                agreementRevision: try await store.agreementRevision())
         let stored = incident
-        let written = try await store.changeIncidents([id], fence: fence) { _ in IncidentWrite(incidents: [stored]) }
+        let pinned = first.stored.observation.id
+        let written = try await store.changeIncidents([id], fence: fence) { _ in IncidentWrite(incidents: [stored], pins: [pinned: id]) }
         try await store.releaseLease(IncidentWorkLease.name, holder: "test")
         try await store.close()
         return try #require(written?.first)
@@ -99,6 +100,7 @@ extension ProcessTests {
         let copied = try PostgresStore.open(url: migrated)
         #expect(try await copied.storedIncident(id: decided.id)?.workflow == decided.workflow)
         #expect(try await copied.incidentProgress().position == (try await copied.latestIntakeSequence()))
+        #expect(try await copied.fusionPins(after: 0).map(\.group) == [decided.id], "the analyst's pin goes along")
         try await copied.close()
         try await Self.expectSameContents(try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated), count: 250)
         let twice = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])

@@ -151,7 +151,8 @@ import Testing
         let server = try await TestServer.make()
         try await server.run { client in
             let id = try await Self.incidentWithFinding(client, server)
-            _ = try await Self.verify(client, server, id)
+            let verified = try await Self.verify(client, server, id)
+            #expect(try await Self.post(client, server, "/api/v1/incidents/\(id)/release", as: "supervisor", #"{"level": "partners", "version": \#(verified)}"#).status == .ok)
             #expect(try await client.call(.get, "/api/v1/incidents?needs_review=true", as: "analyst", server: server).json["incidents"]?.arrayValue?.isEmpty == true)
             let late = UUID()
             _ = try await client.call(.post, "/api/v1/observations", as: "monitor-solo", server: server, body: IncidentAPITests().explosion(late, lat: 48.101, seconds: 10))
@@ -162,8 +163,11 @@ import Testing
             #expect(incident.json["unassessed_observation_ids"] == .array([.string(late.uuidString.lowercased())]))
             let queue = try await client.call(.get, "/api/v1/incidents?needs_review=true", as: "analyst", server: server)
             #expect(queue.json["incidents"]?.arrayValue?.map { $0["id"] } == [.string(id)])
-            let verified = try await client.call(.get, "/api/v1/incidents?state=verified", as: "analyst", server: server)
-            #expect(verified.json["incidents"]?.arrayValue?.count == 1)
+            let listed = try await client.call(.get, "/api/v1/incidents?state=verified", as: "analyst", server: server)
+            #expect(listed.json["incidents"]?.arrayValue?.count == 1)
+            // Partners see what was confirmed, not the evidence nobody has assessed yet.
+            let partner = try await client.call(.get, "/api/v1/incidents/\(id)", as: "partner", server: server)
+            #expect(partner.json["record_count"]?.intValue == 2)
         }
     }
 
@@ -228,6 +232,8 @@ import Testing
             // The public's filters work on what it sees: no narrowing a place down by bounding boxes.
             #expect(try await client.call(.get, "/api/v1/incidents?bbox=37.79,48.09,37.81,48.11", as: nil, server: server).json["incidents"]?.arrayValue?.isEmpty == true)
             #expect(try await client.call(.get, "/api/v1/incidents?min_confidence=0.5", as: nil, server: server).status == .unprocessableContent)
+            // Nor order them by what it may not see (the queue order ranks by confidence).
+            #expect(try await client.call(.get, "/api/v1/incidents?state=verified", as: nil, server: server).status == .unprocessableContent)
         }
     }
 

@@ -20,9 +20,11 @@ public struct PublicRedaction: Sendable, Hashable {
         self.embargo = embargo
     }
 
-    /// Still withheld at `now`: the event ended less than the embargo ago.
+    /// Still withheld at `now`: the event ended less than the embargo ago. Counted from the
+    /// end of the hour it ended in, so that the moment an incident appears does not tell the
+    /// exact time the view rounds away.
     public func isEmbargoed(eventEnd: Date, now: Date) -> Bool {
-        now.timeIntervalSince(eventEnd) < embargo
+        now.timeIntervalSince(Self.hour(eventEnd).addingTimeInterval(3600)) < embargo
     }
 
     /// The start of the hour holding `date`.

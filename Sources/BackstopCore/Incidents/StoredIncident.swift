@@ -18,6 +18,13 @@ public struct StoredIncident: Sendable, Hashable, Codable {
     /// (0 when none holds); what the findings log says is confirmed for this incident.
     public var confirmedFindings: [IncidentSummary.FindingSummary] = []
     public var confirmedRound = 0
+    /// What the incident said (corrected) when the holding verified assessment was confirmed:
+    /// what partners, parties and the public see, so evidence that arrived later (or a merge)
+    /// reaches them only through a new confirmation.
+    public var confirmedSummary: IncidentSummary?
+
+    /// The summary an audience outside the mission sees: the confirmed one.
+    public var released: IncidentSummary { confirmedSummary ?? corrected }
     public var updatedAt: Date
 
     public init(id: UUID, summary: IncidentSummary, firstSequence: Int64, at time: Date) {

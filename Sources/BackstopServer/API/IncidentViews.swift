@@ -103,7 +103,7 @@ struct ReleasedIncidentView: Encodable, Sendable {
     }
 
     init(_ incident: StoredIncident, audience: ReleaseLevel) {
-        var summary = incident.corrected
+        var summary = incident.released
         summary.observationIDs = []
         if audience == .parties { summary.sources = [] }
         self.summary = summary
@@ -172,7 +172,7 @@ struct PublicIncidentView: Encodable, Sendable {
     }
 
     init(_ incident: StoredIncident, redaction: PublicRedaction, settlements: SettlementIndex?) {
-        let summary = incident.corrected
+        let summary = incident.released
         id = incident.id.uuidString.lowercased()
         kind = summary.kind
         start = Timestamp.format(PublicRedaction.hour(summary.startDate))

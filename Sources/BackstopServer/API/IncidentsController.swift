@@ -90,6 +90,11 @@ struct IncidentsController: Sendable {
             }
         }
         if !staff, filters.needsReview != nil { parameters.fail("needs_review", "the review queue is the mission's own") }
+        // The public sees verified incidents only, in time order: a state filter would switch to
+        // the queue order, which ranks by what the public may not see.
+        if ReleaseLevel.audience(of: role) == .public, !filters.states.isEmpty {
+            parameters.fail("state", "the public sees verified incidents only; the state filter is not available to it")
+        }
         filters.limit = parameters.int("limit", range: 1...ObservationQuery.maximumLimit) ?? ObservationQuery.defaultLimit
         if let raw = parameters.value("cursor") {
             if let cursor = IncidentCursor(token: raw), cursor.queue == filters.queueOrder { filters.cursor = cursor } else {
@@ -109,9 +114,11 @@ struct IncidentsController: Sendable {
             for entry in entries.values {
                 let incident = entry.incident
                 guard !incident.isRetired, Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
-                let view = audience == .public ? Self.publicFacts(incident, redaction: redaction, settlements: settlements) : Self.facts(entry)
+                let view = audience == .public ? Self.publicFacts(incident, redaction: redaction, settlements: settlements)
+                    : audience == .internal ? Self.facts(entry, summary: incident.corrected, timesAsStored: true)
+                    : Self.facts(entry, summary: incident.released, timesAsStored: false)
                 guard Self.matches(view, incident: incident, filters) else { continue }
-                let key = IncidentCursor(incident: incident, startMilliseconds: view.startMilliseconds, queue: filters.queueOrder)
+                let key = IncidentCursor(view, id: incident.id, queue: filters.queueOrder)
                 if let after = filters.cursor, !after.precedes(key) { continue }
                 matching.append((incident, key))
             }
@@ -120,7 +127,7 @@ struct IncidentsController: Sendable {
             let next = matching.count > filters.limit ? page.last?.key : nil
             return (page.map(\.incident), next)
         }
-        let headers = Self.behindHeaders(behind)
+        let headers = audience == .internal ? Self.behindHeaders(behind) : [:]
         let cursor = next?.token
         switch audience {
         case .internal:
@@ -152,15 +159,18 @@ struct IncidentsController: Sendable {
         var confidence: Double
     }
 
-    static func facts(_ entry: IncidentBoard.Entry) -> Facts {
-        let corrected = entry.incident.corrected
-        return Facts(startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds,
-                     point: corrected.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }, kind: corrected.kind,
-                     findings: corrected.findings.map(\.kind), confidence: corrected.confidence)
+    /// The values as staff (the corrected summary) or partners and parties (the confirmed one) see them.
+    /// Staff's times are the stored summary's (corrections do not change times), parsed once
+    /// when the board read the incident; a confirmed summary's are parsed here.
+    static func facts(_ entry: IncidentBoard.Entry, summary: IncidentSummary, timesAsStored: Bool) -> Facts {
+        Facts(startMilliseconds: timesAsStored ? entry.startMilliseconds : Timestamp.milliseconds(summary.startDate),
+              endMilliseconds: timesAsStored ? entry.endMilliseconds : Timestamp.milliseconds(summary.endDate),
+              point: summary.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }, kind: summary.kind,
+              findings: summary.findings.map(\.kind), confidence: summary.confidence)
     }
 
     static func publicFacts(_ incident: StoredIncident, redaction: PublicRedaction, settlements: SettlementIndex?) -> Facts {
-        let corrected = incident.corrected
+        let corrected = incident.released
         let point = corrected.location.flatMap { redaction.coarsen(GeoPoint(lat: $0.lat, lon: $0.lon), settlements: settlements).point }
         return Facts(startMilliseconds: Timestamp.milliseconds(PublicRedaction.hour(corrected.startDate)),
                      endMilliseconds: Timestamp.milliseconds(PublicRedaction.hour(corrected.endDate)), point: point, kind: corrected.kind,
@@ -186,13 +196,15 @@ struct IncidentsController: Sendable {
         let behind = try await board.read { _ in () }.behind
         guard let (incident, mergedFrom) = await board.resolve(id),
               Self.visible(incident, to: audience, now: now(), redaction: redaction) else {
-            throw APIError(.notFound, code: "not_found", message: "no incident \(id.uuidString.lowercased())" + (behind > 0 ? " yet (\(behind) records are still being fused)" : ""),
-                           headers: Self.behindHeaders(behind))
+            // Outside the mission, how far the intake is behind is not to be told.
+            let staff = audience == .internal
+            throw APIError(.notFound, code: "not_found", message: "no incident \(id.uuidString.lowercased())" + (staff && behind > 0 ? " yet (\(behind) records are still being fused)" : ""),
+                           headers: staff ? Self.behindHeaders(behind) : [:])
         }
         if mergedFrom != nil {
             throw APIError(.notFound, code: "merged", message: "incident \(id.uuidString.lowercased()) was merged into \(incident.id.uuidString.lowercased())")
         }
-        var headers = Self.behindHeaders(behind)
+        var headers = audience == .internal ? Self.behindHeaders(behind) : [:]
         switch audience {
         case .internal:
             headers[.eTag] = "\"\(incident.version)\""
@@ -283,13 +295,14 @@ struct IncidentCursor: Sendable, Hashable {
     var startMilliseconds: Int64
     var id: UUID
 
-    init(incident: StoredIncident, startMilliseconds: Int64, queue: Bool) {
+    /// The key of an incident as the caller sees it (`facts`), so that a cursor holds nothing
+    /// the caller may not see.
+    init(_ facts: IncidentsController.Facts, id: UUID, queue: Bool) {
         self.queue = queue
-        let corrected = incident.corrected
-        hasFindings = queue && !corrected.findings.isEmpty
-        confidenceMilli = queue ? Int((corrected.confidence * 1000).rounded()) : 0
-        self.startMilliseconds = startMilliseconds
-        id = incident.id
+        hasFindings = queue && !facts.findings.isEmpty
+        confidenceMilli = queue ? Int((facts.confidence * 1000).rounded()) : 0
+        startMilliseconds = facts.startMilliseconds
+        self.id = id
     }
 
     /// Whether this comes before `other` in its order.

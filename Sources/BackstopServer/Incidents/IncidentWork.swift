@@ -84,8 +84,18 @@ actor IncidentWork {
         repeat {
             requestedAgain = false
             await work()
-        } while requestedAgain && !stopped
+        } while requestedAgain && !stopped && !resetRequested
         running = false
+        if resetRequested { reset() }
+    }
+
+    /// `renew` and `release` run on this actor while a pass of `work` waits on the store: they
+    /// never pull the state from under it. A pass that is running resets at its end (and its
+    /// fenced writes fail meanwhile, since the lease is gone); an idle one at once.
+    private var resetRequested = false
+
+    private func resetWhenIdle() {
+        if running { resetRequested = true } else { reset() }
     }
 
     /// Renews the lease three times per lease period until graceful shutdown, then stops and
@@ -106,12 +116,18 @@ actor IncidentWork {
         do {
             lease = try await store.claimLease(Self.leaseName, holder: node, duration: leaseDuration)
         } catch {
+            // The store did not answer (a busy moment): the lease still holds until it expires,
+            // and the fenced writes say for sure; only then is the work given up.
+            if let current = lease, current.expiresAt > Date() {
+                logger.warning("incident lease not renewed; it holds until it expires, the next tick tries again", metadata: ["error": "\(error)"])
+                return
+            }
             lease = nil
             logger.warning("incident lease not renewed; the next tick tries again", metadata: ["error": "\(error)"])
         }
         if lease == nil, holding {
             logger.info("another node derives the incidents now")
-            reset()
+            resetWhenIdle()
         }
     }
 
@@ -124,10 +140,11 @@ actor IncidentWork {
             logger.warning("incident lease not released; another node takes over when it expires", metadata: ["error": "\(error)"])
         }
         lease = nil
-        reset()
+        resetWhenIdle()
     }
 
     private func reset() {
+        resetRequested = false
         holding = false
         book = nil
         identity = IncidentIdentity()
@@ -139,7 +156,7 @@ actor IncidentWork {
 
     /// Catches up with the feed (and the agreements) while holding the lease.
     func work() async {
-        guard let lease, !stopped, readersLoaded.withLock({ $0 }) else { return }
+        guard let lease, !stopped, !resetRequested, readersLoaded.withLock({ $0 }) else { return }
         do {
             if !holding {
                 logger.info("this node derives the incidents", metadata: ["node": "\(node)", "from": "\(lease.position)"])
@@ -260,10 +277,13 @@ actor IncidentWork {
     /// Incidents written per transaction at most.
     static let writeSize = 2_000
 
-    /// An outcome in parts of at most `size` incidents (the merges go with the first part).
+    /// An outcome in parts of at most `size` incidents. The merges go with the first part, and
+    /// so do their survivors, so that no reader sees a record belong to no live incident.
     static func parts(of outcome: IncidentIdentity.Outcome, size: Int) -> [IncidentIdentity.Outcome] {
         guard outcome.assigned.count > size else { return [outcome] }
-        return outcome.assigned.chunked(into: size).enumerated().map { index, chunk in
+        let survivors = Set(outcome.merged.map(\.survivor))
+        let ordered = outcome.assigned.filter { survivors.contains($0.id) } + outcome.assigned.filter { !survivors.contains($0.id) }
+        return ordered.chunked(into: max(size, survivors.count)).enumerated().map { index, chunk in
             var part = IncidentIdentity.Outcome()
             part.assigned = Array(chunk)
             if index == 0 { part.merged = outcome.merged }
