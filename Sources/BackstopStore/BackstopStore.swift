@@ -1,19 +1,29 @@
 import BackstopCore
 import Foundation
 
-/// Everything Backstop keeps. One protocol, several implementations (in memory, SQLite, and
-/// later PostgreSQL); the conformance suite in the tests runs unchanged against each.
+/// Everything Backstop keeps, as one store made of capabilities: each has its own protocol
+/// (and its own part of the conformance suite, run on memory, SQLite and PostgreSQL), so code
+/// that needs one capability names that one.
 ///
 /// Guarantees every implementation gives:
 /// - a call that returns has committed durably; a call that throws has changed nothing;
-/// - `submit` is atomic for the whole batch and idempotent per observation id;
-/// - listings are ordered by (observed_at, id) and pages never skip or repeat a record;
-/// - every change (an observation created, an agreement version saved, a token created)
-///   appends its `AuditLog` entry in the same transaction.
-public protocol BackstopStore: AuditLog, IncidentRecords {
+/// - every change appends its `AuditLog` entry in the same transaction.
+public protocol BackstopStore: ObservationStore, AgreementStore, AccessStore, WorkLeaseStore, AuditLog, IncidentRecords {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 
+    /// Wakes a listener when another node (or this one) commits observations, agreements or
+    /// incidents. A store that cannot announce returns a stream that never yields; followers
+    /// then poll.
+    func announcements() -> AsyncStream<Void>
+
+    func close() async throws
+}
+
+/// Observations: the record. `submit` is atomic for the whole batch and idempotent per
+/// observation id; listings are ordered by (observed_at, id) and pages never skip or repeat a
+/// record; the intake feed gives the commit order every node reads the same way.
+public protocol ObservationStore: Sendable {
     /// Stores a batch of observations. An id already stored (or earlier in the same batch) with
     /// the same content and reporter is a replay and returns the stored record; the same id with other content throws
     /// `StoreError.conflict` and nothing of the batch is stored.
@@ -23,6 +33,15 @@ public protocol BackstopStore: AuditLog, IncidentRecords {
     func observations(matching query: ObservationQuery) async throws -> ObservationPage
     func observationCount() async throws -> Int
 
+    /// Observations committed after `sequence`, in intake (commit) order. Every node follows
+    /// this to keep its incidents current; a sequence once read is never filled in behind.
+    func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry]
+    /// The sequence of the last committed observation (0 when there are none).
+    func latestIntakeSequence() async throws -> Int64
+}
+
+/// Agreements as versioned data.
+public protocol AgreementStore: Sendable {
     /// Saves a new version of an agreement. When `expectedVersion` is given it must be the
     /// version this save will create (optimistic concurrency), else `StoreError.versionConflict`.
     func saveAgreement(_ agreement: AgreementRecord, expectedVersion: Int?) async throws -> StoredAgreement
@@ -30,7 +49,15 @@ public protocol BackstopStore: AuditLog, IncidentRecords {
     func agreement(id: String, version: Int?) async throws -> StoredAgreement?
     /// The latest version of every agreement, ordered by id.
     func latestAgreements() async throws -> [StoredAgreement]
+    /// Every version of every agreement, oldest first per agreement; for copying a store.
+    func allAgreementVersions() async throws -> [StoredAgreement]
+    /// Grows with every agreement version saved, on any node, so a node can tell that its
+    /// agreements are stale without reading them.
+    func agreementRevision() async throws -> Int
+}
 
+/// Access tokens (only their hashes are kept).
+public protocol AccessStore: Sendable {
     /// Token names are unique: visibility of one's own records goes by the name.
     func insertToken(_ token: AccessTokenRecord) async throws
     func token(hash: String) async throws -> AccessTokenRecord?
@@ -38,18 +65,12 @@ public protocol BackstopStore: AuditLog, IncidentRecords {
     /// when no token has that name. Revoking a revoked token changes nothing.
     func revokeToken(name: String, by actor: String, at time: Date) async throws -> AccessTokenRecord?
     func tokenCount() async throws -> Int
+    /// Every token, for copying a store.
+    func allTokens() async throws -> [AccessTokenRecord]
+}
 
-    // MARK: Several nodes on one store
-
-    /// Observations committed after `sequence`, in intake (commit) order. Every node follows
-    /// this to keep its incidents current; a sequence once read is never filled in behind.
-    func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry]
-    /// The sequence of the last committed observation (0 when there are none).
-    func latestIntakeSequence() async throws -> Int64
-    /// Grows with every agreement version saved, on any node, so a node can tell that its
-    /// agreements are stale without reading them.
-    func agreementRevision() async throws -> Int
-
+/// Work held by one node at a time, and the findings log that work writes.
+public protocol WorkLeaseStore: Sendable {
     /// Takes or renews the named lease for `holder` when it is free, expired, or held by
     /// `holder` already; nil when another holder has it.
     func claimLease(_ name: String, holder: String, duration: TimeInterval) async throws -> WorkLease?
@@ -58,17 +79,6 @@ public protocol BackstopStore: AuditLog, IncidentRecords {
     /// still holds the lease (a node that lost it writes nothing: false).
     func recordFindings(_ findings: [FindingLogSubmission], lease: String, holder: String, position: Int64) async throws -> Bool
     func findingLog(after sequence: Int64, limit: Int) async throws -> [LoggedFinding]
-
-    /// Every version of every agreement, oldest first per agreement; for copying a store.
-    func allAgreementVersions() async throws -> [StoredAgreement]
-    /// Every token, for copying a store.
-    func allTokens() async throws -> [AccessTokenRecord]
-
-    /// Wakes a listener when another node (or this one) commits observations or agreements.
-    /// A store that cannot announce returns a stream that never yields; followers then poll.
-    func announcements() -> AsyncStream<Void>
-
-    func close() async throws
 }
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {

@@ -43,10 +43,10 @@ import Testing
 
         try await a.releaseLease("work", holder: "node-a")
         // Long enough for the next write on a loaded machine, short enough to wait out.
-        let taken = try #require(try await b.claimLease("work", holder: "node-b", duration: 3))
+        let taken = try #require(try await b.claimLease("work", holder: "node-b", duration: 10))
         #expect(taken.position == 7, "the next holder resumes where the last one stopped")
         #expect(try await b.recordFindings([finding], lease: "work", holder: "node-b", position: 8))
-        try await Task.sleep(for: .milliseconds(3_500))
+        try await Task.sleep(for: .milliseconds(10_500))
         #expect(try await b.recordFindings([finding], lease: "work", holder: "node-b", position: 9) == false, "an expired lease fences its holder off")
         #expect(try await a.claimLease("work", holder: "node-a", duration: 30)?.position == 8, "an expired lease can be taken over")
 
