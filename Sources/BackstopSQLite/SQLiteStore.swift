@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOPosix
 import SQLiteNIO
+import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode with full fsync on commit, so an
 /// acknowledged write survives a crash of the process or the machine.
@@ -16,13 +17,26 @@ public final class SQLiteStore: BackstopStore {
     /// one for the writer and one for the reader, so a read never queues behind a write, and
     /// no other store in the process (a test runs many) can take them.
     private let threads: NIOThreadPool
-    let gate = AsyncGate()
+    /// Writers take turns here first. One gate per database file in the process, so that
+    /// handles on one file (two nodes in one process, as tests run them) queue first come,
+    /// first served: SQLite's own lock is not fair, and a handle committing back to back would
+    /// otherwise keep winning it while the other waits out its 10 s. Writers in other processes
+    /// still meet at SQLite's lock (see `writeTransaction`).
+    let gate: AsyncGate
+    private static let gates = Mutex<[String: AsyncGate]>([:])
     let announcer = Announcer()
     public let path: String
 
     private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {
         self.threads = threads
         self.path = path
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        gate = Self.gates.withLock { gates in
+            if let gate = gates[key] { return gate }
+            let gate = AsyncGate()
+            gates[key] = gate
+            return gate
+        }
         self.writer = writer
         self.reader = reader
     }

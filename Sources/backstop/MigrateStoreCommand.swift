@@ -71,10 +71,6 @@ struct StoreCopy {
             try await target.insertToken(token)
             counts.tokens += 1
         }
-        // The incidents reflect the intake up to the source's position: the same records, which
-        // the target numbers in its own sequence (copied in order, so the n-th is the n-th).
-        let derived = try await source.incidentProgress()
-        var targetPosition: Int64 = 0
         var position: Int64 = 0
         while true {
             let entries = try await source.intake(after: position, limit: ObservationQuery.maximumLimit)
@@ -87,14 +83,11 @@ struct StoreCopy {
             for (entry, result) in zip(entries, results) where result.stored.digest != entry.stored.digest {
                 throw StoreError.corrupt("observation \(entry.stored.observation.id) changed in the copy")
             }
-            if let reached = entries.last(where: { $0.sequence <= derived.position }) {
-                targetPosition = try await sequence(of: reached.stored.observation.id, in: target, after: targetPosition)
-            }
             counts.observations += entries.count
             position = last.sequence
             progress(counts.observations)
         }
-        try await copyIncidents(reaching: targetPosition, counts: &counts)
+        try await copyIncidents(counts: &counts)
         try await verify(counts)
         return counts
     }
@@ -114,28 +107,19 @@ struct StoreCopy {
         return map
     }
 
-    /// The target's intake sequence of a record (searching forward from `start`).
-    private func sequence(of id: UUID, in store: any BackstopStore, after start: Int64) async throws -> Int64 {
-        var position = start
-        while true {
-            let entries = try await store.intake(after: position, limit: ObservationQuery.maximumLimit)
-            guard let last = entries.last else { throw StoreError.corrupt("observation \(id) is missing from the target") }
-            if let found = entries.first(where: { $0.stored.observation.id == id }) { return found.sequence }
-            position = last.sequence
-        }
-    }
-
     /// Incidents (live and retired, with their decisions) in revision order, and the findings
     /// log in its order, written under the incident lease with the position they reflect.
-    private func copyIncidents(reaching position: Int64, counts: inout Counts) async throws {
+    private func copyIncidents(counts: inout Counts) async throws {
+        // An incident's first sequence and the position the incidents reflect are places in the
+        // intake, which the target numbers anew.
+        let sequences = try await sequenceMap()
+        let reached = try await source.incidentProgress().position
+        let position = sequences.filter { $0.key <= reached }.max { $0.key < $1.key }?.value ?? 0
         guard try await target.claimLease(IncidentWorkLease.name, holder: Self.holder, duration: 600) != nil else {
             throw StoreError.unavailable("a node is deriving the target's incidents already; stop it and copy into an empty target")
         }
         let fence = LeaseFence(lease: IncidentWorkLease.name, holder: Self.holder, position: position,
                                agreementRevision: try await target.agreementRevision())
-        // An incident's first sequence is its oldest record's place in the intake, which the
-        // target numbers anew.
-        let sequences = try await sequenceMap()
         var revision: Int64 = 0
         while true {
             let page = try await source.incidentChanges(after: revision, limit: 1_000).map { incident in

@@ -61,8 +61,6 @@ extension StoreConformanceTests {
             for (index, node) in nodes.enumerated() {
                 group.addTask {
                     for round in 0..<10 {
-                        // Interleaved rather than back to back (SQLite's write lock is not fair).
-                        try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
                         let number = 100 + index * 50 + round
                         _ = try await node.submit([submission(observation(number), reporter: "node-\(index)")])
                         _ = try await node.saveAgreement(try agreementRecord("node-\(index)", by: "node-\(index)"), expectedVersion: nil)

@@ -79,7 +79,7 @@ import Testing
 
     @Test(arguments: Kind.allCases)
     func racingNodesStoreEachIdOnce(kind: Kind) async throws {
-        let nodes = try await kind.makeNodes(2)
+        try await fixtures.withNodes(kind, 2) { (nodes: [any BackstopStore]) async throws in
         let batch = (1...40).map { fixtures.submission(fixtures.observation($0)) }
         let outcomes = try await withThrowingTaskGroup(of: [SubmissionResult].self) { group in
             for round in 0..<6 { group.addTask { try await nodes[round % 2].submit(batch.shuffled()) } }
@@ -88,7 +88,7 @@ import Testing
         #expect(outcomes.filter { $0.outcome == .created }.count == 40, "each id created once across both nodes")
         #expect(try await nodes[1].observationCount() == 40)
         #expect(try await nodes[0].intake(after: 0, limit: 100).count == 40)
-        for node in nodes { try await node.close() }
+        }
     }
 
     @Test(arguments: Kind.allCases)

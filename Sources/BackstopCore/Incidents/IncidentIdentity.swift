@@ -33,6 +33,13 @@ public struct IncidentIdentity: Sendable {
 
     public func sequence(of record: UUID) -> Int64? { sequenceOf[record] }
 
+    /// Which of two incidents survives their merge: the one whose oldest record was committed
+    /// first (ties, which cannot happen in one store, by id). The same rule `reconcile` applies.
+    public static func survivor(_ a: (id: UUID, firstSequence: Int64), _ b: (id: UUID, firstSequence: Int64)) -> UUID {
+        if a.firstSequence != b.firstSequence { return a.firstSequence < b.firstSequence ? a.id : b.id }
+        return UUIDOrder.less(a.id, b.id) ? a.id : b.id
+    }
+
     /// Takes up a stored incident (at start). A retired one only keeps its id from reuse.
     public mutating func restore(id: UUID, members: [UUID], retired: Bool) {
         taken.insert(id)
@@ -41,7 +48,7 @@ public struct IncidentIdentity: Sendable {
         for member in members { incidentOf[member] = id }
     }
 
-    public struct Outcome: Sendable, Hashable {
+    public struct Outcome: Sendable {
         public struct Assigned: Sendable, Hashable {
             public var id: UUID
             public var members: [UUID]
@@ -58,14 +65,6 @@ public struct IncidentIdentity: Sendable {
         public var merged: [(retired: UUID, survivor: UUID)] = []
 
         public init() {}
-
-        public static func == (a: Outcome, b: Outcome) -> Bool {
-            a.assigned == b.assigned && a.merged.map(\.retired) == b.merged.map(\.retired) && a.merged.map(\.survivor) == b.merged.map(\.survivor)
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(assigned)
-        }
     }
 
     /// Gives ids to freshly derived groups. The groups must be whole: every group fusion

@@ -39,21 +39,20 @@ struct IncidentGroupingController: Sendable {
             var second = try Self.live(otherID, in: current)
             guard otherID != id else { throw APIError.validation(path: "other_id", "is this incident; name the one to merge into it") }
             guard first.version == version else { throw WorkflowError.staleVersion(current: first.version) }
-            let older = first.firstSequence != second.firstSequence ? first.firstSequence < second.firstSequence : UUIDOrder.less(first.id, second.id)
-            let survivor = older ? first.id : second.id
+            let survivor = IncidentIdentity.survivor((first.id, first.firstSequence), (second.id, second.firstSequence))
             var pins: [UUID: UUID] = [:]
             for record in first.summary.observationIDs + second.summary.observationIDs { pins[record] = survivor }
-            for index in [0, 1] {
-                if index == 0 { first.workflow.touch(); first.updatedAt = time } else { second.workflow.touch(); second.updatedAt = time }
-            }
+            // Both incidents change (a write based on either's old version is now stale).
+            first.workflow.touch()
+            second.workflow.touch()
+            (first.updatedAt, second.updatedAt) = (time, time)
             let audit = AuditDraft(actor: identity.name, action: "decision.merge", subject: IncidentDecisionsController.subject(id), body: .object([
                 "with": .string(otherID.uuidString.lowercased()), "survivor": .string(survivor.uuidString.lowercased()), "version": .integer(first.version),
             ]))
             return IncidentWrite(incidents: [first, second], audit: [audit], actor: identity.name, pins: pins)
         }
-        let sequences = Dictionary(uniqueKeysWithValues: written.map { ($0.id, $0.firstSequence) })
-        let survivor = (sequences[id] ?? 0) != (sequences[otherID] ?? 0) ? ((sequences[id] ?? 0) < (sequences[otherID] ?? 0) ? id : otherID)
-            : (UUIDOrder.less(id, otherID) ? id : otherID)
+        let (a, b) = (written[0], written[1])
+        let survivor = IncidentIdentity.survivor((a.id, a.firstSequence), (b.id, b.firstSequence))
         let retired = survivor == id ? otherID : id
         let applied = try await board.waitUntil(within: board.readWait) { $0[retired]?.incident.mergedInto == survivor }
         let incident = await board.resolve(survivor)?.incident ?? written.first { $0.id == survivor }!
@@ -105,12 +104,12 @@ struct IncidentGroupingController: Sendable {
         }
         let stayer = written[0].summary.observationIDs.first { !moving.contains($0) }!
         let mover = leaving[0]
+        // Applied once the id no longer holds both (one of the two parts keeps it).
         let applied = try await board.waitUntil(within: board.readWait) { entries in
-            let (a, b) = (IncidentBoard.holder(of: stayer, in: entries), IncidentBoard.holder(of: mover, in: entries))
-            return a != nil && b != nil && a?.id != b?.id
+            let members = entries[id]?.incident.summary.observationIDs ?? []
+            return !(members.contains(stayer) && members.contains(mover))
         }
-        let entries = await board.entries
-        let parts = [stayer, mover].compactMap { IncidentBoard.holder(of: $0, in: entries) }
+        let parts = await board.holders(of: [stayer, mover])
         return try IncidentsController.respond(Parts(incidents: parts.map { IncidentView($0) }), status: applied ? .ok : .accepted, headers: [:])
     }
 

@@ -234,15 +234,7 @@ struct IncidentsController: Sendable {
     func history(_ context: AppRequestContext) async throws -> Response {
         let id = try Self.incidentID(context)
         _ = try await board.read { _ in () }
-        let entries = await board.entries
-        guard entries[id] != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
-        var ids: Set<UUID> = [id]
-        var grew = true
-        while grew {
-            let before = ids.count
-            for entry in entries.values { if let into = entry.incident.mergedInto, ids.contains(into) { ids.insert(entry.incident.id) } }
-            grew = ids.count > before
-        }
+        guard let ids = await board.idsMerged(into: id) else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
         let subjects = ids.map { "incident/\($0.uuidString.lowercased())" }.sorted()
         let trail = try await store.auditEntries(subjects: subjects, limit: 10_000)
         return JSONResponse.make(.object([

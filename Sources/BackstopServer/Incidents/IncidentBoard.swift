@@ -151,9 +151,27 @@ actor IncidentBoard {
         }
     }
 
-    /// The live incident holding a record.
-    static func holder(of record: UUID, in entries: [UUID: Entry]) -> StoredIncident? {
-        entries.values.first { !$0.incident.isRetired && $0.incident.summary.observationIDs.contains(record) }?.incident
+    /// The live incidents holding these records (one per record, in order; scans the board once).
+    func holders(of records: [UUID]) -> [StoredIncident] {
+        var found: [UUID: StoredIncident] = [:]
+        let wanted = Set(records)
+        for entry in entries.values where !entry.incident.isRetired {
+            for record in entry.incident.summary.observationIDs where wanted.contains(record) { found[record] = entry.incident }
+        }
+        return records.compactMap { found[$0] }
+    }
+
+    /// An incident's id and every id merged into it, directly or through other merges.
+    func idsMerged(into id: UUID) -> Set<UUID>? {
+        guard entries[id] != nil else { return nil }
+        var ids: Set<UUID> = [id]
+        var grew = true
+        while grew {
+            let before = ids.count
+            for entry in entries.values { if let into = entry.incident.mergedInto, ids.contains(into) { ids.insert(entry.incident.id) } }
+            grew = ids.count > before
+        }
+        return ids
     }
 
     /// Reads the copy after waiting (at most `readWait`) for it to be current.
