@@ -124,5 +124,39 @@ enum PostgresMigrations {
             "CREATE INDEX incident_pins_by_revision ON incident_pins (revision)",
             "ALTER TABLE finding_log ADD CONSTRAINT finding_log_entry UNIQUE (incident_id, agreement_id, rule_id, kind, status, round)",
         ]),
+        // Escalation's documents (policies, sectors, alerts, requests, subscriptions), the
+        // outbox its changes write and the deliveries each message fans out to. Ids are text
+        // (UUIDs lowercased), as in the SQLite store, so both order identically.
+        MigrationStep(version: 5, statements: [
+            """
+            CREATE TABLE escalation_records (
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                revision BIGINT NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (kind, id)
+            )
+            """,
+            "CREATE INDEX escalation_records_by_seq ON escalation_records (kind, seq)",
+            """
+            CREATE TABLE outbox (
+                seq BIGINT PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                document TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE deliveries (
+                id TEXT PRIMARY KEY,
+                subscription_id TEXT NOT NULL,
+                message_seq BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX deliveries_by_state ON deliveries (state, subscription_id, message_seq)",
+            "CREATE INDEX deliveries_by_subscription ON deliveries (subscription_id, message_seq)",
+        ]),
     ]
 }

@@ -148,5 +148,38 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX incident_pins_by_revision ON incident_pins (revision)",
         ]),
+        // Escalation's documents (policies, sectors, alerts, requests, subscriptions), the
+        // outbox its changes write and the deliveries each message fans out to.
+        MigrationStep(version: 7, statements: [
+            """
+            CREATE TABLE escalation_records (
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (kind, id)
+            )
+            """,
+            "CREATE INDEX escalation_records_by_seq ON escalation_records (kind, seq)",
+            """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                document TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE deliveries (
+                id TEXT PRIMARY KEY,
+                subscription_id TEXT NOT NULL,
+                message_seq INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX deliveries_by_state ON deliveries (state, subscription_id, message_seq)",
+            "CREATE INDEX deliveries_by_subscription ON deliveries (subscription_id, message_seq)",
+        ]),
     ]
 }

@@ -60,8 +60,16 @@ func buildRouter(
     FindingsController(store: store).register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
+    PoliciesController(store: store, configuration: configuration).register(with: routes)
+    AlertsController(store: store, board: board, now: configuration.now).register(with: routes)
+    GuarantorRequestsController(store: store, now: configuration.now).register(with: routes)
+    SubscriptionsController(store: store, now: configuration.now).register(with: routes)
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
-    var services: [any Service] = [following, work]
+    let escalation = EscalationWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,
+                                    interval: configuration.escalationInterval, now: configuration.now)
+    let delivery = DeliveryWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,
+                                interval: configuration.deliveryInterval, schedule: configuration.retrySchedule, now: configuration.now)
+    var services: [any Service] = [following, work, escalation, delivery]
     if let signer = configuration.auditSigner, configuration.checkpointEvery > 0 {
         services.append(AuditCheckpointing(store: store, signer: signer, every: Int64(configuration.checkpointEvery),
                                            interval: configuration.followInterval, now: configuration.now))

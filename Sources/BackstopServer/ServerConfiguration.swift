@@ -40,6 +40,12 @@ public struct ServerConfiguration: Sendable {
     /// without a signer).
     public var auditSigner: AuditSigner?
     public var checkpointEvery = 1_000
+    /// How often escalation looks at new findings, the clock (levels falling, deadlines) and
+    /// the outbox.
+    public var escalationInterval: Duration = .seconds(1)
+    public var deliveryInterval: Duration = .milliseconds(500)
+    /// When failed webhook deliveries are tried again (Standard Webhooks' schedule by default).
+    public var retrySchedule = RetrySchedule.standard
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },

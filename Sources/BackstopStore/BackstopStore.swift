@@ -8,7 +8,7 @@ import Foundation
 /// Guarantees every implementation gives:
 /// - a call that returns has committed durably; a call that throws has changed nothing;
 /// - every change appends its `AuditLog` entry in the same transaction.
-public protocol BackstopStore: ObservationStore, AgreementStore, AccessStore, WorkLeaseStore, AuditLog, IncidentRecords {
+public protocol BackstopStore: ObservationStore, AgreementStore, AccessStore, WorkLeaseStore, AuditLog, IncidentRecords, EscalationRecords, OutboxStore {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 
@@ -85,6 +85,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// These ids are stored already with different content (or by another reporter).
     case conflict(ids: [UUID])
     case versionConflict(agreementID: String, current: Int)
+    /// A versioned document other than an agreement (a policy) is at `current`.
+    case staleVersion(what: String, current: Int)
     case duplicateToken
     /// The database cannot be reached or refused the operation; the caller may retry.
     case unavailable(String)
@@ -99,6 +101,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "observation ids already stored with different content: " + ids.map { $0.uuidString.lowercased() }.joined(separator: ", ")
         case .versionConflict(let id, let current):
             "agreement \(id) is at version \(current); submit version \(current + 1) or omit version"
+        case .staleVersion(let what, let current):
+            "\(what) is at version \(current); submit version \(current + 1) or omit version"
         case .duplicateToken: "a token with this name (or secret) exists already; names must be unique"
         case .unavailable(let reason): "the store is unavailable: \(reason)"
         case .corrupt(let reason): "stored data could not be read: \(reason)"

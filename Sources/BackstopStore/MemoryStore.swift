@@ -8,7 +8,7 @@ public actor MemoryStore: BackstopStore {
     private var agreementVersions: [String: [StoredAgreement]] = [:]
     private var tokens: [String: AccessTokenRecord] = [:]
     private var intakeOrder: [StoredObservation] = []
-    private var leases: [String: WorkLease] = [:]
+    var leases: [String: WorkLease] = [:]
     private var findings: [LoggedFinding] = []
     private var findingKeys: Set<String> = []
     private var audit: [AuditEntry] = []
@@ -18,6 +18,12 @@ public actor MemoryStore: BackstopStore {
     private var checkedAgreementRevision = -1
     private var pins: [UUID: FusionPin] = [:]
     private let announcer = Announcer()
+    // Escalation (see MemoryStore+Escalation.swift).
+    var escalation: [EscalationKey: EscalationRecord] = [:]
+    var escalationSequence: Int64 = 0
+    var escalationRevision: Int64 = 0
+    var outbox: [(sequence: Int64, message: OutboxMessage)] = []
+    var deliveriesByID: [UUID: Delivery] = [:]
 
     public init() {}
 
@@ -84,7 +90,7 @@ public actor MemoryStore: BackstopStore {
 
     // MARK: Audit log
 
-    private func append(_ drafts: [AuditDraft]) {
+    func append(_ drafts: [AuditDraft]) {
         audit += AuditDrafts.entries(drafts, after: audit.last.map { ($0.sequence, $0.hash) }, at: Date())
     }
 
@@ -218,7 +224,7 @@ public actor MemoryStore: BackstopStore {
 
     public nonisolated func announcements() -> AsyncStream<Void> { announcer.stream() }
 
-    private func announce() { announcer.announce() }
+    func announce() { announcer.announce() }
 
     public func close() async throws {
         announcer.finish()

@@ -56,7 +56,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The mission's audit signing key (created, mode 600, if missing). Default: audit-signing-key in the data directory; with --database, checkpoints are signed only when this is given.")
     var auditKey: String?
 
+    @Option(help: "Seconds before each webhook delivery attempt, comma-separated (default: Standard Webhooks' schedule, 0,5,300,1800,7200,18000,36000,50400,72000,86400); after the last the delivery is dead.")
+    var retrySchedule: String?
+
     func validate() throws {
+        if let retrySchedule, RetrySchedule(parsing: retrySchedule) == nil {
+            throw ValidationError("--retry-schedule must be seconds separated by commas, each from 0 to 604800, such as 0,1,2,5 (got '\(retrySchedule)')")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard !host.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--host must not be empty") }
         guard leaseSeconds >= 1, leaseSeconds <= 3600 else { throw ValidationError("--lease-seconds must be between 1 and 3600 (got \(leaseSeconds))") }
@@ -86,6 +92,9 @@ struct ServeCommand: AsyncParsableCommand {
         if !report.loadedAgreements.isEmpty {
             say("Loaded sample agreements: \(report.loadedAgreements.joined(separator: ", "))")
         }
+        if !report.loadedPolicies.isEmpty {
+            say("Loaded sample escalation policies: \(report.loadedPolicies.joined(separator: ", "))")
+        }
         if let token = report.adminToken {
             try? FileManager.default.createDirectory(atPath: dataDirectory.path, withIntermediateDirectories: true)
             let tokenFile = URL(fileURLWithPath: dataDirectory.path).appendingPathComponent("admin-token")
@@ -101,6 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                 bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
         if let nodeName { configuration.nodeName = nodeName }
         configuration.checkpointEvery = checkpointEvery
+        if let retrySchedule { configuration.retrySchedule = RetrySchedule(parsing: retrySchedule)! }
         configuration.publicRedaction = PublicRedaction(
             place: publicNearSettlement ? .nearestSettlement(withinMetres: 10_000, fallbackDegrees: publicGridDegrees) : .grid(degrees: publicGridDegrees),
             embargo: publicEmbargoHours * 3600)

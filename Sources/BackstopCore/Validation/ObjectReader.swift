@@ -183,7 +183,7 @@ public struct NumberRule: Sendable {
         NumberRule { $0 >= minimum ? nil : "must be at least \(format(minimum)) (got \(format($0)))" }
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

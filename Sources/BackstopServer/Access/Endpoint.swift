@@ -76,10 +76,55 @@ public struct Endpoint: Sendable, Hashable {
     public static let listTokens = Endpoint(method: .get, path: "/api/v1/tokens", roles: [.admin])
     public static let revokeToken = Endpoint(method: .post, path: "/api/v1/tokens/{name}/revoke", roles: [.admin])
 
+    /// Escalation policies: versioned like agreements, changed by supervisors.
+    public static let listPolicies = Endpoint(method: .get, path: "/api/v1/policies", roles: insideMission)
+    public static let getPolicy = Endpoint(method: .get, path: "/api/v1/policies/{id}", roles: insideMission, queryParameters: ["version"])
+    public static let putPolicy = Endpoint(method: .put, path: "/api/v1/policies/{id}", roles: [.admin, .supervisor])
+    /// Sectors' alert levels and the alerts that changed them: the mission, and the partners,
+    /// parties and public for alerts released to them (the public feed needs no token).
+    public static let alertReaders: Set<Role> = insideMission.union([.partner, .party, .public])
+    public static let listSectors = Endpoint(method: .get, path: "/api/v1/sectors", roles: insideMission.union([.partner]))
+    public static let listAlerts = Endpoint(method: .get, path: "/api/v1/alerts", roles: alertReaders,
+                                            queryParameters: ["sector", "kind", "exercise", "limit", "after"], admitsAnonymous: true)
+    public static let alertFeed = Endpoint(method: .get, path: "/api/v1/alerts/feed.atom", roles: alertReaders, admitsAnonymous: true)
+    public static let getAlert = Endpoint(method: .get, path: "/api/v1/alerts/{id}", roles: alertReaders, admitsAnonymous: true)
+    public static let getAlertCAP = Endpoint(method: .get, path: "/api/v1/alerts/{id}/cap", roles: alertReaders, admitsAnonymous: true)
+    /// An exercise: an alert marked as such, sent the same way, counted nowhere.
+    public static let drillAlert = Endpoint(method: .post, path: "/api/v1/alerts/drill", roles: [.admin, .supervisor])
+    /// Guarantor requests: analysts draft, supervisors issue and withdraw, the addressed
+    /// partner answers.
+    public static let requestReaders: Set<Role> = insideMission.union([.partner])
+    public static let listRequests = Endpoint(method: .get, path: "/api/v1/guarantor-requests", roles: requestReaders,
+                                              queryParameters: ["state", "type", "partner", "exercise", "limit"])
+    public static let draftRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests", roles: insideMission)
+    public static let getRequest = Endpoint(method: .get, path: "/api/v1/guarantor-requests/{id}", roles: requestReaders)
+    public static let getRequestCAP = Endpoint(method: .get, path: "/api/v1/guarantor-requests/{id}/cap", roles: requestReaders)
+    public static let issueRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/issue", roles: [.admin, .supervisor])
+    public static let withdrawRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/withdraw", roles: [.admin, .supervisor])
+    public static let acknowledgeRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/acknowledge", roles: [.partner])
+    public static let acceptRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/accept", roles: [.partner])
+    public static let declineRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/decline", roles: [.partner])
+    public static let completeRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/complete", roles: [.partner])
+    /// Webhook subscriptions: the mission's admins and supervisors, and partners for their own
+    /// endpoint. Dead letters are redelivered by admins.
+    public static let subscriptionOwners: Set<Role> = [.admin, .supervisor, .partner]
+    public static let createSubscription = Endpoint(method: .post, path: "/api/v1/subscriptions", roles: subscriptionOwners)
+    public static let listSubscriptions = Endpoint(method: .get, path: "/api/v1/subscriptions", roles: subscriptionOwners)
+    public static let getSubscription = Endpoint(method: .get, path: "/api/v1/subscriptions/{id}", roles: subscriptionOwners)
+    public static let deleteSubscription = Endpoint(method: .delete, path: "/api/v1/subscriptions/{id}", roles: subscriptionOwners)
+    public static let listSubscriptionDeliveries = Endpoint(method: .get, path: "/api/v1/subscriptions/{id}/deliveries", roles: subscriptionOwners,
+                                                            queryParameters: ["state", "limit"])
+    public static let listDeliveries = Endpoint(method: .get, path: "/api/v1/deliveries", roles: [.admin], queryParameters: ["state", "limit"])
+    public static let redeliver = Endpoint(method: .post, path: "/api/v1/deliveries/{id}/redeliver", roles: [.admin])
+
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,
         listAudit, listTokens, revokeToken,
+        listPolicies, getPolicy, putPolicy, listSectors, listAlerts, alertFeed, getAlert, getAlertCAP, drillAlert,
+        listRequests, draftRequest, getRequest, getRequestCAP, issueRequest, withdrawRequest, acknowledgeRequest, acceptRequest,
+        declineRequest, completeRequest, createSubscription, listSubscriptions, getSubscription, deleteSubscription,
+        listSubscriptionDeliveries, listDeliveries, redeliver,
     ]
 }

@@ -40,7 +40,7 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.conflict, code: "conflict",
                                 message: "these ids cannot be used for this content; a retry must send the same body with the same token, a new record needs a new random id",
                                 fieldErrors: ids.map { FieldError(path: "id", reason: "\($0.uuidString.lowercased()) is taken") })
-            case .versionConflict:
+            case .versionConflict, .staleVersion:
                 return APIError(.conflict, code: "version_conflict", message: error.description)
             case .duplicateToken, .notEmpty:
                 return APIError(.conflict, code: "conflict", message: error.description)

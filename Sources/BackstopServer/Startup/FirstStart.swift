@@ -8,6 +8,7 @@ import Foundation
 public enum FirstStart {
     public struct Report: Sendable {
         public var loadedAgreements: [String] = []
+        public var loadedPolicies: [String] = []
         /// The new admin token's secret; nil when tokens existed already.
         public var adminToken: String?
         public var demoObservations = 0
@@ -26,6 +27,18 @@ public enum FirstStart {
                     )
                     report.loadedAgreements.append(agreement.id)
                 } catch StoreError.versionConflict {
+                    // Another node starting on the same database loaded it a moment ago.
+                }
+            }
+        }
+        if try await store.latestPolicies().isEmpty {
+            for (_, data) in try SamplePolicies.documents() {
+                let document = try JSONValue.parse(data)
+                let policy = try EscalationPolicyParser().parse(document)
+                do {
+                    _ = try await store.savePolicy(document, policy: policy, savedBy: "backstop (sample data)", at: now)
+                    report.loadedPolicies.append(policy.id)
+                } catch StoreError.staleVersion {
                     // Another node starting on the same database loaded it a moment ago.
                 }
             }
