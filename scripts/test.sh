@@ -7,10 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # sqlite3: the audit tests edit a store behind Backstop's back, as an intruder would.
-install_debian_packages sqlite3
+# xmllint (libxml2-utils): every CAP message the tests produce is validated against the OASIS schema.
+install_debian_packages sqlite3 libxml2-utils
 source scripts/test-postgres.sh
 
-python3 -m pip install --quiet --disable-pip-version-check "openapi-spec-validator>=0.7" 2>&1 | grep -v -i "warning: running pip as" || true
+# standardwebhooks: the test receiver verifies webhook signatures with the reference library.
+python3 -m pip install --quiet --disable-pip-version-check "openapi-spec-validator>=0.7" "standardwebhooks>=1.0" 2>&1 | grep -v -i "warning: running pip as" || true
 python3 - <<'PY'
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename

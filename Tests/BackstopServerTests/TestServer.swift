@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Prometheus
+import Synchronization
 
 /// An application on an in-memory store with a token for every role, and request helpers.
 struct TestServer {
@@ -16,6 +17,8 @@ struct TestServer {
     var tokens: [String: String] = [:]
     /// The server's clock (the public embargo is measured from it).
     var now = TestServer.now
+    /// A clock a test moves (deadlines, levels falling); when set, it replaces `now`.
+    var clock: TestClock?
 
     /// A token per role, named after it ("monitor"); monitors are in team-a; plus
     /// "monitor-b" (team-b) and "monitor-solo" (no team).
@@ -37,11 +40,10 @@ struct TestServer {
     }
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(
-            store: store,
-            configuration: ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { [now] in now }),
-            registry: registry
-        )
+        var configuration = ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { [now, clock] in clock?.now ?? now })
+        configuration.escalationInterval = .milliseconds(50)
+        configuration.deliveryInterval = .milliseconds(50)
+        let app = buildApplication(store: store, configuration: configuration, registry: registry)
         try await app.test(.router) { client in try await test(client) }
     }
 
@@ -50,6 +52,17 @@ struct TestServer {
         if let name = `as` { headers[.authorization] = "Bearer \(tokens[name]!)" }
         return headers
     }
+}
+
+/// A clock a test sets.
+final class TestClock: Sendable {
+    private let time: Mutex<Date>
+
+    init(_ start: Date) { time = Mutex(start) }
+
+    var now: Date { time.withLock { $0 } }
+
+    func advance(by seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 extension TestClientProtocol {

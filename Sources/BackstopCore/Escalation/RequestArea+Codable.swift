@@ -65,9 +65,30 @@ public enum EscalationJSON {
         return decoder
     }
 
+    /// The JSON text, with UUIDs lowercase as everywhere in the API (Foundation writes them in
+    /// capitals).
     public static func string(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
+        let text = String(decoding: try encoder().encode(value), as: UTF8.self)
+        return lowercasingUUIDs(text)
     }
+
+    public static func data(_ value: some Encodable) throws -> Data {
+        Data(try string(value).utf8)
+    }
+
+    static func lowercasingUUIDs(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var rest = Substring(text)
+        while let range = rest.range(of: uuidPattern, options: .regularExpression) {
+            out += rest[..<range.lowerBound]
+            out += rest[range].lowercased()
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+
+    private static let uuidPattern = "\"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\""
 
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         try decoder().decode(type, from: Data(text.utf8))

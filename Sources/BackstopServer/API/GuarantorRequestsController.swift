@@ -143,11 +143,8 @@ struct GuarantorRequestsController: Sendable {
 
     static func body(_ request: Request, optional: Bool = false) async throws -> Body {
         let sink = ErrorSink()
-        if optional, request.headers[.contentType] == nil, (request.headers[.contentLength].flatMap(Int.init) ?? 0) == 0 {
-            return Body(reader: nil, sink: sink)
-        }
-        let json = try await RequestBody.json(request, limit: bodyLimit)
-        return Body(reader: ObjectReader(json, path: FieldPath(), sink: sink), sink: sink)
+        let json = optional ? try await RequestBody.optionalJSON(request, limit: bodyLimit) : try await RequestBody.json(request, limit: bodyLimit)
+        return Body(reader: json.flatMap { ObjectReader($0, path: FieldPath(), sink: sink) }, sink: sink)
     }
 
     /// One step of a request, decided on the request as stored in the transaction.

@@ -66,7 +66,7 @@ enum EscalationResponse {
     static func make(status: HTTPResponse.Status = .ok, _ value: some Encodable, headers extra: HTTPFields = [:]) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         for field in extra { headers[field.name] = field.value }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try EscalationJSON.encoder().encode(value))))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try EscalationJSON.data(value))))
     }
 
     static func xml(_ text: String, contentType: String) -> Response {

@@ -24,6 +24,20 @@ enum RequestBody {
         }
     }
 
+    /// A body for a step that needs none: nil when it is empty (whatever the headers say),
+    /// otherwise read like `json`.
+    static func optionalJSON(_ request: Request, limit: Int) async throws -> JSONValue? {
+        let buffer = try await request.body.collect(upTo: limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        try checkMediaType(request)
+        do {
+            return try JSONValue.parse(Data(buffer.readableBytesView))
+        } catch {
+            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error.description)",
+                           fieldErrors: [FieldError(path: error.path, reason: error.reason)])
+        }
+    }
+
     /// `application/json` or a `+json` type, with any parameters; no content coding.
     static func checkMediaType(_ request: Request) throws {
         if let encoding = request.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased(),

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""A webhook receiver for Backstop's tests and for trying delivery by hand (loopback only).
+
+Verifies every message with the reference `standardwebhooks` library and appends what it got
+to a JSON-lines log, so a receiver that was stopped and started again keeps its history:
+
+    python3 scripts/webhook-receiver.py --port 9000 --secret whsec_... --log received.jsonl
+
+Control (for tests): POST /control {"mode": "ok"|"fail"|"gone"|"slow", "delay": seconds,
+"secret": "whsec_..."}; GET /received lists what the log holds. In mode "fail" it answers
+503 with Retry-After: 1, in "gone" 410, in "slow" it waits `delay` seconds before answering.
+"""
+import argparse
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+state = {"mode": "ok", "delay": 0.0, "secret": None, "log": None}
+lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path != "/received":
+            return self.answer(404)
+        with lock, open(state["log"], "a+") as log:
+            log.seek(0)
+            lines = [json.loads(line) for line in log if line.strip()]
+        self.answer(200, json.dumps(lines).encode(), [("content-type", "application/json")])
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        if self.path == "/control":
+            with lock:
+                state.update(json.loads(body))
+            return self.answer(204)
+        mode, delay, secret = state["mode"], float(state["delay"]), state["secret"]
+        if mode == "fail":
+            return self.answer(503, b"down for maintenance", [("retry-after", "1")])
+        if mode == "gone":
+            return self.answer(410)
+        if mode == "slow":
+            time.sleep(delay)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            payload = Webhook(secret).verify(body.decode(), headers)
+            verified = True
+        except (WebhookVerificationError, Exception) as error:  # noqa: BLE001 - any failure is a bad signature
+            payload, verified = {"error": str(error)}, False
+        entry = {"webhook_id": headers.get("webhook-id"), "timestamp": headers.get("webhook-timestamp"),
+                 "verified": verified, "type": payload.get("type") if isinstance(payload, dict) else None,
+                 "data_id": (payload.get("data") or {}).get("id") if isinstance(payload, dict) else None,
+                 "received_at": time.time()}
+        with lock, open(state["log"], "a") as log:
+            log.write(json.dumps(entry) + "\n")
+        self.answer(204 if verified else 400)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--secret")
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--mode", default="ok")
+    arguments = parser.parse_args()
+    state.update(secret=arguments.secret, log=arguments.log, mode=arguments.mode)
+    server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
+    print(f"listening on {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
