@@ -7,7 +7,8 @@ to a JSON-lines log, so a receiver that was stopped and started again keeps its 
     python3 scripts/webhook-receiver.py --port 9000 --secret whsec_... --log received.jsonl
 
 Control (for tests): POST /control {"mode": "ok"|"fail"|"gone"|"slow", "delay": seconds,
-"secret": "whsec_..."}; GET /received lists what the log holds. In mode "fail" it answers
+"secret": "whsec_..."}; GET /received lists what the log holds, GET /arrivals the webhook
+ids of the requests this process has seen arrive (before answering them). In mode "fail" it answers
 503 with Retry-After: 1, in "gone" 410, in "slow" it waits `delay` seconds before answering.
 """
 import argparse
@@ -19,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-state = {"mode": "ok", "delay": 0.0, "secret": None, "log": None}
+state = {"mode": "ok", "delay": 0.0, "secret": None, "log": None, "arrivals": []}
 lock = threading.Lock()
 
 
@@ -36,6 +37,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if self.path == "/arrivals":
+            with lock:
+                arrivals = list(state["arrivals"])
+            return self.answer(200, json.dumps(arrivals).encode(), [("content-type", "application/json")])
         if self.path != "/received":
             return self.answer(404)
         with lock, open(state["log"], "a+") as log:
@@ -49,7 +54,9 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state.update(json.loads(body))
             return self.answer(204)
-        mode, delay, secret = state["mode"], float(state["delay"]), state["secret"]
+        with lock:
+            state["arrivals"].append(self.headers.get("webhook-id"))
+            mode, delay, secret = state["mode"], float(state["delay"]), state["secret"]
         if mode == "fail":
             return self.answer(503, b"down for maintenance", [("retry-after", "1")])
         if mode == "gone":

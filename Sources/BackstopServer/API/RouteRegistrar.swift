@@ -43,7 +43,11 @@ final class RouteTable: @unchecked Sendable {
                 && zip(pattern, requested).allSatisfy { pattern, given in pattern.hasPrefix(":") ? !given.isEmpty : pattern == given }
         }
         guard !matching.isEmpty else { return nil }
-        return matching.values.reduce(into: Set<String>()) { $0.formUnion($1) }.sorted()
+        // As the router does, a literal segment wins over a parameter: `/alerts/drill` is not
+        // `/alerts/{id}`.
+        let literals = { (pattern: [String]) in pattern.filter { !$0.hasPrefix(":") }.count }
+        let best = matching.keys.map(literals).max() ?? 0
+        return matching.filter { literals($0.key) == best }.values.reduce(into: Set<String>()) { $0.formUnion($1) }.sorted()
     }
 
     private static func segments(_ path: String) -> [String] {

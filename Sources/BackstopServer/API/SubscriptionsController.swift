@@ -115,7 +115,7 @@ struct SubscriptionsController: Sendable {
     private func owned(_ context: AppRequestContext, _ identity: Identity) async throws -> Subscription {
         let id = try GuarantorRequestsController.id(context)
         guard let record = try await store.escalationRecords(.subscription, ids: [id.uuidString.lowercased()]).first,
-              case let subscription = try record.decode(Subscription.self), Self.owns(identity, subscription) else {
+              case let subscription = try record.decode(Subscription.self), Self.owns(identity, subscription), subscription.state != .deleted else {
             throw APIError.notFound("no subscription \(id.uuidString.lowercased())")
         }
         return subscription

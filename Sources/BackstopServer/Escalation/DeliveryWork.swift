@@ -47,12 +47,20 @@ struct DeliveryWork: Service {
             .reduce(into: [UUID: Subscription]()) { result, record in
                 if let subscription = try? record.decode(Subscription.self) { result[subscription.id] = subscription }
             }
+        // The lease is renewed while attempts run: a slow receiver must not let it lapse, or
+        // the outcome could not be recorded and the message would go out again.
+        let renewal = Task {
+            while (try? await Task.sleep(for: .seconds(leaseDuration / 3))) != nil {
+                _ = try? await store.claimLease(EscalationLeases.delivery, holder: node, duration: leaseDuration)
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             for delivery in due {
                 guard let subscription = subscriptions[delivery.subscriptionId] else { continue }
                 group.addTask { await attempt(delivery, to: subscription, client: client) }
             }
         }
+        renewal.cancel()
     }
 
     private func attempt(_ pending: Delivery, to subscription: Subscription, client: HTTPClient) async {

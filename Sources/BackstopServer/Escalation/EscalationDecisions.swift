@@ -108,6 +108,7 @@ struct EscalationDecisions {
                                                      "exercise": .bool(alert.exercise)])))
         var shown = alert
         shown.incidentIds = alert.incidentIds.filter { (releases[$0] ?? .internal) >= alert.release }
+        if alert.release > .internal { shown.observationIds = [] }
         write.messages.append(try OutboxMessage(id: OutboxMessage.id(event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", version: "1"),
                                                 event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", release: alert.release,
                                                 partner: nil, exercise: alert.exercise, createdAt: now, data: shown))
