@@ -124,6 +124,12 @@ import Testing
             try CAPValidation.validate(requestCAP)
             #expect(requestCAP.contains("<msgType>Update</msgType>") && requestCAP.contains("<references>"))
 
+            // The rule still holds: it drafts a new request; the completed one stays as it was.
+            try await Self.eventually("a second draft") {
+                (try await client.call(.get, "/api/v1/guarantor-requests", as: "supervisor", server: server).json["guarantor_requests"]?.arrayValue?.count ?? 0) == 2
+            }
+            #expect(try await client.call(.get, "/api/v1/guarantor-requests/\(id)", as: "partner", server: server).json["state"] == .string("completed"))
+
             // Every step is in the audit log, under the request.
             let audit = try await client.call(.get, "/api/v1/audit?limit=1000", as: "admin", server: server).json["entries"]?.arrayValue ?? []
             let actions = audit.filter { $0["subject"] == .string("guarantor-request/\(id)") }.compactMap { $0["action"]?.stringValue }

@@ -166,7 +166,7 @@ struct AlertsController: Sendable {
         guard let sector = policy.sector(sectorID!) else { throw APIError.validation(path: "sector_id", "policy \(policy.id) has no sector '\(sectorID!)'") }
         let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
         let time = now()
-        let alert = Alert(id: Alert.id(policy: policy.id, sector: sector.id, request: nil, kind: .drill, from: nil, to: level, at: time), kind: .drill,
+        let alert = Alert(id: UUID(), kind: .drill,
                           policyId: policy.id, policyVersion: stored.version, sectorId: sector.id, sectorName: sector.name, toLevel: level,
                           reasons: ["EXERCISE — \(note!)"], raisedAt: time, exercise: true, release: policy.alertRelease,
                           area: SectorMap(policy: policy, agreement: agreement).outline(of: sector.id).map { .polygon($0) })

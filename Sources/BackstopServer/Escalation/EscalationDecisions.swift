@@ -68,8 +68,11 @@ struct EscalationDecisions {
                 try add(referenced, to: &write)
             }
             for draft in outcome.drafts {
+                // Derived from what decided it and how many drafts the rule made in the sector
+                // before, so deciding again writes the same request and a later draft a new one.
+                let earlier = requests.filter { $0.policyId == policy.id && $0.ruleId == draft.ruleId && $0.sectorId == draft.sectorId }.count
                 let id = DerivedID.uuid(for: .object(["policy": .string(policy.id), "rule": .string(draft.ruleId), "sector": .string(draft.sectorId),
-                                                      "at": .string(Timestamp.format(now))]), namespace: "backstop.request")
+                                                      "at": .string(Timestamp.format(now)), "earlier": .integer(earlier)]), namespace: "backstop.request")
                 var request = GuarantorRequest(
                     id: id, type: draft.type, priority: draft.priority, area: draft.area, windowStart: draft.windowStart, windowEnd: draft.windowEnd,
                     text: draft.text, incidentIds: draft.incidentIds, observationIds: draft.observationIds, alertId: alertBySector[draft.sectorId],

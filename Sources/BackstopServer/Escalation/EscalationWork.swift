@@ -19,6 +19,8 @@ struct EscalationWork: Service {
     let logger = Logger(label: "backstop.escalation")
 
     func run() async throws {
+        // Shown at 0 before the first miss.
+        Counter(label: "backstop_guarantor_deadlines_missed_total").increment(by: 0)
         await cancelWhenGracefulShutdown {
             repeat {
                 do { try await tick() } catch {
@@ -50,9 +52,8 @@ struct EscalationWork: Service {
         for id in Set(cursor.events.compactMap(\.incidentId)) {
             releases[id] = try await store.storedIncident(id: id)?.workflow.releaseLevel
         }
-        let requests = try await store.escalationRecords(.request, ids: nil).filter { record in
-            (try? record.decode(GuarantorRequest.self).state.isOpen) ?? false
-        }
+        // Every request (closed ones too: a rule's next draft is numbered after them).
+        let requests = try await store.escalationRecords(.request, ids: nil)
         let keys = [EscalationCursor.key] + requests.map(\.key) + policies.flatMap { active in active.policy.sectors.map { active.sectorKey($0.id) } }
         let decisions = EscalationDecisions(policies: policies, events: cursor.events, releases: releases, now: time, node: node)
         let finalCursor = cursor
