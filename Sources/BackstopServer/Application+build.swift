@@ -62,7 +62,7 @@ func buildRouter(
     TokensController(store: store, now: configuration.now).register(with: routes)
     PoliciesController(store: store, configuration: configuration).register(with: routes)
     AlertsController(store: store, board: board, now: configuration.now).register(with: routes)
-    GuarantorRequestsController(store: store, now: configuration.now).register(with: routes)
+    GuarantorRequestsController(store: store, now: configuration.now, draftBodyLimit: configuration.maxBodyBytes).register(with: routes)
     SubscriptionsController(store: store, now: configuration.now).register(with: routes)
     let following = IncidentFollowing(board: board, announcements: store.announcements(), interval: configuration.followInterval)
     let escalation = EscalationWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,

@@ -8,7 +8,7 @@ import Foundation
 struct MigrateStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate-store",
-        abstract: "Copy every observation, agreement version, token, incident and findings-log entry from one store to an empty one, and verify the copy.",
+        abstract: "Copy every observation, agreement version, token, incident, findings-log entry and escalation record (policies, levels, alerts, requests, subscriptions) from one store to an empty one, and verify the copy.",
         discussion: """
             Stop the servers that write to the source first (or accept that records arriving during the copy stay behind; run it again \
             into a new empty target to catch them). Incidents are copied with every decision taken on them, and with how far \
@@ -29,7 +29,8 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             }
             FileHandle.standardError.write(Data("\n".utf8))
             print("copied \(copied.observations) observations, \(copied.agreementVersions) agreement versions, \(copied.tokens) tokens, "
-                  + "\(copied.incidents) incidents (\(copied.pins) records pinned by analysts) and \(copied.findings) findings-log entries from \(from) to \(to); verified")
+                  + "\(copied.incidents) incidents (\(copied.pins) records pinned by analysts), \(copied.findings) findings-log entries and "
+                  + "\(copied.escalationRecords) escalation records from \(from) to \(to); verified")
         } catch {
             try? await source.close()
             try? await target.close()
@@ -52,6 +53,7 @@ struct StoreCopy {
         var incidents = 0
         var findings = 0
         var pins = 0
+        var escalationRecords = 0
     }
 
     static let holder = "migrate-store"
@@ -88,8 +90,25 @@ struct StoreCopy {
             progress(counts.observations)
         }
         try await copyIncidents(counts: &counts)
+        try await copyEscalation(counts: &counts)
         try await verify(counts)
         return counts
+    }
+
+    /// Escalation's kinds that are copied: policies, sectors' levels, alerts, guarantor requests
+    /// and subscriptions, in the order they were first written. Not the escalation work's cursor
+    /// (the target's work reads the copied findings log from its start, which decides nothing
+    /// new), nor the outbox and its deliveries: a message not yet delivered stays behind.
+    static let copiedKinds: [EscalationRecordKind] = [.policy, .policyVersion, .sector, .alert, .request, .subscription]
+
+    private func copyEscalation(counts: inout Counts) async throws {
+        var records: [EscalationRecord] = []
+        for kind in Self.copiedKinds { records += try await source.escalationRecords(kind, ids: nil) }
+        let ordered = records.sorted { $0.sequence < $1.sequence }
+        for page in ordered.chunked(into: 1_000) {
+            _ = try await target.changeEscalation([], fence: nil) { _ in EscalationWrite(records: page.map { ($0.key, $0.document) }) }
+        }
+        counts.escalationRecords = ordered.count
     }
 
     /// Source intake sequence → target intake sequence: the copy keeps the order, so the n-th
@@ -191,6 +210,12 @@ struct StoreCopy {
         }
         guard a.count == counts.incidents, a.map(comparable) == b.map(comparable) else {
             throw StoreError.corrupt("the incidents differ between source and target")
+        }
+        for kind in Self.copiedKinds {
+            let (a, b) = (try await source.escalationRecords(kind, ids: nil), try await target.escalationRecords(kind, ids: nil))
+            guard a.map(\.key) == b.map(\.key), a.map(\.document) == b.map(\.document) else {
+                throw StoreError.corrupt("the \(kind.rawValue) records differ between source and target")
+            }
         }
         let (pinsA, pinsB) = (try await source.fusionPins(after: 0), try await target.fusionPins(after: 0))
         guard Dictionary(uniqueKeysWithValues: pinsA.map { ($0.observationID, $0.group) })

@@ -92,6 +92,18 @@ extension ProcessTests {
         let directory = BackstopProcess.temporaryDirectory()
         try await Self.populate(["--data-dir", directory])
         let decided = try await Self.storeAnIncidentWithADecision(in: directory)
+        // An escalation policy goes along too (checked first, then loaded against its agreement).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        #expect(try await BackstopProcess.run(["agreement", "load", root + "/Sources/BackstopData/Agreements/donbas-minsk-sample.json", "--data-dir", directory]).status == 0)
+        let policyFile = root + "/Sources/BackstopData/Policies/donbas-minsk-sample-policy.json"
+        let checked = try await BackstopProcess.run(["policy", "check", policyFile])
+        #expect(checked.status == 0 && checked.stdout.hasPrefix("OK: donbas-minsk-sample-policy: 6 sectors"), "\(checked.stdout)\(checked.stderr)")
+        let bad = BackstopProcess.temporaryDirectory() + "/bad-policy.json"
+        try #"{"id": "bad", "title": "T", "sectors": [], "rules": [{"id": "r"}]}"#.write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await BackstopProcess.run(["policy", "check", bad])
+        #expect(refused.status != 0 && refused.stderr.contains("sectors: must not be empty") && refused.stderr.contains("rules[0].match: is required"), "\(refused.stderr)")
+        let loaded = try await BackstopProcess.run(["policy", "load", policyFile, "--data-dir", directory])
+        #expect(loaded.status == 0 && loaded.stdout.contains("Saved donbas-minsk-sample-policy as version 1"), "\(loaded.stderr)")
         let migrated = try TestPostgres.freshSchema()
         let copy = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])
         #expect(copy.status == 0, "\(copy.stderr)")
@@ -101,6 +113,7 @@ extension ProcessTests {
         #expect(try await copied.storedIncident(id: decided.id)?.workflow == decided.workflow)
         #expect(try await copied.incidentProgress().position == (try await copied.latestIntakeSequence()))
         #expect(try await copied.fusionPins(after: 0).map(\.group) == [decided.id], "the analyst's pin goes along")
+        #expect(try await copied.latestPolicies().map(\.id) == ["donbas-minsk-sample-policy"])
         try await copied.close()
         try await Self.expectSameContents(try await SQLiteStore.open(directory: directory), try PostgresStore.open(url: migrated), count: 250)
         let twice = try await BackstopProcess.run(["migrate-store", "--from", directory, "--to", migrated])

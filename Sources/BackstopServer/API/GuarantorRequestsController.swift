@@ -12,6 +12,8 @@ import Hummingbird
 struct GuarantorRequestsController: Sendable {
     let store: any BackstopStore
     let now: @Sendable () -> Date
+    /// A draft may carry a long polygon; the steps after it are small.
+    let draftBodyLimit: Int
 
     static let bodyLimit = 64 * 1024
 
@@ -189,9 +191,10 @@ struct GuarantorRequestsController: Sendable {
     }
 
     func draft(_ request: Request, _ identity: Identity) async throws -> Response {
-        let body = try await Self.body(request)
+        let sink = ErrorSink()
+        let json = try await RequestBody.json(request, limit: draftBodyLimit)
+        let body = Body(reader: ObjectReader(json, path: FieldPath(), sink: sink), sink: sink)
         guard let reader = body.reader else { try body.finish(); return Response(status: .badRequest) }
-        let sink = body.sink
         let type = reader.choice("type", RequestType.self, required: true, noun: "request type")
         let priority = reader.choice("priority", RequestPriority.self, noun: "priority") ?? .priority
         let policyID = reader.string("policy_id", required: true, maxLength: 100)
