@@ -8,13 +8,7 @@ public struct AgreementParser: Sendable {
     public init() {}
 
     public func parse(_ data: Data) throws(ValidationFailure) -> Agreement {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(data)
-        } catch {
-            throw ValidationFailure([FieldError(path: "", reason: "is not valid JSON: \(JSONErrorDescription.describe(error))")])
-        }
-        return try parse(value)
+        try parse(try ValidationFailure.json(data))
     }
 
     public func parse(_ value: JSONValue) throws(ValidationFailure) -> Agreement {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One problem with one field of an input document: where it is and why it is refused.
 public struct FieldError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     /// A path such as `observations[2].location.lat`; empty for the document itself.
@@ -21,6 +23,15 @@ public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+
+    /// A document's bytes as JSON, or the refusal that names why they are not.
+    public static func json(_ data: Data) throws(ValidationFailure) -> JSONValue {
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw ValidationFailure([FieldError(path: "", reason: "is not valid JSON: \(JSONErrorDescription.describe(error))")])
+        }
+    }
 }
 
 /// Path arithmetic for nested documents.

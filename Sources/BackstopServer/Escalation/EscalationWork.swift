@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Decides escalation, on one node at a time (the `escalation-work` lease): reads the findings
 /// log (confirmed and retracted findings) and the intake (monitors under fire), keeps the
@@ -17,6 +18,7 @@ struct EscalationWork: Service {
     let interval: Duration
     let now: @Sendable () -> Date
     let logger = Logger(label: "backstop.escalation")
+    private let engines = EngineCache()
 
     func run() async throws {
         // Shown at 0 before the first miss.
@@ -69,13 +71,21 @@ struct EscalationWork: Service {
         return written != nil
     }
 
+    /// The latest policies, each with its engine; rebuilt only when a policy or agreement changed.
     private func activePolicies() async throws -> [ActivePolicy] {
+        let revision = try await store.agreementRevision()
         var active: [ActivePolicy] = []
         for stored in try await store.latestPolicies() {
+            if let ready = engines.get(stored, agreementRevision: revision) {
+                active.append(ready)
+                continue
+            }
             do {
                 let policy = try stored.policy()
                 let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
-                active.append(ActivePolicy(stored: stored, engine: EscalationEngine(map: SectorMap(policy: policy, agreement: agreement))))
+                let ready = ActivePolicy(stored: stored, engine: EscalationEngine(map: SectorMap(policy: policy, agreement: agreement)))
+                engines.put(ready, agreementRevision: revision)
+                active.append(ready)
             } catch {
                 logger.error("policy skipped", metadata: ["policy": "\(stored.id)", "error": "\(error)"])
             }
@@ -119,5 +129,22 @@ struct EscalationWork: Service {
             }
             if page.count < 1_000 { return }
         }
+    }
+}
+
+/// Engines by policy version and agreement revision: building one parses the agreement and
+/// prepares its zones, which need not happen every tick.
+private final class EngineCache: Sendable {
+    private let entries = Mutex<[String: (version: Int, agreementRevision: Int, active: ActivePolicy)]>([:])
+
+    func get(_ stored: StoredPolicy, agreementRevision: Int) -> ActivePolicy? {
+        entries.withLock { entries in
+            guard let entry = entries[stored.id], entry.version == stored.version, entry.agreementRevision == agreementRevision else { return nil }
+            return entry.active
+        }
+    }
+
+    func put(_ active: ActivePolicy, agreementRevision: Int) {
+        entries.withLock { $0[active.stored.id] = (active.stored.version, agreementRevision, active) }
     }
 }
