@@ -112,14 +112,24 @@ struct WebhookDeliveryTests {
 
     @Test func aNodeKilledMidDeliveryLeadsAtMostToARepeatWithTheSameWebhookID() async throws {
         let directory = BackstopProcess.temporaryDirectory()
-        let (first, firstURL) = try await Self.start(directory, node: "node-1")
+        try await Self.killMidDelivery(first: directory, second: directory, extra: [])
+    }
+
+    @Test(.enabled(if: TestPostgres.available, "needs BACKSTOP_TEST_POSTGRES_URL (./scripts/test.sh starts one)"))
+    func onPostgresToo() async throws {
+        let database = try TestPostgres.freshSchema()
+        try await Self.killMidDelivery(first: BackstopProcess.temporaryDirectory(), second: BackstopProcess.temporaryDirectory(), extra: ["--database", database])
+    }
+
+    /// Two nodes; the one delivering is killed while the receiver holds its request.
+    static func killMidDelivery(first directory: String, second: String, extra: [String]) async throws {
+        let (first, _) = try await Self.start(directory, node: "node-1", extra: extra)
         defer { first.stop() }
         let admin = try String(contentsOfFile: directory + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         // node-1 takes the delivery lease first; node-2 waits for it.
         try await Task.sleep(for: .seconds(1))
-        let (second, base) = try await Self.start(directory, node: "node-2")
-        defer { second.stop() }
-        _ = firstURL
+        let (secondNode, base) = try await Self.start(second, node: "node-2", extra: extra)
+        defer { secondNode.stop() }
         let receiver = try await WebhookReceiver.start(log: directory + "/received.jsonl", mode: "slow", delay: 4)
         defer { receiver.stop() }
         let subscription = try await Self.subscribe(base, admin: admin, receiver: receiver)

@@ -7,6 +7,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox as Standard Webhooks, on one node at a time (the `webhook-delivery`
 /// lease). Each subscription receives its messages in outbox order: its next message waits
@@ -27,40 +28,47 @@ struct DeliveryWork: Service {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let inFlight = InFlight()
         await cancelWhenGracefulShutdown {
-            repeat {
-                do { try await tick(client: client) } catch {
-                    logger.warning("delivery tick failed; the next one tries again", metadata: ["error": "\(error)"])
-                }
-            } while (try? await Task.sleep(for: interval)) != nil
+            // Attempts run beside the loop, one subscription at a time each: a receiver that
+            // takes its 10 s holds up only its own messages, and the loop keeps renewing the lease.
+            await withDiscardingTaskGroup { group in
+                repeat {
+                    do { try await tick(client: client, inFlight: inFlight, group: &group) } catch {
+                        logger.warning("delivery tick failed; the next one tries again", metadata: ["error": "\(error)"])
+                    }
+                } while (try? await Task.sleep(for: interval)) != nil
+            }
         }
         try? await client.shutdown()
         try? await store.releaseLease(EscalationLeases.delivery, holder: node)
     }
 
-    /// Sends every delivery that is due, the subscriptions side by side.
-    func tick(client: HTTPClient) async throws {
+    /// Starts an attempt for every due delivery whose subscription has none under way.
+    func tick(client: HTTPClient, inFlight: InFlight, group: inout DiscardingTaskGroup) async throws {
         guard try await store.claimLease(EscalationLeases.delivery, holder: node, duration: leaseDuration) != nil else { return }
-        let due = try await store.deliveryQueue(limit: 200).filter { ($0.nextAttemptAt ?? .distantPast) <= now() }
+        let due = try await store.deliveryQueue(limit: 200).filter { ($0.nextAttemptAt ?? .distantPast) <= now() && !inFlight.contains($0.subscriptionId) }
         guard !due.isEmpty else { return }
         let subscriptions = try await store.escalationRecords(.subscription, ids: due.map { $0.subscriptionId.uuidString.lowercased() })
             .reduce(into: [UUID: Subscription]()) { result, record in
                 if let subscription = try? record.decode(Subscription.self) { result[subscription.id] = subscription }
             }
-        // The lease is renewed while attempts run: a slow receiver must not let it lapse, or
-        // the outcome could not be recorded and the message would go out again.
-        let renewal = Task {
-            while (try? await Task.sleep(for: .seconds(leaseDuration / 3))) != nil {
-                _ = try? await store.claimLease(EscalationLeases.delivery, holder: node, duration: leaseDuration)
+        for delivery in due {
+            guard let subscription = subscriptions[delivery.subscriptionId], inFlight.start(subscription.id) else { continue }
+            group.addTask {
+                await attempt(delivery, to: subscription, client: client)
+                inFlight.finish(subscription.id)
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in due {
-                guard let subscription = subscriptions[delivery.subscriptionId] else { continue }
-                group.addTask { await attempt(delivery, to: subscription, client: client) }
-            }
-        }
-        renewal.cancel()
+    }
+
+    /// The subscriptions with an attempt under way.
+    final class InFlight: Sendable {
+        private let ids = Mutex<Set<UUID>>([])
+
+        func contains(_ id: UUID) -> Bool { ids.withLock { $0.contains(id) } }
+        func start(_ id: UUID) -> Bool { ids.withLock { $0.insert(id).inserted } }
+        func finish(_ id: UUID) { _ = ids.withLock { $0.remove(id) } }
     }
 
     private func attempt(_ pending: Delivery, to subscription: Subscription, client: HTTPClient) async {
@@ -68,6 +76,8 @@ struct DeliveryWork: Service {
             guard let message = try await store.outboxMessage(id: pending.messageId) else { return }
             let sentAt = now()
             var outcome = await send(message, to: subscription, at: sentAt, client: client)
+            // Stopped mid-attempt (shutdown): record nothing, so the next holder sends it again.
+            if Task.isCancelled { return }
             var delivery = pending
             delivery.attempts.append(Delivery.Attempt(at: sentAt, status: outcome.status, error: outcome.error, node: node))
             var changed: Subscription?
