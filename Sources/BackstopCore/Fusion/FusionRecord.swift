@@ -20,6 +20,7 @@ public struct FusionRecord: Sendable, Hashable {
     public var weapon: WeaponReport?
     public var liveFireTraining: Bool = false
     public var direction: FireDirection?
+    public var casualties: Casualties?
     /// The person or instrument that filed the record (the source may be their whole team).
     public var reporter: String?
     /// Set when an analyst merged or split incidents: records with a group are joined exactly
@@ -56,6 +57,7 @@ public struct FusionRecord: Sendable, Hashable {
         weapon = observation.weapon
         liveFireTraining = observation.liveFireTraining
         direction = observation.direction
+        casualties = observation.casualties
         // A file's label is not a person: its records may well describe one event together.
         self.reporter = reporter.hasPrefix(ImportRows.reporterPrefix) ? nil : reporter
     }

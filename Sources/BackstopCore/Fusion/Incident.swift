@@ -29,6 +29,9 @@ public struct Incident: Sendable, Hashable {
     public var direction: FireDirection?
     /// Some member was pinned by an analyst: the incident is closed to automatic association.
     public var analystEdited: Bool
+    /// Killed and injured as the records report them: the most any record of the event gives
+    /// (two patrols reporting one shelling do not double its dead); civilian when any says so.
+    public var casualties: Casualties?
 
     /// Why each member was joined is asked of `FusionEngine.reasons(forIncident:)`: it costs
     /// more than the incident, so only the detail view computes it.
@@ -66,6 +69,9 @@ public struct Incident: Sendable, Hashable {
         memberIDs = sorted.map(\.id)
         direction = sorted.compactMap(\.direction).first { $0 != .unknown } ?? sorted.compactMap(\.direction).first
         analystEdited = sorted.contains { $0.analystGroup != nil }
+        let reported = sorted.compactMap(\.casualties)
+        casualties = reported.isEmpty ? nil : Casualties(killed: reported.map(\.killed).max() ?? 0, injured: reported.map(\.injured).max() ?? 0,
+                                                           civilian: reported.contains { $0.civilian == true } ? true : (reported.contains { $0.civilian == false } ? false : nil))
     }
 
     /// Below this an incident rests on too little to report: one party allegation (D3 gives

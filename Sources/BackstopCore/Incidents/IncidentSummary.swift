@@ -91,6 +91,29 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
     public var weapons: [Weapon]
     public var findings: [FindingSummary]
     public var observationIDs: [UUID]
+    /// Killed and injured as reported (see `Incident.casualties`); nil when no record says.
+    public var casualties: CasualtyCount?
+
+    public struct CasualtyCount: Sendable, Hashable, Codable {
+        public var killed: Int
+        public var injured: Int
+        public var civilian: Bool?
+
+        public init(killed: Int, injured: Int, civilian: Bool?) {
+            self.killed = killed
+            self.injured = injured
+            self.civilian = civilian
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(killed, forKey: .killed)
+            try container.encode(injured, forKey: .injured)
+            try container.encode(civilian, forKey: .civilian)
+        }
+
+        enum CodingKeys: String, CodingKey { case killed, injured, civilian }
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, start, end, location
@@ -103,6 +126,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         case analystEdited = "analyst_edited"
         case weapons, findings
         case observationIDs = "observation_ids"
+        case casualties
     }
 
     /// The incident as fusion derived it, under the id the mission gave it.
@@ -131,6 +155,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
                            measured: $0.measured, limit: $0.limit, text: $0.text)
         }
         observationIDs = incident.memberIDs
+        casualties = incident.casualties.map { CasualtyCount(killed: $0.killed, injured: $0.injured, civilian: $0.civilian) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -154,6 +179,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         try container.encode(weapons, forKey: .weapons)
         try container.encode(findings, forKey: .findings)
         try container.encode(observationIDs.map { $0.uuidString.lowercased() }, forKey: .observationIDs)
+        try container.encode(casualties, forKey: .casualties)
     }
 
     public var startDate: Date { Timestamp.parse(start) ?? .distantPast }

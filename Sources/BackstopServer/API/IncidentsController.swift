@@ -48,8 +48,8 @@ struct IncidentsController: Sendable {
         var queueOrder: Bool { !states.isEmpty || needsReview != nil }
     }
 
-    func filters(_ request: Request, role: Role) throws -> Filters {
-        var parameters = QueryParameters(request, allowed: Endpoint.listIncidents.queryParameters)
+    func filters(_ request: Request, role: Role, allowed: Set<String> = Endpoint.listIncidents.queryParameters) throws -> Filters {
+        var parameters = QueryParameters(request, allowed: allowed)
         var filters = Filters()
         filters.from = parameters.timestamp("from")
         filters.to = parameters.timestamp("to")
@@ -105,12 +105,13 @@ struct IncidentsController: Sendable {
         return filters
     }
 
-    func list(_ request: Request, role: Role) async throws -> Response {
-        let filters = try filters(request, role: role)
+    /// Every incident the audience may see that the filters select, in the listing's order,
+    /// with the facts as that audience sees them (the listing pages it; an export takes all).
+    func matching(_ filters: Filters, audience: ReleaseLevel, limit: Int? = nil) async throws
+        -> (incidents: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)], more: Bool, behind: Int64) {
         let (now, redaction, settlements) = (now(), redaction, settlements)
-        let audience = ReleaseLevel.audience(of: role) ?? .public
-        let ((page, next), behind): (([StoredIncident], IncidentCursor?), Int64) = try await board.read { entries in
-            var matching: [(incident: StoredIncident, key: IncidentCursor)] = []
+        let ((found, more), behind) = try await board.read { entries in
+            var matching: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)] = []
             for entry in entries.values {
                 let incident = entry.incident
                 guard !incident.isRetired, Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
@@ -120,13 +121,22 @@ struct IncidentsController: Sendable {
                 guard Self.matches(view, incident: incident, filters) else { continue }
                 let key = IncidentCursor(view, id: incident.id, queue: filters.queueOrder)
                 if let after = filters.cursor, !after.precedes(key) { continue }
-                matching.append((incident, key))
+                matching.append((incident, view, key))
             }
             matching.sort { $0.key.precedes($1.key) }
-            let page = matching.prefix(filters.limit)
-            let next = matching.count > filters.limit ? page.last?.key : nil
-            return (page.map(\.incident), next)
+            guard let limit else { return (matching, false) }
+            return (Array(matching.prefix(limit)), matching.count > limit)
         }
+        return (found, more, behind)
+    }
+
+    func list(_ request: Request, role: Role) async throws -> Response {
+        let filters = try filters(request, role: role)
+        let (redaction, settlements) = (redaction, settlements)
+        let audience = ReleaseLevel.audience(of: role) ?? .public
+        let (found, more, behind) = try await matching(filters, audience: audience, limit: filters.limit)
+        let page = found.map(\.incident)
+        let next = more ? found.last?.key : nil
         let headers = audience == .internal ? Self.behindHeaders(behind) : [:]
         let cursor = next?.token
         switch audience {

@@ -56,6 +56,10 @@ public struct Endpoint: Sendable, Hashable {
     public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: incidentReaders,
                                                queryParameters: ["from", "to", "bbox", "kind", "finding", "min_confidence", "state",
                                                                  "needs_review", "limit", "cursor"], admitsAnonymous: true)
+    /// Every incident the listing with the same filters shows the caller, as a file.
+    public static let exportIncidents = Endpoint(method: .get, path: "/api/v1/incidents/export", roles: incidentReaders,
+                                                 queryParameters: ["format", "from", "to", "bbox", "kind", "finding", "min_confidence", "state",
+                                                                   "needs_review"], admitsAnonymous: true)
     public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, admitsAnonymous: true)
     public static let incidentHistory = Endpoint(method: .get, path: "/api/v1/incidents/{id}/history", roles: insideMission)
     public static let proposeAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments", roles: insideMission)
@@ -119,7 +123,7 @@ public struct Endpoint: Sendable, Hashable {
 
     public static let all: [Endpoint] = [
         health, openAPI, metrics, submitObservations, listObservations, getObservation,
-        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, getIncident, incidentHistory,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,
         listAudit, listTokens, revokeToken,
         listPolicies, getPolicy, putPolicy, listSectors, listAlerts, alertFeed, getAlert, getAlertCAP, drillAlert,
