@@ -580,6 +580,7 @@ _FIXES = {
     "submitObservations": _fix_submission,
     "listObservations": _fix_listing,
     "listIncidents": _fix_incident_listing,
+    "exportIncidents": _fix_listing,
     "proposeAssessment": _fix_decision,
     "confirmAssessment": _fix_decision,
     "returnAssessment": _fix_decision,
