@@ -581,6 +581,7 @@ _FIXES = {
     "listObservations": _fix_listing,
     "listIncidents": _fix_incident_listing,
     "exportIncidents": _fix_listing,
+    "exportObservations": _fix_listing,
     "proposeAssessment": _fix_decision,
     "confirmAssessment": _fix_decision,
     "returnAssessment": _fix_decision,

@@ -16,7 +16,7 @@ import Testing
             .replacingOccurrences(of: "/agreements/{id}", with: "/agreements/test-agreement")
             .replacingOccurrences(of: "/tokens/{name}", with: "/tokens/monitor-solo")  // a token the walk does not use
             .replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())  // escalation's records: none by that id
-        if endpoint == .exportIncidents { return (path + "?format=ndjson", nil) }
+        if endpoint == .exportIncidents || endpoint == .exportObservations { return (path + "?format=ndjson", nil) }
         switch (endpoint.method, endpoint.path) {
         case (.post, _): return (path, Fixtures.observation(modality: Fixtures.modality(for: role ?? .admin)))
         case (.put, _): return (path, Fixtures.agreement)

@@ -102,7 +102,18 @@ struct ObservationsController: Sendable {
 
 
     func list(_ request: Request, identity: Identity) async throws -> Response {
-        var parameters = QueryParameters(request, allowed: Endpoint.listObservations.queryParameters)
+        let query = try query(request, identity: identity)
+        let page = try await store.observations(matching: query)
+        return JSONResponse.make(.object([
+            "observations": .array(page.items.map(\.jsonValue)),
+            "next_cursor": page.next.map { .string($0.token) } ?? .null,
+        ]))
+    }
+
+    /// The listing's filters, read and checked, narrowed to what the caller may see (an export
+    /// reads the same ones).
+    func query(_ request: Request, identity: Identity, allowed: Set<String> = Endpoint.listObservations.queryParameters) throws -> ObservationQuery {
+        var parameters = QueryParameters(request, allowed: allowed)
         var query = ObservationQuery()
         query.from = parameters.timestamp("from")
         query.to = parameters.timestamp("to")
@@ -127,12 +138,7 @@ struct ObservationsController: Sendable {
         }
         try parameters.check()
         try restrict(&query, to: identity)
-
-        let page = try await store.observations(matching: query)
-        return JSONResponse.make(.object([
-            "observations": .array(page.items.map(\.jsonValue)),
-            "next_cursor": page.next.map { .string($0.token) } ?? .null,
-        ]))
+        return query
     }
 
     /// Narrows a query to what the caller may see.

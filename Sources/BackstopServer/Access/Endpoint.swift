@@ -45,6 +45,9 @@ public struct Endpoint: Sendable, Hashable {
         roles: [.admin, .supervisor, .analyst, .monitor, .partner, .party],
         queryParameters: ["from", "to", "bbox", "kind", "reporter", "limit", "cursor"]
     )
+    /// Every observation the listing with the same filters shows the caller, as a file.
+    public static let exportObservations = Endpoint(method: .get, path: "/api/v1/observations/export", roles: listObservations.roles,
+                                                    queryParameters: ["format", "from", "to", "bbox", "kind", "reporter"])
     public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
     public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
     public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"])
@@ -122,7 +125,7 @@ public struct Endpoint: Sendable, Hashable {
     public static let redeliver = Endpoint(method: .post, path: "/api/v1/deliveries/{id}/redeliver", roles: [.admin])
 
     public static let all: [Endpoint] = [
-        health, openAPI, metrics, submitObservations, listObservations, getObservation,
+        health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,
         listAudit, listTokens, revokeToken,
