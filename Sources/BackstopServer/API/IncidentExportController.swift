@@ -40,10 +40,7 @@ struct IncidentExportController: Sendable {
 
     func export(_ request: Request, role: Role) async throws -> Response {
         var parameters = QueryParameters(request, allowed: Endpoint.exportIncidents.queryParameters)
-        let raw = parameters.value("format")
-        if raw == nil { parameters.fail("format", "is required: one of \(Format.allCases.map(\.rawValue).joined(separator: ", "))") }
-        let format = raw.flatMap(Format.init(rawValue:))
-        if let raw, format == nil { parameters.fail("format", "unknown format '\(raw)'; expected one of: \(Format.allCases.map(\.rawValue).joined(separator: ", "))") }
+        let format = parameters.required("format", Format.self)
         try parameters.check()
         let filters = try incidents.filters(request, role: role, allowed: Endpoint.exportIncidents.queryParameters)
         let audience = ReleaseLevel.audience(of: role) ?? .public

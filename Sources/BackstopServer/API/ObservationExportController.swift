@@ -21,10 +21,7 @@ struct ObservationExportController: Sendable {
 
     func export(_ request: Request, identity: Identity) async throws -> Response {
         var parameters = QueryParameters(request, allowed: Endpoint.exportObservations.queryParameters)
-        let raw = parameters.value("format")
-        if raw == nil { parameters.fail("format", "is required: one of \(Format.allCases.map(\.rawValue).joined(separator: ", "))") }
-        let format = raw.flatMap(Format.init(rawValue:))
-        if let raw, format == nil { parameters.fail("format", "unknown format '\(raw)'; expected one of: \(Format.allCases.map(\.rawValue).joined(separator: ", "))") }
+        let format = parameters.required("format", Format.self)
         try parameters.check()
         var filters = try observations.query(request, identity: identity, allowed: Endpoint.exportObservations.queryParameters)
         filters.limit = ObservationQuery.maximumLimit

@@ -53,6 +53,20 @@ struct QueryParameters {
         return (Int64(after), limit)
     }
 
+    /// A parameter that must be given, one of `Choice`'s values.
+    mutating func required<Choice: RawRepresentable & CaseIterable>(_ name: String, _ type: Choice.Type) -> Choice? where Choice.RawValue == String {
+        let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let raw = value(name) else {
+            fail(name, "is required: one of \(allowed)")
+            return nil
+        }
+        guard let choice = Choice(rawValue: raw) else {
+            fail(name, "unknown \(name) '\(raw)'; expected one of: \(allowed)")
+            return nil
+        }
+        return choice
+    }
+
     mutating func fail(_ name: String, _ reason: String) {
         errors.append(FieldError(path: name, reason: reason))
     }
