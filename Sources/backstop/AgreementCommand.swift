@@ -19,9 +19,7 @@ struct AgreementCommand: AsyncParsableCommand {
             let document = try JSONValue.parse(data)
             return (document, try AgreementParser().parse(document))
         } catch let failure as ValidationFailure {
-            var lines = ["\(file): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s")"]
-            lines += failure.errors.map { "  \($0.path.isEmpty ? "(document)" : $0.path): \($0.reason)" }
-            throw CLIError(lines.joined(separator: "\n"))
+            throw CLIError(failure, file: file)
         } catch {
             throw CLIError("\(file): not valid JSON: \(JSONErrorDescription.describe(error))")
         }
@@ -84,5 +82,12 @@ struct CLIError: Error, CustomStringConvertible {
 
     init(_ description: String) {
         self.description = description
+    }
+
+    /// Every problem of a document, one line each, by JSON path.
+    init(_ failure: ValidationFailure, file: String) {
+        var lines = ["\(file): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s")"]
+        lines += failure.errors.map { "  \($0.path.isEmpty ? "(document)" : $0.path): \($0.reason)" }
+        description = lines.joined(separator: "\n")
     }
 }

@@ -16,16 +16,10 @@ struct PolicyCommand: AsyncParsableCommand {
             let document = try JSONValue.parse(data)
             return (document, try EscalationPolicyParser().parse(document))
         } catch let failure as ValidationFailure {
-            throw CLIError(describe(failure, file: file))
+            throw CLIError(failure, file: file)
         } catch {
             throw CLIError("\(file): not valid JSON: \(JSONErrorDescription.describe(error))")
         }
-    }
-
-    static func describe(_ failure: ValidationFailure, file: String) -> String {
-        var lines = ["\(file): \(failure.errors.count) problem\(failure.errors.count == 1 ? "" : "s")"]
-        lines += failure.errors.map { "  \($0.path.isEmpty ? "(document)" : $0.path): \($0.reason)" }
-        return lines.joined(separator: "\n")
     }
 
     static func summary(_ policy: EscalationPolicy) -> String {
@@ -71,7 +65,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 print("Saved \(stored.id) as version \(stored.version).")
             } catch let failure as ValidationFailure {
                 try await store.close()
-                throw CLIError(PolicyCommand.describe(failure, file: file))
+                throw CLIError(failure, file: file)
             } catch let error as StoreError {
                 try await store.close()
                 throw CLIError(error.description)

@@ -55,10 +55,11 @@ struct IncidentExportController: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             if let opening = rows.opening(chosen) { try await writer.write(ByteBuffer(string: opening)) }
             var first = true
+            let encoder = IncidentExportRows.encoder()
             for part in found.chunked(into: Self.chunk) {
                 var text = ""
                 for (incident, facts) in part {
-                    text += try rows.row(chosen, incident, facts, first: first)
+                    text += try rows.row(chosen, incident, facts, first: first, encoder: encoder)
                     first = false
                 }
                 try await writer.write(ByteBuffer(string: text))
@@ -87,20 +88,19 @@ struct IncidentExportRows: Sendable {
         format == .geojson ? "]}\n" : nil
     }
 
-    func row(_ format: IncidentExportController.Format, _ incident: StoredIncident, _ facts: IncidentsController.Facts, first: Bool) throws -> String {
+    func row(_ format: IncidentExportController.Format, _ incident: StoredIncident, _ facts: IncidentsController.Facts, first: Bool,
+             encoder: JSONEncoder) throws -> String {
         switch format {
-        case .ndjson: return try view(incident) + "\n"
+        case .ndjson: return try view(incident, encoder: encoder) + "\n"
         case .geojson:
             let geometry = facts.point.map { #"{"type":"Point","coordinates":[\#(Self.number($0.lon)),\#(Self.number($0.lat))]}"# } ?? "null"
-            return (first ? "" : ",") + #"{"type":"Feature","id":"\#(incident.id.uuidString.lowercased())","geometry":\#(geometry),"properties":\#(try view(incident))}"#
+            return (first ? "" : ",") + #"{"type":"Feature","id":"\#(incident.id.uuidString.lowercased())","geometry":\#(geometry),"properties":\#(try view(incident, encoder: encoder))}"#
         case .acled: return ACLEDExport.line(ACLEDExport.fields(event(incident, facts)))
         }
     }
 
     /// The listing's view of the incident for this audience, as JSON text.
-    func view(_ incident: StoredIncident) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    func view(_ incident: StoredIncident, encoder: JSONEncoder) throws -> String {
         let data: Data = switch audience {
         case .internal: try encoder.encode(IncidentView(incident))
         case .partners, .parties: try encoder.encode(ReleasedIncidentView(incident, audience: audience))
@@ -128,6 +128,13 @@ struct IncidentExportRows: Sendable {
             tags: staff ? ["state=\(incident.state.rawValue)", "release=\(incident.workflow.releaseLevel.rawValue)", "confidence=\(summary.confidence)"] : [],
             updatedAt: incident.updatedAt
         )
+    }
+
+    /// The listing's encoding (sorted keys, as every answer), made once per export.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 
     static func number(_ value: Double) -> String {

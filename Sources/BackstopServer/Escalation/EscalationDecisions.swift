@@ -34,15 +34,32 @@ struct EscalationDecisions {
     let now: Date
     let node: String
 
+    /// The incidents the level changes due now would name, given the sectors as stored.
+    func incidentsBehindLevelChanges(sectors records: [EscalationRecord]) throws -> Set<UUID> {
+        let stored = Dictionary(uniqueKeysWithValues: records.map { ($0.key.id, $0) })
+        var behind: Set<UUID> = []
+        for active in policies {
+            let states = try sectorStates(active) { stored[$0.id] }
+            let changes = active.engine.evaluate(events: events, sectors: states, openRequests: [], now: now).levelChanges
+            behind.formUnion(changes.flatMap(\.incidentIds))
+        }
+        return behind
+    }
+
+    private func sectorStates(_ active: ActivePolicy, _ record: (EscalationKey) -> EscalationRecord?) throws -> [String: SectorState] {
+        var states: [String: SectorState] = [:]
+        for sector in active.policy.sectors {
+            if let found = record(active.sectorKey(sector.id)) { states[sector.id] = try found.decode(SectorState.self) }
+        }
+        return states
+    }
+
     func write(current: [EscalationKey: EscalationRecord], cursor: EscalationCursor, cursorChanged: Bool) throws -> EscalationWrite {
         var write = EscalationWrite()
         let requests = try current.filter { $0.key.kind == .request }.values.map { try $0.decode(GuarantorRequest.self) }
         for active in policies {
             let policy = active.policy
-            var states: [String: SectorState] = [:]
-            for sector in policy.sectors {
-                if let record = current[active.sectorKey(sector.id)] { states[sector.id] = try record.decode(SectorState.self) }
-            }
+            let states = try sectorStates(active) { current[$0] }
             let open = Set(requests.filter { $0.policyId == policy.id && $0.state.isOpen }.compactMap(\.draftKey))
             let outcome = active.engine.evaluate(events: events, sectors: states, openRequests: open, now: now)
             var alertBySector: [String: UUID] = [:]

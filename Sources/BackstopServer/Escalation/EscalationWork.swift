@@ -50,13 +50,19 @@ struct EscalationWork: Service {
         cursor.events.removeAll { $0.time <= time.addingTimeInterval(-max(horizon, 1) * 3600) }
         let changed = stored == nil || before != (cursor.findingsAfter, cursor.intakeAfter, cursor.events.count)
 
-        var releases: [UUID: ReleaseLevel] = [:]
-        for id in Set(cursor.events.compactMap(\.incidentId)) {
-            releases[id] = try await store.storedIncident(id: id)?.workflow.releaseLevel
-        }
         // Every request (closed ones too: a rule's next draft is numbered after them).
         let requests = try await store.escalationRecords(.request, ids: nil)
         let keys = [EscalationCursor.key] + requests.map(\.key) + policies.flatMap { active in active.policy.sectors.map { active.sectorKey($0.id) } }
+        // How widely the incidents behind a level change are released (an alert's message names
+        // only those released as wide as the alert), read only when the levels as stored now
+        // would change: not every tick for every event. One that changes in between is
+        // treated as not released, which names fewer incidents, never more.
+        let looking = EscalationDecisions(policies: policies, events: cursor.events, releases: [:], now: time, node: node)
+        let sectors = try await store.escalationRecords(.sector, ids: nil)
+        var releases: [UUID: ReleaseLevel] = [:]
+        for id in try looking.incidentsBehindLevelChanges(sectors: sectors) {
+            releases[id] = try await store.storedIncident(id: id)?.workflow.releaseLevel
+        }
         let decisions = EscalationDecisions(policies: policies, events: cursor.events, releases: releases, now: time, node: node)
         let finalCursor = cursor
         let written = try await store.changeEscalation(keys, fence: WorkFence(lease: EscalationLeases.escalation, holder: node)) { current in
