@@ -1,4 +1,5 @@
 import BackstopCore
+import BackstopStore
 import Foundation
 
 public struct ServerConfiguration: Sendable {
@@ -46,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     public var deliveryInterval: Duration = .milliseconds(500)
     /// When failed webhook deliveries are tried again (Standard Webhooks' schedule by default).
     public var retrySchedule = RetrySchedule.standard
+    /// Observations an export reads from the store at a time.
+    public var exportPageSize = ObservationQuery.maximumLimit
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },

@@ -17,8 +17,12 @@ struct TestServer {
     var tokens: [String: String] = [:]
     /// The server's clock (the public embargo is measured from it).
     var now = TestServer.now
-    /// A clock a test moves (deadlines, levels falling); when set, it replaces `now`.
+    /// A clock a test moves (deadlines, levels falling); when set, it replaces `now`, and
+    /// escalation and webhook delivery look every 50 ms instead of every second (others keep
+    /// the defaults: dozens of servers in one test process share two cores).
     var clock: TestClock?
+    /// Observations an export reads at a time (small, to export several pages of few records).
+    var exportPageSize = 1_000
 
     /// A token per role, named after it ("monitor"); monitors are in team-a; plus
     /// "monitor-b" (team-b) and "monitor-solo" (no team).
@@ -41,8 +45,11 @@ struct TestServer {
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var configuration = ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { [now, clock] in clock?.now ?? now })
-        configuration.escalationInterval = .milliseconds(50)
-        configuration.deliveryInterval = .milliseconds(50)
+        configuration.exportPageSize = exportPageSize
+        if clock != nil {
+            configuration.escalationInterval = .milliseconds(50)
+            configuration.deliveryInterval = .milliseconds(50)
+        }
         let app = buildApplication(store: store, configuration: configuration, registry: registry)
         try await app.test(.router) { client in try await test(client) }
     }

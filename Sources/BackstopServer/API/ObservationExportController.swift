@@ -24,7 +24,7 @@ struct ObservationExportController: Sendable {
         let format = parameters.required("format", Format.self)
         try parameters.check()
         var filters = try observations.query(request, identity: identity, allowed: Endpoint.exportObservations.queryParameters)
-        filters.limit = ObservationQuery.maximumLimit
+        filters.limit = observations.configuration.exportPageSize
         let query = filters
         let chosen = format!
         let store = observations.store

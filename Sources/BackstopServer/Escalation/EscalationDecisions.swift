@@ -34,16 +34,21 @@ struct EscalationDecisions {
     let now: Date
     let node: String
 
-    /// The incidents the level changes due now would name, given the sectors as stored.
-    func incidentsBehindLevelChanges(sectors records: [EscalationRecord]) throws -> Set<UUID> {
+    /// What is due now, given the sectors and requests as stored: whether anything would be
+    /// written, and the incidents the level changes would name.
+    func due(sectors records: [EscalationRecord], requests: [EscalationRecord]) throws -> (anything: Bool, incidents: Set<UUID>) {
         let stored = Dictionary(uniqueKeysWithValues: records.map { ($0.key.id, $0) })
+        let decoded = try requests.map { try $0.decode(GuarantorRequest.self) }
+        var anything = decoded.contains { $0.isPastDeadline(at: now) }
         var behind: Set<UUID> = []
         for active in policies {
             let states = try sectorStates(active) { stored[$0.id] }
-            let changes = active.engine.evaluate(events: events, sectors: states, openRequests: [], now: now).levelChanges
-            behind.formUnion(changes.flatMap(\.incidentIds))
+            let open = Set(decoded.filter { $0.policyId == active.policy.id && $0.state.isOpen }.compactMap(\.draftKey))
+            let outcome = active.engine.evaluate(events: events, sectors: states, openRequests: open, now: now)
+            anything = anything || !outcome.levelChanges.isEmpty || !outcome.drafts.isEmpty
+            behind.formUnion(outcome.levelChanges.flatMap(\.incidentIds))
         }
-        return behind
+        return (anything, behind)
     }
 
     private func sectorStates(_ active: ActivePolicy, _ record: (EscalationKey) -> EscalationRecord?) throws -> [String: SectorState] {

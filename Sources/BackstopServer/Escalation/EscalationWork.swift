@@ -53,14 +53,16 @@ struct EscalationWork: Service {
         // Every request (closed ones too: a rule's next draft is numbered after them).
         let requests = try await store.escalationRecords(.request, ids: nil)
         let keys = [EscalationCursor.key] + requests.map(\.key) + policies.flatMap { active in active.policy.sectors.map { active.sectorKey($0.id) } }
-        // How widely the incidents behind a level change are released (an alert's message names
-        // only those released as wide as the alert), read only when the levels as stored now
-        // would change: not every tick for every event. One that changes in between is
-        // treated as not released, which names fewer incidents, never more.
+        // A look at what is due on the records as they are now: with nothing read and nothing
+        // due, no transaction is opened. How widely the incidents behind a level change are
+        // released (an alert's message names only those released as wide as the alert) is read
+        // only for those; one whose release changes in between is treated as not released,
+        // which names fewer incidents, never more.
         let looking = EscalationDecisions(policies: policies, events: cursor.events, releases: [:], now: time, node: node)
-        let sectors = try await store.escalationRecords(.sector, ids: nil)
+        let due = try looking.due(sectors: try await store.escalationRecords(.sector, ids: nil), requests: requests)
+        guard changed || due.anything else { return true }
         var releases: [UUID: ReleaseLevel] = [:]
-        for id in try looking.incidentsBehindLevelChanges(sectors: sectors) {
+        for id in due.incidents {
             releases[id] = try await store.storedIncident(id: id)?.workflow.releaseLevel
         }
         let decisions = EscalationDecisions(policies: policies, events: cursor.events, releases: releases, now: time, node: node)
