@@ -26,67 +26,12 @@ bin=${BACKSTOP_BIN:-$(swift build --show-bin-path)/backstop}
 
 # ---- Schemathesis, pinned, in a virtual environment of its own --------------------------------
 venv=${BACKSTOP_CONTRACT_VENV:-$repo/.build/contract-venv}
-installed() {
-  "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('schemathesis') != '$schemathesis_version')" 2>/dev/null
-}
-if ! installed; then
-  echo "contract: installing schemathesis $schemathesis_version into $venv"
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    # Debian keeps ensurepip in a package of its own.
-    rm -rf "$venv"
-    if declare -F install_debian_packages >/dev/null; then
-      install_debian_packages python3-venv
-    else
-      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-    fi
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" </dev/null
-  installed || { echo "contract: schemathesis $schemathesis_version did not install" >&2; exit 1; }
-fi
+source scripts/python-venv.sh
+ensure_venv "$venv" "schemathesis==$schemathesis_version"
 
 # ---- A throwaway server ----------------------------------------------------------------------
-work=$(mktemp -d /tmp/backstop-contract.XXXXXX)
-server_pid=""
-runner_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$runner_pid" ] && kill -0 "$runner_pid" 2>/dev/null; then
-    kill -TERM "$runner_pid" 2>/dev/null || true
-    wait "$runner_pid" 2>/dev/null || true
-  fi
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-env -u BACKSTOP_DATABASE_URL "$bin" serve --data-dir "$work/data" --demo --port 0 --log-level warning \
-  </dev/null >"$work/server.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 600); do
-  port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/server.log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  cat "$work/server.log" >&2
-  echo "contract: the server did not start" >&2
-  exit 1
-fi
-base="http://127.0.0.1:$port"
-token() { env -u BACKSTOP_DATABASE_URL "$bin" token create --data-dir "$work/data" "$@" </dev/null; }
+source scripts/throwaway-server.sh
+start_throwaway_server contract
 admin_token=$(token --role admin --name contract-admin)
 monitor_token=$(token --role monitor --name patrol-7 --team team-east)
 schema=${BACKSTOP_CONTRACT_SCHEMA:-$base/openapi.yaml}

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # sqlite3: the audit tests edit a store behind Backstop's back, as an intruder would.
 # xmllint (libxml2-utils): every CAP message the tests produce is validated against the OASIS schema.
-install_debian_packages sqlite3 libxml2-utils
+# gdal-bin: GDAL's OAPIF driver (ogrinfo) reads the OGC API – Features endpoints as QGIS does.
+install_debian_packages sqlite3 libxml2-utils gdal-bin
 source scripts/test-postgres.sh
 
 # standardwebhooks: the test receiver verifies webhook signatures with the reference library.
@@ -26,3 +27,6 @@ swift test --skip-build
 
 # The served OpenAPI document against the running server, by Schemathesis (admin and monitor).
 ./scripts/contract-test.sh
+
+# OGC API – Features read by GDAL, OWSLib and the ogctests suite (features/core).
+./scripts/features-test.sh

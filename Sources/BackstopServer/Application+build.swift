@@ -62,6 +62,8 @@ func buildRouter(
     IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
     IncidentGroupingController(store: store, board: board, now: configuration.now).register(with: routes)
     FindingsController(store: store).register(with: routes)
+    FeaturesController(sources: FeatureSources(incidents: incidents, observations: observations), pages: .bundled,
+                       now: configuration.now).register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
     PoliciesController(store: store, configuration: configuration).register(with: routes)

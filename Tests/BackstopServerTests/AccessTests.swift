@@ -15,6 +15,8 @@ import Testing
             .replacingOccurrences(of: "/observations/{id}", with: "/observations/\(existingID.uuidString.lowercased())")
             .replacingOccurrences(of: "/agreements/{id}", with: "/agreements/test-agreement")
             .replacingOccurrences(of: "/tokens/{name}", with: "/tokens/monitor-solo")  // a token the walk does not use
+            .replacingOccurrences(of: "{collectionId}", with: "incidents")
+            .replacingOccurrences(of: "{featureId}", with: incidentID)
             .replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())  // escalation's records: none by that id
         if endpoint == .exportIncidents || endpoint == .exportObservations { return (path + "?format=ndjson", nil) }
         switch (endpoint.method, endpoint.path) {
@@ -60,7 +62,7 @@ import Testing
                     }
                     // The walk's incident is neither verified nor released: outside the mission it does not exist.
                     let audience = ReleaseLevel.audience(of: role ?? .public)
-                    let unreleasedRead = endpoint == .getIncident && audience != .internal
+                    let unreleasedRead = (endpoint == .getIncident || endpoint == .featuresItem) && audience != .internal
                     let workflowWrite = [Endpoint.proposeAssessment, .confirmAssessment, .returnAssessment, .releaseIncident, .mergeIncident, .splitIncident].contains(endpoint)
                         || Self.escalationByIDOrBody.contains(endpoint)
                     if role == nil, endpoint.admitsAnonymous, Self.escalationByIDOrBody.contains(endpoint) {

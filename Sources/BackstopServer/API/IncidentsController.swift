@@ -107,11 +107,13 @@ struct IncidentsController: Sendable {
 
     /// Every incident the audience may see that the filters select, in the listing's order,
     /// with the facts as that audience sees them (the listing pages it; an export takes all).
+    /// `matched` counts every incident the filters select, on any page.
     func matching(_ filters: Filters, audience: ReleaseLevel, limit: Int? = nil) async throws
-        -> (incidents: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)], more: Bool, behind: Int64) {
+        -> (incidents: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)], more: Bool, behind: Int64, matched: Int) {
         let (now, redaction, settlements) = (now(), redaction, settlements)
-        let ((found, more), behind) = try await board.read { entries in
+        let ((found, more, matched), behind) = try await board.read { entries in
             var matching: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)] = []
+            var matched = 0
             for entry in entries.values {
                 let incident = entry.incident
                 guard !incident.isRetired, Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
@@ -119,22 +121,23 @@ struct IncidentsController: Sendable {
                     : audience == .internal ? Self.facts(entry, summary: incident.corrected, timesAsStored: true)
                     : Self.facts(entry, summary: incident.released, timesAsStored: false)
                 guard Self.matches(view, incident: incident, filters) else { continue }
+                matched += 1
                 let key = IncidentCursor(view, id: incident.id, queue: filters.queueOrder)
                 if let after = filters.cursor, !after.precedes(key) { continue }
                 matching.append((incident, view, key))
             }
             matching.sort { $0.key.precedes($1.key) }
-            guard let limit else { return (matching, false) }
-            return (Array(matching.prefix(limit)), matching.count > limit)
+            guard let limit else { return (matching, false, matched) }
+            return (Array(matching.prefix(limit)), matching.count > limit, matched)
         }
-        return (found, more, behind)
+        return (found, more, behind, matched)
     }
 
     func list(_ request: Request, role: Role) async throws -> Response {
         let filters = try filters(request, role: role)
         let (redaction, settlements) = (redaction, settlements)
         let audience = ReleaseLevel.audience(of: role) ?? .public
-        let (found, more, behind) = try await matching(filters, audience: audience, limit: filters.limit)
+        let (found, more, behind, _) = try await matching(filters, audience: audience, limit: filters.limit)
         let page = found.map(\.incident)
         let next = more ? found.last?.key : nil
         let headers = audience == .internal ? Self.behindHeaders(behind) : [:]

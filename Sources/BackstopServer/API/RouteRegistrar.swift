@@ -15,12 +15,17 @@ struct RouteRegistrar {
         let authenticator = authenticator
         router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
             let identity = try await authenticator.authorize(request, for: endpoint)
-            // Every endpoint refuses query parameters it does not read (a mistyped filter must
-            // not silently widen a listing); the handler then reads the ones it knows.
-            try QueryParameters(request, allowed: endpoint.queryParameters).check()
             var context = context
             context.identity = identity
-            return try await handler(request, context, identity)
+            do {
+                // Every endpoint refuses query parameters it does not read (a mistyped filter must
+                // not silently widen a listing); the handler then reads the ones it knows.
+                try QueryParameters(request, allowed: endpoint.queryParameters).check()
+                return try await handler(request, context, identity)
+            } catch var error as APIError where error.code == APIError.validationCode && endpoint.parameterRefusal != error.status {
+                error.status = endpoint.parameterRefusal
+                throw error
+            }
         }
         table.add(endpoint)
     }

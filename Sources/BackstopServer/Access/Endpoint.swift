@@ -13,6 +13,9 @@ public struct Endpoint: Sendable, Hashable {
     public var queryParameters: Set<String> = []
     /// A request without a token is served as the public (a token, when sent, must be valid).
     public var admitsAnonymous = false
+    /// How a refused query parameter is answered: 422 across the API, 400 where a standard says
+    /// so (OGC API – Features).
+    public var parameterRefusal: HTTPResponse.Status = .unprocessableContent
 
     public init(method: HTTPRequest.Method, path: String, roles: Set<Role>?, queryParameters: Set<String> = [], admitsAnonymous: Bool = false) {
         self.admitsAnonymous = admitsAnonymous
@@ -124,7 +127,26 @@ public struct Endpoint: Sendable, Hashable {
     public static let listDeliveries = Endpoint(method: .get, path: "/api/v1/deliveries", roles: [.admin], queryParameters: ["state", "limit"])
     public static let redeliver = Endpoint(method: .post, path: "/api/v1/deliveries/{id}/redeliver", roles: [.admin])
 
-    public static let all: [Endpoint] = [
+    /// OGC API – Features, Part 1 (with Part 2's CRS84 and EPSG:4326), for GIS clients: the
+    /// incidents and findings each caller may see, observations for the mission's staff.
+    /// Anonymous callers read what was released to the public. Refusals are 400, as the standard says.
+    private static func feature(_ path: String, _ parameters: Set<String> = ["f"]) -> Endpoint {
+        var endpoint = Endpoint(method: .get, path: path, roles: incidentReaders, queryParameters: parameters, admitsAnonymous: true)
+        endpoint.parameterRefusal = .badRequest
+        return endpoint
+    }
+    public static let featuresLanding = feature("/ogc")
+    public static let featuresAPI = feature("/ogc/api")
+    public static let featuresConformance = feature("/ogc/conformance")
+    public static let featuresCollections = feature("/ogc/collections")
+    public static let featuresCollection = feature("/ogc/collections/{collectionId}")
+    public static let featuresItems = feature("/ogc/collections/{collectionId}/items",
+                                              ["f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "cursor", "kind"])
+    public static let featuresItem = feature("/ogc/collections/{collectionId}/items/{featureId}", ["f", "crs"])
+    public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
+                                  featuresItems, featuresItem]
+
+    public static let all: [Endpoint] = features + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,

@@ -20,8 +20,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         self.headers = headers
     }
 
+    public static let validationCode = "validation_failed"
+
     public static func validation(_ errors: [FieldError]) -> APIError {
-        APIError(.unprocessableContent, code: "validation_failed",
+        APIError(.unprocessableContent, code: validationCode,
                  message: "\(errors.count) field\(errors.count == 1 ? "" : "s") refused", fieldErrors: errors)
     }
 
