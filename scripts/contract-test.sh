@@ -134,12 +134,12 @@ def _cursor_for(text):
     return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
 
 
-def _fix_listing(case):
+def _fix_listing(case, fix_query=None):
     meta, query = case.meta, case.query
     if not isinstance(query, dict):
         return
     before = meta.components.get(ParameterLocation.QUERY) if meta is not None else None
-    _fix_query(query)
+    (fix_query or _fix_query)(query)
     # Schemathesis re-validates an edited query without splitting its comma-separated arrays
     # (bbox, kind, finding), so every edit would read as making the case invalid. The edits
     # above keep each value valid; the case keeps the mode it was generated with.
@@ -169,6 +169,45 @@ def _fix_query(query):
     cursor = query.get("cursor")
     if isinstance(cursor, str) and cursor != "":  # empty stays: it asks for the first page
         query["cursor"] = _cursor_for(cursor)
+
+
+# ---- OGC API - Features ------------------------------------------------------------------------
+_EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+
+
+def _fix_features_query(query):
+    """bbox: each lower corner value not above the upper one, latitude first in EPSG:4326 (a
+    bbox-crs without a bbox is refused); datetime: a time the server can read; no cursor or
+    offset (each collection pages with one of them, from its next links)."""
+    bbox = query.get("bbox")
+    parts = bbox.split(",") if isinstance(bbox, str) else []
+    if len(parts) in (4, 6):
+        try:
+            values = [float(v) for v in parts]
+        except ValueError:
+            values = []
+        if values:
+            half = len(values) // 2
+            lower, upper = values[:half], values[half:]
+            for i in range(half):
+                if lower[i] > upper[i]:
+                    lower[i], upper[i] = upper[i], lower[i]
+            if query.get("bbox-crs") == _EPSG_4326:
+                for corner in (lower, upper):
+                    corner[0], corner[1] = corner[1], corner[0]
+            text = ",".join(repr(v) for v in lower + upper)
+            query["bbox"] = DelimitedValue(text, text) if isinstance(bbox, DelimitedValue) else text
+    if "bbox" not in query:
+        query.pop("bbox-crs", None)
+    if "datetime" in query:
+        query["datetime"] = _pick(["2021-03-01T21:30:00Z", "2021-03-01", "2021-03-01T00:00:00Z/..", "../2030-01-01T00:00:00Z",
+                                   "2020-01-01T00:00:00Z/2030-01-01T00:00:00Z", "/2030-01-01"], query["datetime"])
+    query.pop("cursor", None)
+    query.pop("offset", None)
+
+
+def _fix_features_items(case):
+    _fix_listing(case, _fix_features_query)
 
 
 # ---- incidents ---------------------------------------------------------------------------------
@@ -534,6 +573,7 @@ _FIXES = {
     "mergeIncident": _fix_decision,
     "splitIncident": _fix_decision,
     "putAgreement": _fix_agreement,
+    "featuresItems": _fix_features_items,
 }
 
 

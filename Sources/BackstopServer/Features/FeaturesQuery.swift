@@ -45,7 +45,8 @@ struct FeaturesQuery: Sendable {
         } else if parameters.value("bbox-crs") != nil {
             parameters.fail("bbox-crs", "is given without bbox")
         }
-        if let raw = parameters.value("datetime") {
+        // An empty datetime is one left unset, as clients send it.
+        if let raw = parameters.value("datetime"), !raw.isEmpty {
             switch Self.interval(raw) {
             case .success(let (from, to)): (self.from, self.to) = (from, to)
             case .failure(let error): parameters.fail("datetime", error.reason)
