@@ -64,6 +64,9 @@ func buildRouter(
     FindingsController(store: store).register(with: routes)
     FeaturesController(sources: FeatureSources(incidents: incidents, observations: observations), pages: .bundled,
                        now: configuration.now).register(with: routes)
+    let reports = ReportsController(store: store, assembler: ReportAssembler(store: store, incidents: incidents, calendar: configuration.reports.calendar),
+                                    settings: configuration.reports, pages: .bundled, now: configuration.now)
+    reports.register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
     PoliciesController(store: store, configuration: configuration).register(with: routes)
@@ -76,6 +79,10 @@ func buildRouter(
     let delivery = DeliveryWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,
                                 interval: configuration.deliveryInterval, schedule: configuration.retrySchedule, now: configuration.now)
     var services: [any Service] = [following, work, escalation, delivery]
+    if configuration.reports.draftsOnSchedule {
+        services.append(ReportDrafting(store: store, reports: reports, settings: configuration.reports, node: configuration.nodeName,
+                                       leaseDuration: configuration.leaseSeconds, now: configuration.now))
+    }
     if let signer = configuration.auditSigner, configuration.checkpointEvery > 0 {
         services.append(AuditCheckpointing(store: store, signer: signer, every: Int64(configuration.checkpointEvery),
                                            interval: configuration.followInterval, now: configuration.now))

@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var retrySchedule = RetrySchedule.standard
     /// Observations an export reads from the store at a time.
     public var exportPageSize = ObservationQuery.maximumLimit
+    /// The daily report's time basis and its schedule.
+    public var reports = ReportSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },
@@ -70,5 +72,33 @@ public struct ServerConfiguration: Sendable {
         self.nodeName = nodeName
         self.leaseSeconds = leaseSeconds
         self.followInterval = followInterval
+    }
+}
+
+/// When the daily report is due and in which time zone it speaks: by default the 24 hours
+/// ending at 19:30 mission time, drafted on that schedule by one node.
+public struct ReportSettings: Sendable {
+    public var timeZone: TimeZone
+    public var hour: Int
+    public var minute: Int
+    /// Whether this node drafts the day's report when it is due (one node does, by a lease).
+    public var draftsOnSchedule: Bool
+    /// How often the schedule looks whether a report is due.
+    public var interval: Duration
+
+    public init(timeZone: TimeZone = TimeZone(identifier: "Europe/Kyiv") ?? .gmt, hour: Int = 19, minute: Int = 30,
+                draftsOnSchedule: Bool = true, interval: Duration = .seconds(60)) {
+        self.timeZone = timeZone
+        self.hour = hour
+        self.minute = minute
+        self.draftsOnSchedule = draftsOnSchedule
+        self.interval = interval
+    }
+
+    public var calendar: ReportCalendar { ReportCalendar(timeZone: timeZone) }
+
+    /// The period a report drafted at `now` covers by default.
+    public func defaultPeriod(before now: Date) -> ReportPeriod {
+        ReportPeriod.daily(before: now, hour: hour, minute: minute, timeZone: timeZone)
     }
 }

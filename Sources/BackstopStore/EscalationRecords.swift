@@ -1,8 +1,9 @@
 import BackstopCore
 import Foundation
 
-/// What escalation keeps, as documents by kind: policy versions, sectors' levels, alerts,
-/// guarantor requests, subscriptions and the escalation work's own cursor.
+/// What escalation and publishing keep, as documents by kind: policy versions, sectors' levels,
+/// alerts, guarantor requests, subscriptions, the escalation work's own cursor, and the daily
+/// reports (see `ReportRecords`).
 public enum EscalationRecordKind: String, CaseIterable, Sendable {
     /// The latest version of a policy, by policy id.
     case policy
@@ -11,6 +12,12 @@ public enum EscalationRecordKind: String, CaseIterable, Sendable {
     case sector, alert, request, subscription
     /// Where the escalation work has got to, and the events it counts.
     case cursor
+    /// A daily report's index (its newest and newest published version), by report id.
+    case report
+    /// Every version of a daily report, by `<id>@<version>`.
+    case reportVersion = "report_version"
+    /// How many daily reports a year has, by year: the next report's number.
+    case reportCount = "report_count"
 }
 
 public struct EscalationKey: Sendable, Hashable {

@@ -59,7 +59,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds before each webhook delivery attempt, comma-separated (default: Standard Webhooks' schedule, 0,5,300,1800,7200,18000,36000,50400,72000,86400); after the last the delivery is dead.")
     var retrySchedule: String?
 
+    @Option(help: "The mission's time zone (an IANA name): the daily report's times and its reporting time are in it.")
+    var missionTimeZone = "Europe/Kyiv"
+
+    @Option(help: "The daily report's reporting time, HH:MM in mission time: a report covers the 24 hours to it and is drafted when it passes.")
+    var reportTime = "19:30"
+
+    @Flag(help: "Do not draft the day's report on the schedule (reports are then drafted on demand only).")
+    var noScheduledReports = false
+
+    /// `HH:MM` as hour and minute, nil when it is not a time of day.
+    static func timeOfDay(_ text: String) -> (hour: Int, minute: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        return (hour, minute)
+    }
+
     func validate() throws {
+        guard TimeZone(identifier: missionTimeZone) != nil else {
+            throw ValidationError("--mission-time-zone must be an IANA time zone such as Europe/Kyiv or Africa/Cairo (got '\(missionTimeZone)')")
+        }
+        guard Self.timeOfDay(reportTime) != nil else { throw ValidationError("--report-time must be HH:MM, such as 19:30 (got '\(reportTime)')") }
         if let retrySchedule, RetrySchedule(parsing: retrySchedule) == nil {
             throw ValidationError("--retry-schedule must be seconds separated by commas, each from 0 to 604800, such as 0,1,2,5 (got '\(retrySchedule)')")
         }
@@ -110,6 +131,9 @@ struct ServeCommand: AsyncParsableCommand {
                                                 bodyTimeout: .milliseconds(Int(bodyTimeout * 1000)))
         if let nodeName { configuration.nodeName = nodeName }
         configuration.checkpointEvery = checkpointEvery
+        let reportTime = Self.timeOfDay(reportTime)!
+        configuration.reports = ReportSettings(timeZone: TimeZone(identifier: missionTimeZone)!, hour: reportTime.hour, minute: reportTime.minute,
+                                               draftsOnSchedule: !noScheduledReports)
         if let retrySchedule { configuration.retrySchedule = RetrySchedule(parsing: retrySchedule)! }
         configuration.publicRedaction = PublicRedaction(
             place: publicNearSettlement ? .nearestSettlement(withinMetres: 10_000, fallbackDegrees: publicGridDegrees) : .grid(degrees: publicGridDegrees),

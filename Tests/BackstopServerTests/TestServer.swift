@@ -23,6 +23,8 @@ struct TestServer {
     var clock: TestClock?
     /// Observations an export reads at a time (small, to export several pages of few records).
     var exportPageSize = 1_000
+    /// Whether the daily report is drafted on its schedule (looked at every 100 ms).
+    var scheduleReports = false
 
     /// A token per role, named after it ("monitor"); monitors are in team-a; plus
     /// "monitor-b" (team-b) and "monitor-solo" (no team).
@@ -46,6 +48,8 @@ struct TestServer {
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var configuration = ServerConfiguration(maxBodyBytes: 1_000_000, maxBatchSize: 1_000, now: { [now, clock] in clock?.now ?? now })
         configuration.exportPageSize = exportPageSize
+        configuration.reports.draftsOnSchedule = scheduleReports
+        configuration.reports.interval = .milliseconds(100)
         if clock != nil {
             configuration.escalationInterval = .milliseconds(50)
             configuration.deliveryInterval = .milliseconds(50)

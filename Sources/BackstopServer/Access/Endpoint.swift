@@ -143,10 +143,23 @@ public struct Endpoint: Sendable, Hashable {
     public static let featuresItems = feature("/ogc/collections/{collectionId}/items",
                                               ["f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "cursor", "kind"])
     public static let featuresItem = feature("/ogc/collections/{collectionId}/items/{featureId}", ["f", "crs"])
+    /// The daily report: drafted by the mission (and on the schedule), approved by a supervisor
+    /// who did not last edit its text, published for good; the public edition of published
+    /// versions is read by everyone, without a token too.
+    public static let listReports = Endpoint(method: .get, path: "/api/v1/reports", roles: incidentReaders, queryParameters: ["state", "limit"],
+                                             admitsAnonymous: true)
+    public static let draftReport = Endpoint(method: .post, path: "/api/v1/reports", roles: insideMission)
+    public static let getReport = Endpoint(method: .get, path: "/api/v1/reports/{id}", roles: incidentReaders,
+                                           queryParameters: ["f", "version", "edition"], admitsAnonymous: true)
+    public static let editReport = Endpoint(method: .patch, path: "/api/v1/reports/{id}", roles: insideMission)
+    public static let approveReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/approve", roles: [.admin, .supervisor])
+    public static let correctReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/corrections", roles: insideMission)
+    public static let reports = [listReports, draftReport, getReport, editReport, approveReport, correctReport]
+
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]
 
-    public static let all: [Endpoint] = features + [
+    public static let all: [Endpoint] = features + reports + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,

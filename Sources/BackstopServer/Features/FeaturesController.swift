@@ -14,8 +14,11 @@ struct FeaturesController: Sendable {
     let pages: PageRenderer
     let now: @Sendable () -> Date
 
-    enum Format: String, CaseIterable {
+    enum Format: String, Representation {
         case json, html
+
+        var acceptedTypes: [String] { self == .json ? ["application/json", "application/geo+json"] : ["text/html"] }
+        var aliases: [String] { self == .json ? ["geojson"] : [] }
     }
 
     func register(with routes: RouteRegistrar) {
@@ -226,22 +229,7 @@ struct FeaturesController: Sendable {
                  body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `?f=` when given, else the first of HTML or JSON the `Accept` header names (a browser
-    /// asks for HTML first), else JSON.
-    static func format(_ request: Request) throws -> Format {
-        if let raw = request.uri.queryParameters["f"].map(String.init) {
-            guard let format = Format(rawValue: raw == "geojson" ? "json" : raw) else {
-                throw APIError.validation(path: "f", "unknown format '\(raw)'; expected json or html")
-            }
-            return format
-        }
-        for accepted in (request.headers[.accept] ?? "").split(separator: ",") {
-            let type = accepted.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-            if type == "text/html" { return .html }
-            if type.hasSuffix("json") { return .json }
-        }
-        return .json
-    }
+    static func format(_ request: Request) throws -> Format { try Format.chosen(by: request) }
 
     static func collectionID(_ context: AppRequestContext, audience: ReleaseLevel) throws -> FeatureCollectionID {
         let raw = context.parameters.get("collectionId") ?? ""

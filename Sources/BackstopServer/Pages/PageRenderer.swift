@@ -28,10 +28,29 @@ struct PageRenderer: Sendable {
     }()
 
     func render(_ template: String, _ context: [String: Any]) -> String {
-        guard let text = library.render(context, withTemplate: template) else {
+        guard let text = library.render(Self.present(context), withTemplate: template) else {
             fatalError("no page template named \(template)")
         }
         return text
+    }
+
+    /// The context without absent values: a missing key is false to a section, as nil should
+    /// be (an `Optional` inside `Any` would otherwise render as "nil").
+    static func present(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]:
+            return dictionary.compactMapValues { unwrapped($0).map(present) }
+        case let array as [Any]:
+            return array.compactMap { unwrapped($0).map(present) }
+        default:
+            return value
+        }
+    }
+
+    private static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map { unwrapped($0.value) } ?? nil
     }
 
     func response(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

@@ -1,0 +1,152 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+
+/// Gathers what a daily report counts, edition by edition, from the same layer the API reads:
+/// the incident board with the listings' release rules and redaction (`IncidentsController`:
+/// the public edition holds only incidents released to the public, past the embargo, on the
+/// public's grid, to the hour), the policies' sectors as regions, the agreement's disengagement
+/// areas, and the period's records for the detail sections.
+struct ReportAssembler: Sendable {
+    let store: any BackstopStore
+    let incidents: IncidentsController
+    let calendar: ReportCalendar
+
+    /// Sensors that filed records in this many days before a period, and none in it, are named as not reporting.
+    static let silentLookbackDays = 7.0
+    static let sensorModalities: Set<Modality> = [.camera, .acoustic, .uav, .radar]
+
+    func draft(period: ReportPeriod, includeUnverified: Bool, number: Int, by actor: String, at time: Date) async throws -> DailyReport {
+        let (internalEdition, publicEdition) = try await editions(period: period, includeUnverified: includeUnverified)
+        return DailyReport(id: DailyReport.id(for: period), number: number, year: calendar.year(period.end), period: period,
+                           timeZone: calendar.timeZone.identifier, includesUnverified: includeUnverified,
+                           internalEdition: internalEdition, publicEdition: publicEdition, draftedBy: actor, draftedAt: time)
+    }
+
+    func editions(period: ReportPeriod, includeUnverified: Bool) async throws -> (ReportContent, ReportContent) {
+        let maps = try await sectorMaps()
+        let span = ReportPeriod(start: period.previous.start, end: period.end)
+        let now = incidents.now()
+        let (redaction, settlements) = (incidents.redaction, incidents.settlements)
+        let stored = try await incidents.board.read { entries in
+            entries.values.map(\.incident).filter { !$0.isRetired && span.overlaps(from: $0.summary.startDate, to: $0.summary.endDate) }
+        }.0
+        var staffIncidents: [ReportIncident] = [], publicIncidents: [ReportIncident] = []
+        var publicMembers: Set<UUID> = []
+        for incident in stored {
+            staffIncidents.append(reportIncident(incident, summary: incident.corrected, place: nil, maps: maps, public: false))
+            guard IncidentsController.visible(incident, to: .public, now: now, redaction: redaction) else { continue }
+            let view = PublicIncidentView(incident, redaction: redaction, settlements: settlements)
+            var summary = incident.released
+            summary.start = view.start
+            summary.end = view.end
+            publicIncidents.append(reportIncident(incident, summary: summary, place: view.place, maps: maps, public: true))
+            publicMembers.formUnion(incident.released.observationIDs)
+        }
+        // The regions are the sectors of the policies whose sectors hold any of the incidents (a
+        // sample policy of another agreement adds none).
+        let used = Set(staffIncidents.compactMap(\.region))
+        let regions = maps.map { $0.policy.sectors.map(\.name) }.filter { !used.isDisjoint(with: $0) }.flatMap { $0 }
+        let composer = DailyReportComposer(regions: regions, includeUnverified: includeUnverified, calendar: calendar)
+        let (records, silent) = try await records(period)
+        let publicRecords = records.filter { publicMembers.contains($0.id) }.map { Self.anonymised($0.record) }
+        return (composer.compose(period: period, incidents: staffIncidents, records: records.map(\.record), silent: silent),
+                composer.compose(period: period, incidents: publicIncidents, records: publicRecords, silent: silent))
+    }
+
+    private func reportIncident(_ incident: StoredIncident, summary: IncidentSummary, place: PublicIncidentView.Place?, maps: [SectorMap],
+                                public isPublic: Bool) -> ReportIncident {
+        // Regions and disengagement areas are found from where the incident is (a sector is far
+        // coarser than the public's grid); the public edition states only the redacted place.
+        let point = summary.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }
+        let region = point.flatMap { point in
+            maps.lazy.compactMap { map in map.sectors(containing: point).first.flatMap { id in map.policy.sector(id)?.name } }.first
+        }
+        let inDisengagement = point.map { point in maps.contains { $0.zoneKinds(containing: point).contains(.disengagementArea) } } ?? false
+        let findings = isPublic ? incident.confirmedFindings : summary.findings
+        let placeText: String
+        if let near = place?.near {
+            placeText = "near \(near)"
+        } else if let place, let lat = place.lat, let lon = place.lon {
+            placeText = Self.coordinates(GeoPoint(lat: lat, lon: lon), digits: 2)
+        } else if isPublic || point == nil {
+            placeText = "location not established"
+        } else {
+            placeText = Self.coordinates(point!, digits: 4)
+        }
+        return ReportIncident(
+            id: incident.id, kind: summary.kind, start: summary.startDate, end: summary.endDate, region: region, place: placeText,
+            events: summary.estimatedEvents, verified: incident.workflow.holding?.verdict == .verified,
+            killed: summary.casualties?.killed ?? 0, injured: summary.casualties?.injured ?? 0,
+            civilianCasualties: summary.casualties?.civilian == true, weapons: summary.weapons,
+            findings: findings.map { ReportIncident.Finding(kind: $0.kind, rule: $0.rule, text: isPublic ? nil : $0.text) },
+            inDisengagementArea: inDisengagement, direction: summary.direction, modalities: summary.modalities,
+            liveFireTraining: summary.liveFireTraining
+        )
+    }
+
+    /// "48.1084° N, 37.7249° E"
+    static func coordinates(_ point: GeoPoint, digits: Int) -> String {
+        String(format: "%.\(digits)f° %@, %.\(digits)f° %@", abs(point.lat), point.lat >= 0 ? "N" : "S", abs(point.lon), point.lon >= 0 ? "E" : "W")
+    }
+
+    /// The sectors of every stored policy, with its agreement's zones.
+    private func sectorMaps() async throws -> [SectorMap] {
+        var maps: [SectorMap] = []
+        for stored in try await store.latestPolicies() {
+            guard let policy = try? stored.policy() else { continue }
+            let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
+            maps.append(SectorMap(policy: policy, agreement: agreement))
+        }
+        return maps
+    }
+
+    /// The period's records for the detail sections, and the sensors that fell silent.
+    private func records(_ period: ReportPeriod) async throws -> ([(id: UUID, record: ReportRecord)], [SilentSensor]) {
+        var query = ObservationQuery()
+        query.from = period.start.addingTimeInterval(-Self.silentLookbackDays * 86_400)
+        query.to = period.end
+        query.limit = ObservationQuery.maximumLimit
+        var inPeriod: [(id: UUID, record: ReportRecord)] = []
+        var lastBefore: [String: (modality: String, last: Date)] = [:]
+        var reporting: Set<String> = []
+        while true {
+            let page = try await store.observations(matching: query)
+            for stored in page.items {
+                let observation = stored.observation
+                if period.contains(observation.observedAt) {
+                    reporting.insert(stored.reporter)
+                    var bearing: Double?, distance: ClosedRange<Double>?
+                    if case .relativeToObserver(let fix) = observation.location {
+                        bearing = fix.bearingDegrees
+                        distance = fix.distance.map { $0.minKm...max($0.minKm, $0.maxKm) }
+                    }
+                    inPeriod.append((observation.id, ReportRecord(reporter: stored.reporter, modality: observation.modality.rawValue,
+                                                                  kind: observation.kind.rawValue, subkind: observation.subkind, count: observation.count,
+                                                                  bearingDegrees: bearing, distanceKm: distance)))
+                } else if Self.sensorModalities.contains(observation.modality) {
+                    let last = max(lastBefore[stored.reporter]?.last ?? observation.observedAt, observation.observedAt)
+                    lastBefore[stored.reporter] = (observation.modality.rawValue, last)
+                }
+            }
+            guard let next = page.next else { break }
+            query.after = next
+        }
+        let silent = lastBefore.filter { !reporting.contains($0.key) }.map { SilentSensor(name: $0.key, modality: $0.value.modality, lastReport: $0.value.last) }
+        return (inPeriod, silent)
+    }
+
+    /// The public edition does not name patrols: it says what kind of observer made the record.
+    static func anonymised(_ record: ReportRecord) -> ReportRecord {
+        var record = record
+        record.reporter = switch record.modality {
+        case "heard", "saw", "saw_and_heard": "Patrols"
+        case "camera": "Cameras"
+        case "uav": "UAVs"
+        case "acoustic": "Acoustic sensors"
+        case "radar": "Radars"
+        default: "Other sources"
+        }
+        return record
+    }
+}

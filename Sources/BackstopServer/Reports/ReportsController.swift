@@ -1,0 +1,287 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The daily report over HTTP: drafted on demand (`POST /api/v1/reports`; the schedule drafts
+/// the day's too, `ReportDrafting`), its free text edited, approved by a supervisor who did not
+/// last edit that text, corrected by a new version; read as JSON, HTML or PDF from the same
+/// view. The mission reads every version and both editions; everyone else, without a token
+/// too, reads the public edition of published versions.
+struct ReportsController: Sendable {
+    let store: any BackstopStore
+    let assembler: ReportAssembler
+    let settings: ReportSettings
+    let pages: PageRenderer
+    let now: @Sendable () -> Date
+    let bodyLimit = 256 * 1024
+
+    /// The longest period one report covers.
+    static let longestPeriodDays = 31.0
+
+    enum Format: String, Representation {
+        case json, html, pdf
+
+        var acceptedTypes: [String] {
+            switch self {
+            case .json: ["application/json"]
+            case .html: ["text/html"]
+            case .pdf: ["application/pdf"]
+            }
+        }
+    }
+
+    func register(with routes: RouteRegistrar) {
+        routes.add(.listReports) { request, _, identity in try await list(request, caller: EscalationCaller(identity: identity)) }
+        routes.add(.draftReport) { request, _, identity in try await draft(request, identity: identity!) }
+        routes.add(.getReport) { request, context, identity in try await get(request, context, caller: EscalationCaller(identity: identity)) }
+        routes.add(.editReport) { request, context, identity in try await edit(request, context, identity: identity!) }
+        routes.add(.approveReport) { request, context, identity in try await approve(request, context, identity: identity!) }
+        routes.add(.correctReport) { request, context, identity in try await correct(request, context, identity: identity!) }
+    }
+
+    // MARK: Read
+
+    func list(_ request: Request, caller: EscalationCaller) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: Endpoint.listReports.queryParameters)
+        let state = parameters.value("state").map { raw -> DailyReport.State? in
+            guard let state = DailyReport.State(rawValue: raw) else {
+                parameters.fail("state", "unknown state '\(raw)'; expected one of: draft, published")
+                return nil
+            }
+            return state
+        } ?? nil
+        let limit = parameters.int("limit", range: 1...1_000) ?? 100
+        if !caller.insideMission, state == .draft { parameters.fail("state", "drafts are the mission's own") }
+        try parameters.check()
+        var items: [ReportListing.Item] = []
+        for index in try await store.reportIndex() {
+            guard let version = caller.insideMission ? index.latest : index.published,
+                  let report = try await store.report(id: index.id, version: version) else { continue }
+            if let state, report.state != state { continue }
+            items.append(.init(id: report.id, title: report.title, version: report.version, state: report.state, period: report.period,
+                               publishedAt: report.publishedAt, href: "/api/v1/reports/\(report.id.uuidString.lowercased())"))
+            if items.count == limit { break }
+        }
+        return try EscalationResponse.make(ReportListing(reports: items))
+    }
+
+    func get(_ request: Request, _ context: AppRequestContext, caller: EscalationCaller) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: Endpoint.getReport.queryParameters)
+        let version = parameters.int("version", range: 1...100_000)
+        var edition = caller.insideMission ? DailyReport.Edition.internal : .public
+        if let raw = parameters.value("edition") {
+            if let chosen = DailyReport.Edition(rawValue: raw) { edition = chosen } else {
+                parameters.fail("edition", "unknown edition '\(raw)'; expected internal or public")
+            }
+        }
+        if !caller.insideMission, edition == .internal { parameters.fail("edition", "the internal edition is the mission's own") }
+        try parameters.check()
+        let format = try Format.chosen(by: request)
+        let id = try Self.reportID(context)
+        // Outside the mission a draft, or a version newer than the newest published, does not exist.
+        guard let index = try await store.reportIndex().first(where: { $0.id == id }),
+              let readable = caller.insideMission ? index.latest : index.published, (version ?? readable) <= readable,
+              let report = try await store.report(id: id, version: version ?? readable) else {
+            throw APIError.notFound("no report \(id.uuidString.lowercased())" + (version.map { " version \($0)" } ?? ""))
+        }
+        let view = ReportView(report, edition: edition, staff: caller.insideMission, index: index, calendar: settings.calendar)
+        let headers: HTTPFields = [.eTag: "\"\(report.revision)\""]
+        switch format {
+        case .json:
+            return try EscalationResponse.make(view, headers: headers)
+        case .html:
+            var response = pages.response("daily-report", view.pageContext(calendar: settings.calendar))
+            response.headers[.eTag] = headers[.eTag]
+            return response
+        case .pdf:
+            let html = pages.render("daily-report", view.pageContext(calendar: settings.calendar))
+            let pdf: Data
+            do {
+                pdf = try await PDFPrinter.shared.print(html: html)
+            } catch let failure as PDFPrinter.Failure {
+                throw APIError(.serviceUnavailable, code: "pdf_unavailable", message: failure.description, headers: [.retryAfter: "30"])
+            }
+            let name = "daily-report-\(String(format: "%03d", report.number))-\(report.year)-v\(report.version)-\(edition.rawValue).pdf"
+            return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(name)\"", .eTag: "\"\(report.revision)\""],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: pdf)))
+        }
+    }
+
+    // MARK: Change
+
+    func draft(_ request: Request, identity: Identity) async throws -> Response {
+        let body = try await RequestBody.optionalJSON(request, limit: bodyLimit)
+        let sink = ErrorSink()
+        let reader = body.flatMap { ObjectReader($0, path: FieldPath(), sink: sink) }
+        if body != nil, reader == nil { sink.add(FieldPath(), "must be an object") }
+        let from = reader?.timestamp("from"), to = reader?.timestamp("to")
+        let includeUnverified = reader?.bool("include_unverified") ?? false
+        reader?.finish()
+        let time = now()
+        var period = settings.defaultPeriod(before: time)
+        switch (from, to) {
+        case (let from?, let to?):
+            if to <= from { sink.add(FieldPath().key("to"), "must be after from") }
+            else if to.timeIntervalSince(from) > Self.longestPeriodDays * 86_400 { sink.add(FieldPath().key("to"), "a report covers at most \(Int(Self.longestPeriodDays)) days") }
+            else if to > time { sink.add(FieldPath().key("to"), "is in the future; a report covers what has happened") }
+            period = ReportPeriod(start: from, end: to)
+        case (nil, nil): break
+        default: sink.add(FieldPath().key(from == nil ? "from" : "to"), "give both from and to, or neither (the last 24 h to the reporting time)")
+        }
+        try sink.check()
+        let id = DailyReport.id(for: period)
+        if let existing = try await store.report(id: id, version: nil) {
+            return try await answer(existing, status: .ok)
+        }
+        let drafted = try await draft(period: period, includeUnverified: includeUnverified, actor: identity.name, fence: nil)
+        guard let report = drafted else { throw APIError(.serviceUnavailable, code: "unavailable", message: "the report could not be stored; retry") }
+        return try await answer(report, status: report.draftedBy == identity.name && report.revision == 1 && report.version == 1 ? .created : .ok,
+                                headers: [.location: "/api/v1/reports/\(id.uuidString.lowercased())"])
+    }
+
+    /// Drafts and stores the report for a period (the schedule calls this too). When another
+    /// drafted it meanwhile, that one is returned.
+    func draft(period: ReportPeriod, includeUnverified: Bool, actor: String, fence: WorkFence?) async throws -> DailyReport? {
+        let time = now()
+        let report = try await assembler.draft(period: period, includeUnverified: includeUnverified, number: 0, by: actor, at: time)
+        do {
+            return try await store.changeReport(report.id, year: report.year, fence: fence) { newest, number in
+                guard newest == nil else { throw StoreError.staleVersion(what: "report \(report.id.uuidString.lowercased())", current: newest!.version) }
+                var numbered = report
+                numbered.number = number
+                return (numbered, [AuditDraft(actor: actor, action: "report.drafted", subject: Self.subject(report.id), body: .object([
+                    "version": .integer(1), "number": .integer(number), "year": .integer(report.year),
+                    "from": .string(Timestamp.format(period.start)), "to": .string(Timestamp.format(period.end)),
+                    "include_unverified": .bool(includeUnverified),
+                    "ceasefire_violations": .integer(report.internalEdition.totals.ceasefireViolations),
+                ]))])
+            }
+        } catch StoreError.staleVersion {
+            return try await store.report(id: report.id, version: nil)
+        }
+    }
+
+    func edit(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let id = try Self.reportID(context)
+        let (body, sink) = (try await RequestBody.json(request, limit: bodyLimit), ErrorSink())
+        let reader = ObjectReader(body, path: FieldPath(), sink: sink)
+        if reader == nil { sink.add(FieldPath(), "must be an object") }
+        let introduction = reader?.string("introduction", maxLength: 20_000)
+        let remarks = reader?.string("remarks", maxLength: 20_000)
+        let revision = reader?.int("revision", required: true, rule: .within(1...Double(Int32.max), unit: ""))
+        if reader != nil, introduction == nil, remarks == nil, !(reader!.has("introduction") || reader!.has("remarks")) {
+            sink.add(FieldPath().key("introduction"), "give introduction or remarks (or both)")
+        }
+        reader?.finish()
+        try sink.check()
+        let report = try await change(id) { newest in
+            var report = newest
+            try Self.refusing { () throws(ReportRefusal) in
+                try report.editText(introduction: introduction, remarks: remarks, by: identity.name, at: now(), revision: revision!)
+            }
+            var changed: [String: JSONValue] = ["version": .integer(report.version)]
+            if let introduction { changed["introduction"] = .string(introduction) }
+            if let remarks { changed["remarks"] = .string(remarks) }
+            return (report, [AuditDraft(actor: identity.name, action: "report.edited", subject: Self.subject(id), body: .object(changed))])
+        }
+        return try await answer(report, status: .ok)
+    }
+
+    func approve(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let id = try Self.reportID(context)
+        let revision = try await Self.revision(request, limit: bodyLimit)
+        let report = try await change(id) { newest in
+            var report = newest
+            try Self.refusing { () throws(ReportRefusal) in try report.approve(by: identity.name, at: now(), revision: revision) }
+            return (report, [AuditDraft(actor: identity.name, action: "report.published", subject: Self.subject(id), body: .object([
+                "version": .integer(report.version), "title": .string(report.title),
+                "ceasefire_violations": .integer(report.internalEdition.totals.ceasefireViolations),
+                "public_ceasefire_violations": .integer(report.publicEdition.totals.ceasefireViolations),
+            ]))])
+        }
+        return try await answer(report, status: .ok)
+    }
+
+    func correct(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let id = try Self.reportID(context)
+        let (body, sink) = (try await RequestBody.json(request, limit: bodyLimit), ErrorSink())
+        let reader = ObjectReader(body, path: FieldPath(), sink: sink)
+        if reader == nil { sink.add(FieldPath(), "must be an object") }
+        let changes = reader?.string("changes", required: true, maxLength: 20_000)
+        let revision = reader?.int("revision", required: true, rule: .within(1...Double(Int32.max), unit: ""))
+        if let changes, changes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { sink.add(FieldPath().key("changes"), "must say what changed") }
+        reader?.finish()
+        try sink.check()
+        guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
+        // The editions are drafted anew: the correction says what the figures are now.
+        let (internalEdition, publicEdition) = try await assembler.editions(period: current.period, includeUnverified: current.includesUnverified)
+        let report = try await change(id) { newest in
+            let next = try Self.refusing { () throws(ReportRefusal) -> DailyReport in
+                try newest.corrected(changes: changes!, internalEdition: internalEdition, publicEdition: publicEdition, by: identity.name,
+                                     at: now(), revision: revision!)
+            }
+            return (next, [AuditDraft(actor: identity.name, action: "report.corrected", subject: Self.subject(id), body: .object([
+                "version": .integer(next.version), "changes": .string(next.correction ?? ""),
+            ]))])
+        }
+        return try await answer(report, status: .created)
+    }
+
+    // MARK: Helpers
+
+    /// Changes the newest version of a stored report; a report that is not there is a 404.
+    private func change(_ id: UUID, _ decide: @escaping @Sendable (DailyReport) throws -> (DailyReport, [AuditDraft])) async throws -> DailyReport {
+        guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
+        let changed = try await store.changeReport(id, year: current.year, fence: nil) { newest, _ in
+            guard let newest else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
+            return try decide(newest)
+        }
+        guard let changed else { throw APIError(.serviceUnavailable, code: "unavailable", message: "the report could not be stored; retry") }
+        return changed
+    }
+
+    private func answer(_ report: DailyReport, status: HTTPResponse.Status, headers extra: HTTPFields = [:]) async throws -> Response {
+        let index = try await store.reportIndex().first { $0.id == report.id }
+            ?? ReportIndex(id: report.id, latest: report.version, published: nil, periodStart: report.period.start, periodEnd: report.period.end)
+        var headers = extra
+        headers[.eTag] = "\"\(report.revision)\""
+        return try EscalationResponse.make(status: status, ReportView(report, edition: .internal, staff: true, index: index, calendar: settings.calendar),
+                                           headers: headers)
+    }
+
+    static func refusing<T>(_ body: () throws(ReportRefusal) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .fourEyes: throw APIError(.forbidden, code: error.code, message: error.message)
+            case .emptyCorrection: throw APIError.validation(path: "changes", error.message)
+            case .staleRevision(let current):
+                throw APIError(.conflict, code: error.code, message: error.message, headers: [.eTag: "\"\(current)\""])
+            case .published, .notPublished: throw APIError(.conflict, code: error.code, message: error.message)
+            }
+        }
+    }
+
+    /// `{"revision": n}`: the revision of the version the caller read.
+    static func revision(_ request: Request, limit: Int) async throws -> Int {
+        let (body, sink) = (try await RequestBody.json(request, limit: limit), ErrorSink())
+        let reader = ObjectReader(body, path: FieldPath(), sink: sink)
+        if reader == nil { sink.add(FieldPath(), "must be an object") }
+        let revision = reader?.int("revision", required: true, rule: .within(1...Double(Int32.max), unit: ""))
+        reader?.finish()
+        try sink.check()
+        return revision!
+    }
+
+    static func reportID(_ context: AppRequestContext) throws -> UUID {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: raw) else { throw APIError.validation(path: "id", "'\(raw)' is not a UUID") }
+        return id
+    }
+
+    static func subject(_ id: UUID) -> String { "report/\(id.uuidString.lowercased())" }
+}
