@@ -32,6 +32,12 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         public var `class`: String
         public var quantity: Int
         public var models: [String]
+
+        public init(class weaponClass: String, quantity: Int, models: [String]) {
+            self.class = weaponClass
+            self.quantity = quantity
+            self.models = models
+        }
     }
 
     public struct FindingSummary: Sendable, Hashable, Codable {

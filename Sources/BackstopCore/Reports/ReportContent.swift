@@ -59,6 +59,20 @@ public struct ReportContent: Sendable, Hashable, Codable {
         /// Incidents of the period left out because they are not verified (0 when the report includes them).
         public var unverifiedLeftOut: Int
 
+        public init(ceasefireViolations: Int, explosions: Int, previousCeasefireViolations: Int, previousExplosions: Int, liveFireTraining: Int,
+                    civilianKilled: Int, civilianInjured: Int, freedomOfMovementRestrictions: Int, incidents: Int, unverifiedLeftOut: Int) {
+            self.ceasefireViolations = ceasefireViolations
+            self.explosions = explosions
+            self.previousCeasefireViolations = previousCeasefireViolations
+            self.previousExplosions = previousExplosions
+            self.liveFireTraining = liveFireTraining
+            self.civilianKilled = civilianKilled
+            self.civilianInjured = civilianInjured
+            self.freedomOfMovementRestrictions = freedomOfMovementRestrictions
+            self.incidents = incidents
+            self.unverifiedLeftOut = unverifiedLeftOut
+        }
+
     }
 
     public var summary: [Region]
@@ -66,6 +80,14 @@ public struct ReportContent: Sendable, Hashable, Codable {
     public var caveats: [String]
     public var annex: [AnnexRow]
     public var totals: Totals
+
+    public init(summary: [Region], details: [Detail], caveats: [String], annex: [AnnexRow], totals: Totals) {
+        self.summary = summary
+        self.details = details
+        self.caveats = caveats
+        self.annex = annex
+        self.totals = totals
+    }
 }
 
 /// A camera or sensor that did not report during the period, and since when it has been silent.

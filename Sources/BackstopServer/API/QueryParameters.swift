@@ -23,6 +23,11 @@ struct QueryParameters {
         parameters.filter { $0.0 == name }.flatMap { $0.1.split(separator: ",").map(String.init) }
     }
 
+    /// Every value given for the parameter, as given (repeated parameters in order).
+    func allValues(_ name: String) -> [String] {
+        parameters.filter { $0.0 == name }.map(\.1)
+    }
+
     func value(_ name: String) -> String? {
         parameters.last { $0.0 == name }?.1
     }

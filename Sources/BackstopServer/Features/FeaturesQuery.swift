@@ -27,8 +27,10 @@ struct FeaturesQuery: Sendable {
         var parameters = QueryParameters(request, allowed: Endpoint.featuresItems.queryParameters)
         crs = Self.crs(&parameters, "crs")
         let bboxCRS = Self.crs(&parameters, "bbox-crs")
-        if let raw = parameters.value("bbox") {
-            let numbers = raw.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        // Comma-separated, or the parameter repeated (as a client that explodes arrays sends it).
+        let given = parameters.allValues("bbox")
+        if !given.isEmpty {
+            let numbers = given.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { Double($0.trimmingCharacters(in: .whitespaces)) }
             if numbers.contains(nil) || (numbers.count != 4 && numbers.count != 6) {
                 parameters.fail("bbox", "must be four numbers (or six, with heights): lower corner, then upper corner")
             } else {
