@@ -210,6 +210,19 @@ def _fix_features_items(case):
     _fix_listing(case, _fix_features_query)
 
 
+# ---- daily reports -------------------------------------------------------------------------------
+def _fix_report_draft(case):
+    """A period is both ends or neither, in the past, at most 31 days: a day of the past,
+    chosen by the generated value it replaces."""
+    body = case.body
+    if not isinstance(body, dict) or ("from" not in body and "to" not in body):
+        return
+    day = _pick(["2021-03-01", "2021-03-02", "2022-02-18", "2025-06-30", "2026-01-15"], [body.get("from"), body.get("to")])
+    start = _dt.datetime.fromisoformat(day + "T17:30:00+00:00")
+    body["from"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body["to"] = (start + _dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # ---- incidents ---------------------------------------------------------------------------------
 def _incident_cursor_for(text, queue):
     """A cursor of the form GET /api/v1/incidents issues: base64url of
@@ -574,6 +587,7 @@ _FIXES = {
     "splitIncident": _fix_decision,
     "putAgreement": _fix_agreement,
     "featuresItems": _fix_features_items,
+    "draftReport": _fix_report_draft,
 }
 
 

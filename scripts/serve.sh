@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# chromium prints the daily report to PDF (GET /api/v1/reports/{id}?f=pdf).
+install_debian_packages chromium fonts-dejavu-core
 swift build --product backstop
 exec "$(swift build --show-bin-path)/backstop" serve --data-dir ./backstop-data --demo "$@"

@@ -9,7 +9,8 @@ source scripts/setup.sh
 # sqlite3: the audit tests edit a store behind Backstop's back, as an intruder would.
 # xmllint (libxml2-utils): every CAP message the tests produce is validated against the OASIS schema.
 # gdal-bin: GDAL's OAPIF driver (ogrinfo) reads the OGC API – Features endpoints as QGIS does.
-install_debian_packages sqlite3 libxml2-utils gdal-bin
+# chromium prints the daily report to PDF; poppler-utils (pdfinfo, pdftotext) checks that PDF.
+install_debian_packages sqlite3 libxml2-utils gdal-bin chromium fonts-dejavu-core poppler-utils
 source scripts/test-postgres.sh
 
 # standardwebhooks: the test receiver verifies webhook signatures with the reference library.

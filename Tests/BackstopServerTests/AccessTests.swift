@@ -26,12 +26,13 @@ import Testing
         }
     }
 
-    /// Escalation's endpoints that name a record or need a body the walk does not make: an
-    /// admitted caller reaches the endpoint's own checks (a 404 or a 422), never a 401 or 403.
-    static let escalationByIDOrBody: Set<Endpoint> = [
+    /// Escalation's and the reports' endpoints that name a record or need a body the walk does
+    /// not make: an admitted caller reaches the endpoint's own checks (a 404, 400 or 422),
+    /// never a 401 or 403.
+    static let recordOrBodyEndpoints: Set<Endpoint> = [
         .getPolicy, .putPolicy, .getAlert, .getAlertCAP, .drillAlert, .draftRequest, .getRequest, .getRequestCAP, .issueRequest, .withdrawRequest,
         .acknowledgeRequest, .acceptRequest, .declineRequest, .completeRequest, .createSubscription, .getSubscription, .deleteSubscription,
-        .listSubscriptionDeliveries, .redeliver,
+        .listSubscriptionDeliveries, .redeliver, .draftReport, .getReport, .editReport, .approveReport, .correctReport,
     ]
 
     // MARK: Tests
@@ -64,8 +65,8 @@ import Testing
                     let audience = ReleaseLevel.audience(of: role ?? .public)
                     let unreleasedRead = (endpoint == .getIncident || endpoint == .featuresItem) && audience != .internal
                     let workflowWrite = [Endpoint.proposeAssessment, .confirmAssessment, .returnAssessment, .releaseIncident, .mergeIncident, .splitIncident].contains(endpoint)
-                        || Self.escalationByIDOrBody.contains(endpoint)
-                    if role == nil, endpoint.admitsAnonymous, Self.escalationByIDOrBody.contains(endpoint) {
+                        || Self.recordOrBodyEndpoints.contains(endpoint)
+                    if role == nil, endpoint.admitsAnonymous, Self.recordOrBodyEndpoints.contains(endpoint) {
                         #expect([.notFound, .unprocessableContent].contains(response.status), "no alert has a random id: \(label)")
                     } else if role == nil, endpoint.admitsAnonymous {
                         #expect(response.status == (unreleasedRead ? .notFound : .ok), "the public needs no token: \(label)")

@@ -56,7 +56,7 @@ struct ReportView: Encodable, Sendable {
         approvedBy = staff ? report.approvedBy : nil
         publishedAt = report.publishedAt
         revision = report.revision
-        versions = Array(1...(staff ? index.latest : (index.published ?? 0)))
+        versions = Array(stride(from: 1, through: staff ? index.latest : (index.published ?? 0), by: 1))
         supersededBy = index.published.flatMap { $0 > report.version ? $0 : nil }
         content = report.content(edition)
     }
