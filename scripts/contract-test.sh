@@ -180,6 +180,9 @@ def _fix_features_query(query):
     bbox-crs without a bbox is refused); datetime: a time the server can read; no cursor or
     offset (each collection pages with one of them, from its next links)."""
     bbox = query.get("bbox")
+    if isinstance(bbox, list):  # the parameter repeated: the same numbers
+        bbox = ",".join(str(v) for v in bbox)
+        query["bbox"] = bbox
     parts = bbox.split(",") if isinstance(bbox, str) else []
     if len(parts) in (4, 6):
         try:

@@ -27,6 +27,14 @@ public struct PublicRedaction: Sendable, Hashable {
         now.timeIntervalSince(Self.hour(eventEnd).addingTimeInterval(3600)) < embargo
     }
 
+    /// How far (in degrees, either axis) the public's point may lie from the incident's: at most a grid cell.
+    public var largestShiftDegrees: Double {
+        switch place {
+        case .grid(let degrees): degrees
+        case .nearestSettlement(_, let fallback): fallback
+        }
+    }
+
     /// The start of the hour holding `date`.
     public static func hour(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)

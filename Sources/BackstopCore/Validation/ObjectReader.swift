@@ -34,13 +34,14 @@ public final class ObjectReader {
         return value
     }
 
-    public func string(_ key: String, required: Bool = false, maxLength: Int = 1_000) -> String? {
+    /// A string; `allowEmpty` admits "" (and only whitespace), as a text someone clears.
+    public func string(_ key: String, required: Bool = false, maxLength: Int = 1_000, allowEmpty: Bool = false) -> String? {
         guard let value = value(key, required: required) else { return nil }
         guard let string = value.stringValue else {
             sink.add(path.key(key), "must be a string, not \(value.typeName)")
             return nil
         }
-        if string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if !allowEmpty, string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             sink.add(path.key(key), "must not be empty")
             return nil
         }

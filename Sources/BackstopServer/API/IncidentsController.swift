@@ -111,10 +111,12 @@ struct IncidentsController: Sendable {
     func matching(_ filters: Filters, audience: ReleaseLevel, limit: Int? = nil) async throws
         -> (incidents: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)], more: Bool, behind: Int64, matched: Int) {
         let (now, redaction, settlements) = (now(), redaction, settlements)
-        let ((found, more, matched), behind) = try await board.read { entries in
+        // The public's places are moved to their grid cell: look that much around the box.
+        let margin = audience == .public ? redaction.largestShiftDegrees : 0.000_001
+        let ((found, more, matched), behind) = try await board.read(in: filters.bbox, margin: margin) { entries in
             var matching: [(incident: StoredIncident, facts: Facts, key: IncidentCursor)] = []
             var matched = 0
-            for entry in entries.values {
+            for entry in entries {
                 let incident = entry.incident
                 guard !incident.isRetired, Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
                 let view = audience == .public ? Self.publicFacts(incident, redaction: redaction, settlements: settlements)

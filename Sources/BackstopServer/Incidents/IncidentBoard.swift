@@ -28,6 +28,7 @@ actor IncidentBoard {
     private let store: any BackstopStore
     private let work: IncidentWork?
     private(set) var entries: [UUID: Entry] = [:]
+    private var grid = IncidentGrid()
     private var revision: Int64 = 0
     private var position: Int64 = 0
     private var checkedAgreements = -1
@@ -105,6 +106,7 @@ actor IncidentBoard {
     /// replaces a newer one.
     func apply(_ incidents: [StoredIncident]) {
         for incident in incidents where (entries[incident.id]?.incident.revision ?? -1) < incident.revision {
+            grid.file(incident, replacing: entries[incident.id]?.incident)
             entries[incident.id] = Entry(incident)
         }
     }
@@ -178,6 +180,17 @@ actor IncidentBoard {
     func read<T: Sendable>(_ body: @Sendable ([UUID: Entry]) throws -> T) async throws -> (value: T, behind: Int64) {
         let behind = try await caughtUp(within: readWait)
         return (try body(entries), behind)
+    }
+
+    /// Like `read`, with only the incidents that may lie in the box (widened by `margin`
+    /// degrees for places that are shown moved, such as the public's grid); with no box, or a
+    /// box wider than the filled cells, every incident.
+    func read<T: Sendable>(in box: BoundingBox?, margin: Double, _ body: @Sendable ([Entry]) throws -> T) async throws -> (value: T, behind: Int64) {
+        let behind = try await caughtUp(within: readWait)
+        if let box, let candidates = grid.candidates(in: box, margin: margin) {
+            return (try body(candidates.compactMap { entries[$0] }), behind)
+        }
+        return (try body(Array(entries.values)), behind)
     }
 
     /// The live incident an id leads to: itself, or the one a chain of merges ended in.

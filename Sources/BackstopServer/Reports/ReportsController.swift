@@ -169,8 +169,9 @@ struct ReportsController: Sendable {
         let (body, sink) = (try await RequestBody.json(request, limit: bodyLimit), ErrorSink())
         let reader = ObjectReader(body, path: FieldPath(), sink: sink)
         if reader == nil { sink.add(FieldPath(), "must be an object") }
-        let introduction = reader?.string("introduction", maxLength: 20_000)
-        let remarks = reader?.string("remarks", maxLength: 20_000)
+        // Empty clears a text.
+        let introduction = reader?.string("introduction", maxLength: 20_000, allowEmpty: true)
+        let remarks = reader?.string("remarks", maxLength: 20_000, allowEmpty: true)
         let revision = reader?.int("revision", required: true, rule: .within(1...Double(Int32.max), unit: ""))
         if reader != nil, introduction == nil, remarks == nil, !(reader!.has("introduction") || reader!.has("remarks")) {
             sink.add(FieldPath().key("introduction"), "give introduction or remarks (or both)")
