@@ -218,7 +218,7 @@ def _fix_report_draft(case):
     """A period is both ends or neither, in the past, at most 31 days: a day of the past,
     chosen by the generated value it replaces."""
     body = case.body
-    if not isinstance(body, dict) or ("from" not in body and "to" not in body):
+    if not isinstance(body, dict) or (body.get("from") is None and body.get("to") is None):
         return
     day = _pick(["2021-03-01", "2021-03-02", "2022-02-18", "2025-06-30", "2026-01-15"], [body.get("from"), body.get("to")])
     start = _dt.datetime.fromisoformat(day + "T17:30:00+00:00")

@@ -18,7 +18,7 @@ import Testing
             .replacingOccurrences(of: "{collectionId}", with: "incidents")
             .replacingOccurrences(of: "{featureId}", with: incidentID)
             .replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())  // escalation's records: none by that id
-        if endpoint == .exportIncidents || endpoint == .exportObservations { return (path + "?format=ndjson", nil) }
+        if endpoint == .exportIncidents || endpoint == .exportObservations || endpoint == .exportFindings { return (path + "?format=ndjson", nil) }
         switch (endpoint.method, endpoint.path) {
         case (.post, _): return (path, Fixtures.observation(modality: Fixtures.modality(for: role ?? .admin)))
         case (.put, _): return (path, Fixtures.agreement)

@@ -104,4 +104,30 @@ import Testing
             #expect(staffCSV.contains("breaks 'firing'"), "the mission's own export carries them")
         }
     }
+
+    @Test func theFindingsLogExportsWhatItsListingHoldsAsNDJSONAndCSV() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            _ = try await Self.populate(client, server)
+            // A read of the incidents waits until every record is fused, so the log is complete.
+            _ = try await Self.listed(client, server, "", as: "analyst")
+            let listed = try await client.call(.get, "/api/v1/findings?limit=1000", as: "analyst", server: server).json["findings"]?.arrayValue ?? []
+            #expect(listed.count >= 2, "a finding detected, then confirmed")
+            let (status, ndjson, headers) = try await client.execute(uri: "/api/v1/findings/export?format=ndjson", method: .get,
+                                                                     headers: server.headers("analyst"), body: nil) {
+                ($0.status, String(buffer: $0.body), $0.headers)
+            }
+            #expect(status == .ok && headers[.contentDisposition]?.contains("backstop-findings-") == true)
+            #expect(ndjson.split(separator: "\n").map { try? JSONValue.parse(Data($0.utf8)) } == listed.map { Optional($0) })
+            let csv = try await client.execute(uri: "/api/v1/findings/export?format=csv&after=1", method: .get, headers: server.headers("analyst"), body: nil) {
+                String(buffer: $0.body)
+            }
+            let rows = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(rows.first?.hasPrefix("sequence,incident_id,incident_start,agreement_id,rule_id,kind") == true)
+            #expect(rows.count == listed.count, "the header and every entry after the first")
+            #expect(rows.dropFirst().first?.hasPrefix("2,") == true)
+            #expect(try await client.call(.get, "/api/v1/findings/export?format=xlsx", as: "analyst", server: server).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/api/v1/findings/export?format=csv", as: "partner", server: server).status == .forbidden)
+        }
+    }
 }

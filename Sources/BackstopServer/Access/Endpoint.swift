@@ -80,6 +80,8 @@ public struct Endpoint: Sendable, Hashable {
 
     /// The findings log, in the order findings were first detected; escalation reads it.
     public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission, queryParameters: ["after", "limit"])
+    /// The findings log after `after`, all of it, as a file (NDJSON or CSV).
+    public static let exportFindings = Endpoint(method: .get, path: "/api/v1/findings/export", roles: insideMission, queryParameters: ["format", "after"])
 
     /// The audit log: every change, hash-chained. The mission's supervisors and admins read it.
     public static let listAudit = Endpoint(method: .get, path: "/api/v1/audit", roles: [.admin, .supervisor], queryParameters: ["after", "limit"])
@@ -162,7 +164,7 @@ public struct Endpoint: Sendable, Hashable {
     public static let all: [Endpoint] = features + reports + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
-        proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings,
+        proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings, exportFindings,
         listAudit, listTokens, revokeToken,
         listPolicies, getPolicy, putPolicy, listSectors, listAlerts, alertFeed, getAlert, getAlertCAP, drillAlert,
         listRequests, draftRequest, getRequest, getRequestCAP, issueRequest, withdrawRequest, acknowledgeRequest, acceptRequest,
