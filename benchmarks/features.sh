@@ -19,7 +19,9 @@ swift build -c release --product backstop
 binary="$(swift build -c release --show-bin-path)/backstop"
 data=".build/bench-features/$count"
 venv=.build/bench-features/venv
-ensure_venv "$venv" "pygeoapi==0.21.0" "gunicorn==23.0.0"
+# Debian's Python: pygeoapi's SQLite provider loads SpatiaLite, which needs an sqlite3 module
+# built with extension loading (a pyenv build may lack it).
+VENV_PYTHON=/usr/bin/python3 ensure_venv "$venv" "pygeoapi==0.21.0" "gunicorn==23.0.0"
 
 if [ ! -f "$data/.seeded" ]; then
   rm -rf "$data" && mkdir -p "$data"
@@ -59,7 +61,7 @@ server:
   encoding: utf-8
   language: en-US
   limits: {default_items: 100, max_items: 10000}
-  map: {url: https://tile.openstreetmap.org/{z}/{x}/{y}.png, attribution: OSM}
+  map: {url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attribution: OSM}
 logging: {level: ERROR}
 metadata:
   identification: {title: Backstop benchmark, description: the same incidents, keywords: [bench], keywords_type: theme, terms_of_service: none, url: http://example.org}

@@ -3,6 +3,8 @@
 # packages nor PEP 668 get in the way and a second run installs nothing.
 #
 #   ensure_venv DIR NAME==VERSION [NAME==VERSION...]
+#
+# VENV_PYTHON names the interpreter to build it from (default: python3 on PATH).
 ensure_venv() {
   local venv=$1
   shift
@@ -13,7 +15,8 @@ ensure_venv() {
   fi
   echo "installing ${pins[*]} into $venv"
   rm -rf "$venv"
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+  local python=${VENV_PYTHON:-python3}
+  if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
     # Debian keeps ensurepip in a package of its own.
     rm -rf "$venv"
     if declare -F install_debian_packages >/dev/null; then
@@ -22,7 +25,7 @@ ensure_venv() {
       local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
       $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
     fi
-    python3 -m venv "$venv"
+    "$python" -m venv "$venv"
   fi
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pins[@]}" </dev/null
   "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(0 if ${checks}True else 1)" ||

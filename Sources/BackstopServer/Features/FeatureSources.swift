@@ -89,7 +89,7 @@ struct FeatureSources: Sendable {
     private func incidentFeature(_ incident: StoredIncident, _ facts: IncidentsController.Facts, rows: IncidentExportRows,
                                  encoder: JSONEncoder) throws -> ServedFeature {
         ServedFeature(id: incident.id.uuidString.lowercased(), point: facts.point, properties: try rows.view(incident, encoder: encoder),
-                      title: "\(facts.kind) \(Timestamp.format(Timestamp.date(milliseconds: facts.startMilliseconds)))")
+                      title: "\(ReportText.kind(facts.kind).0), \(Timestamp.format(Timestamp.date(milliseconds: facts.startMilliseconds)))")
     }
 
     /// An incident by its id, when the audience may see it (a merged-away id is not a feature).
@@ -158,7 +158,7 @@ struct FeatureSources: Sendable {
             if staff { properties["state"] = .string(incident.state.rawValue) }
             return ServedFeature(id: "\(incidentID)-\(index)", point: facts.point,
                                  properties: String(decoding: JSONValue.object(properties).canonicalData(), as: UTF8.self),
-                                 title: "\(finding.kind) (\(finding.rule))")
+                                 title: "\(finding.kind.replacingOccurrences(of: "_", with: " ")) (\(finding.rule))")
         }
     }
 
@@ -198,7 +198,7 @@ struct FeatureSources: Sendable {
     private func observationFeature(_ stored: StoredObservation) -> ServedFeature {
         ServedFeature(id: stored.observation.id.uuidString.lowercased(), point: stored.resolution.point,
                       properties: String(decoding: stored.jsonValue.canonicalData(), as: UTF8.self),
-                      title: "\(stored.observation.kind.rawValue) \(Timestamp.format(stored.observation.observedAt))")
+                      title: "\(ReportText.kind(stored.observation.kind.rawValue).0), \(Timestamp.format(stored.observation.observedAt))")
     }
 
     // MARK: Extents

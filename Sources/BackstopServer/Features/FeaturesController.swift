@@ -142,7 +142,7 @@ struct FeaturesController: Sendable {
         }
         links.append(.init(href: "\(base)/ogc/collections/\(id.rawValue)?f=json", rel: "collection", type: "application/json", title: id.title))
         guard format == .json else {
-            return pages.response("features-items", Self.pageContext(request, title: id.title, crumbs: Self.crumbs(id), extra: [
+            return pages.response("features-items", Self.pageContext(request, title: "\(id.title): features", crumbs: Self.crumbs(id), extra: [
                 "numberReturned": String(page.features.count),
                 "numberMatched": page.matched.map(String.init) as Any,
                 "next": nextHref as Any,

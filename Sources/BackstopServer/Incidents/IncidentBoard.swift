@@ -106,8 +106,8 @@ actor IncidentBoard {
     /// replaces a newer one.
     func apply(_ incidents: [StoredIncident]) {
         for incident in incidents where (entries[incident.id]?.incident.revision ?? -1) < incident.revision {
-            grid.file(incident, replacing: entries[incident.id]?.incident)
             entries[incident.id] = Entry(incident)
+            grid.file(incident)
         }
     }
 
