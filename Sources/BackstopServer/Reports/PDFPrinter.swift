@@ -62,7 +62,11 @@ actor PDFPrinter {
         process.standardInput = FileHandle.nullDevice
         let finished = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
-        try process.run()
+        do {
+            try process.run()
+        } catch {
+            throw Failure.failed("\(browser) could not be started: \(error)")
+        }
         let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
             group.addTask { for await status in finished.stream { return status }; return nil }
             group.addTask { [timeout] in try await Task.sleep(for: timeout); return nil }

@@ -35,11 +35,9 @@ struct ReportDrafting: Service {
         guard try await store.claimLease(Self.lease, holder: node, duration: leaseDuration) != nil else { return nil }
         let period = settings.defaultPeriod(before: now())
         guard try await store.report(id: DailyReport.id(for: period), version: nil) == nil else { return nil }
-        let drafted = try await reports.draft(period: period, includeUnverified: false, actor: "schedule",
-                                              fence: WorkFence(lease: Self.lease, holder: node))
-        if let drafted {
-            logger.info("drafted the day's report", metadata: ["report": "\(drafted.title)", "id": "\(drafted.id.uuidString.lowercased())"])
-        }
+        guard let (drafted, created) = try await reports.draft(period: period, includeUnverified: false, actor: "schedule",
+                                                               fence: WorkFence(lease: Self.lease, holder: node)), created else { return nil }
+        logger.info("drafted the day's report", metadata: ["report": "\(drafted.title)", "id": "\(drafted.id.uuidString.lowercased())"])
         return drafted
     }
 }

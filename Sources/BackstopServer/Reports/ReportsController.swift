@@ -136,19 +136,20 @@ struct ReportsController: Sendable {
         if let existing = try await store.report(id: id, version: nil) {
             return try await answer(existing, status: .ok)
         }
-        let drafted = try await draft(period: period, includeUnverified: includeUnverified, actor: identity.name, fence: nil)
-        guard let report = drafted else { throw APIError(.serviceUnavailable, code: "unavailable", message: "the report could not be stored; retry") }
-        return try await answer(report, status: report.draftedBy == identity.name && report.revision == 1 && report.version == 1 ? .created : .ok,
-                                headers: [.location: "/api/v1/reports/\(id.uuidString.lowercased())"])
+        guard let (report, created) = try await draft(period: period, includeUnverified: includeUnverified, actor: identity.name, fence: nil) else {
+            throw APIError(.serviceUnavailable, code: "unavailable", message: "the report could not be stored; retry")
+        }
+        return try await answer(report, status: created ? .created : .ok, headers: [.location: "/api/v1/reports/\(id.uuidString.lowercased())"])
     }
 
-    /// Drafts and stores the report for a period (the schedule calls this too). When another
-    /// drafted it meanwhile, that one is returned.
-    func draft(period: ReportPeriod, includeUnverified: Bool, actor: String, fence: WorkFence?) async throws -> DailyReport? {
+    /// Drafts and stores the report for a period (the schedule calls this too), and whether this
+    /// call drafted it: when another drafted it meanwhile, that one is returned. Nil when the
+    /// fence's lease was lost.
+    func draft(period: ReportPeriod, includeUnverified: Bool, actor: String, fence: WorkFence?) async throws -> (DailyReport, created: Bool)? {
         let time = now()
         let report = try await assembler.draft(period: period, includeUnverified: includeUnverified, number: 0, by: actor, at: time)
         do {
-            return try await store.changeReport(report.id, year: report.year, fence: fence) { newest, number in
+            let written = try await store.changeReport(report.id, year: report.year, fence: fence) { newest, number in
                 guard newest == nil else { throw StoreError.staleVersion(what: "report \(report.id.uuidString.lowercased())", current: newest!.version) }
                 var numbered = report
                 numbered.number = number
@@ -159,8 +160,9 @@ struct ReportsController: Sendable {
                     "ceasefire_violations": .integer(report.internalEdition.totals.ceasefireViolations),
                 ]))])
             }
+            return written.map { ($0, true) }
         } catch StoreError.staleVersion {
-            return try await store.report(id: report.id, version: nil)
+            return try await store.report(id: report.id, version: nil).map { ($0, false) }
         }
     }
 
