@@ -18,6 +18,20 @@ public struct ReportIndex: Sendable, Hashable, Codable {
     }
 }
 
+/// What a change of a report writes: the version, its audit entries and the messages it sends
+/// (a publication), committed together.
+public struct ReportChange: Sendable {
+    public var report: DailyReport
+    public var audit: [AuditDraft]
+    public var messages: [OutboxMessage]
+
+    public init(_ report: DailyReport, audit: [AuditDraft] = [], messages: [OutboxMessage] = []) {
+        self.report = report
+        self.audit = audit
+        self.messages = messages
+    }
+}
+
 /// The publishing capability: daily reports, each version kept, published versions never
 /// rewritten, every change written with its audit entries in one transaction. Stored as
 /// documents beside escalation's, so every store that keeps those keeps these.
@@ -28,12 +42,13 @@ public protocol ReportRecords: Sendable {
     func report(id: UUID, version: Int?) async throws -> DailyReport?
     /// In one transaction: reads the report's newest version, lets `change` decide (it throws
     /// to refuse, and nothing is written; `number` is the number a new report would take in
-    /// its year), and writes the version it returns with its audit entries: a new report, a
+    /// its year), and writes the version it returns with its audit entries and outbox
+    /// messages (fanned out to the subscriptions that want them, as escalation's are): a new report, a
     /// changed draft, or the next version. A published version is never rewritten
     /// (`StoreError.staleVersion`). With a fence, only while its holder holds the lease (nil
     /// when it does not).
     func changeReport(_ id: UUID, year: Int, fence: WorkFence?,
-                      _ change: @escaping @Sendable (_ newest: DailyReport?, _ number: Int) throws -> (DailyReport, [AuditDraft])) async throws -> DailyReport?
+                      _ change: @escaping @Sendable (_ newest: DailyReport?, _ number: Int) throws -> ReportChange) async throws -> DailyReport?
 }
 
 extension ReportRecords where Self: EscalationRecords {
@@ -50,7 +65,7 @@ extension ReportRecords where Self: EscalationRecords {
     }
 
     public func changeReport(_ id: UUID, year: Int, fence: WorkFence?,
-                             _ change: @escaping @Sendable (_ newest: DailyReport?, _ number: Int) throws -> (DailyReport, [AuditDraft])) async throws -> DailyReport? {
+                             _ change: @escaping @Sendable (_ newest: DailyReport?, _ number: Int) throws -> ReportChange) async throws -> DailyReport? {
         // The newest version is known only from the index: read it, then read both again in the
         // transaction and refuse if another change came in between (the caller sees a stale revision).
         let seen = try await index(id)?.latest
@@ -63,11 +78,12 @@ extension ReportRecords where Self: EscalationRecords {
             guard index?.latest == seen else { throw StoreError.staleVersion(what: "report \(id.uuidString.lowercased())", current: index?.latest ?? 0) }
             let newest = try versionKey.flatMap { current[$0] }?.decode(DailyReport.self)
             let count = try current[countKey].map { try $0.decode(Int.self) } ?? 0
-            let (report, audit) = try change(newest, count + 1)
+            let decided = try change(newest, count + 1)
+            let report = decided.report
             if let newest, newest.state == .published, report.version == newest.version {
                 throw StoreError.staleVersion(what: "published version \(newest.version) of report \(id.uuidString.lowercased())", current: newest.version)
             }
-            var write = EscalationWrite(audit: audit)
+            var write = EscalationWrite(audit: decided.audit, messages: decided.messages)
             try write.put(.reportVersion, Self.versionKey(id, report.version), report)
             let published = report.state == .published ? report.version : index?.published
             try write.put(.report, Self.reportKey(id), ReportIndex(id: id, latest: report.version, published: published,

@@ -110,7 +110,14 @@ import Testing
                 #expect(try await client.call(.get, path, as: name, server: server).status == .notFound, "a draft is the mission's own")
                 #expect(try await client.call(.get, "/api/v1/reports", as: name, server: server).json["reports"]?.arrayValue?.isEmpty == true)
             }
+            let subscription = try await client.call(.post, "/api/v1/subscriptions", as: "admin", server: server,
+                                                     body: #"{"url": "http://127.0.0.1:9/hook", "events": ["report.published"], "release_level": "public"}"#)
+            #expect(subscription.status == .created, "\(subscription.json)")
+            let subscriptionID = try #require(subscription.json["subscription"]?["id"]?.stringValue)
             #expect(try await Self.post(client, server, path + "/approve", as: "supervisor", #"{"revision": 1}"#).status == .ok)
+            // Subscribers hear of the publication once.
+            let deliveries = try await client.call(.get, "/api/v1/subscriptions/\(subscriptionID)/deliveries", as: "admin", server: server)
+            #expect(deliveries.json["deliveries"]?.arrayValue?.count == 1, "\(deliveries.json)")
             let staff = try await client.call(.get, path, as: "analyst", server: server)
             let outside = try await client.call(.get, path, as: nil, server: server)
             #expect(outside.status == .ok && outside.json["edition"] == .string("public") && outside.json["approved_by"] == nil && outside.json["drafted_by"] == nil)

@@ -23,8 +23,8 @@ extension StoreConformanceTests {
             guard newest == nil else { throw StoreError.staleVersion(what: "report", current: newest!.version) }
             var numbered = report
             numbered.number = number
-            return (numbered, [AuditDraft(actor: report.draftedBy, action: "report.drafted", subject: "report/\(report.id.uuidString.lowercased())",
-                                          body: .object(["number": .integer(number)]))])
+            return ReportChange(numbered, audit: [AuditDraft(actor: report.draftedBy, action: "report.drafted",
+                                                             subject: "report/\(report.id.uuidString.lowercased())", body: .object(["number": .integer(number)]))])
         }
     }
 
@@ -41,26 +41,34 @@ extension StoreConformanceTests {
             let audit = try await store.auditEntries(subjects: ["report/\(first.id.uuidString.lowercased())"], limit: 10)
             #expect(audit.map(\.action) == ["report.drafted"], "the draft and its audit entry commit together")
 
-            // Edited, approved, corrected: every version stays readable, the index follows.
+            // Edited, approved, corrected: every version stays readable, the index follows. The
+            // publication's message is fanned out to the subscription that wants it, in the same transaction.
+            let subscriber = Self.subscription(9, events: [ReportPublication.event], release: .public)
+            try await subscribe(store, [subscriber])
             let approved = try #require(try await store.changeReport(first.id, year: 2021, fence: nil) { newest, _ in
                 var report = newest!
                 try report.approve(by: "supervisor-1", at: Self.start, revision: report.revision)
-                return (report, [AuditDraft(actor: "supervisor-1", action: "report.published", subject: "report/x", body: .object([:]))])
+                let notice = try OutboxMessage(id: OutboxMessage.id(event: ReportPublication.event, subject: "report/x", version: "1"),
+                                               event: ReportPublication.event, subject: "report/x", release: .public, partner: nil, exercise: false,
+                                               createdAt: Self.start, data: ReportPublication(report))
+                return ReportChange(report, audit: [AuditDraft(actor: "supervisor-1", action: "report.published", subject: "report/x", body: .object([:]))],
+                                    messages: [notice])
             })
             #expect(approved.state == .published)
+            #expect(try await store.deliveries(subscription: subscriber.id, state: nil, limit: 10).count == 1)
             // A published version is never written again, whatever a change returns.
             await #expect(throws: StoreError.self) {
                 _ = try await store.changeReport(first.id, year: 2021, fence: nil) { newest, _ in
                     var report = newest!
                     report.introduction = "rewritten"
-                    return (report, [])
+                    return ReportChange(report)
                 }
             }
             #expect(try await store.report(id: first.id, version: 1)?.introduction == "")
             let corrected = try #require(try await store.changeReport(first.id, year: 2021, fence: nil) { newest, _ in
                 let next = try newest!.corrected(changes: "one incident counted twice", internalEdition: newest!.internalEdition,
                                                  publicEdition: newest!.publicEdition, by: "analyst-1", at: Self.start, revision: newest!.revision)
-                return (next, [])
+                return ReportChange(next)
             })
             #expect(corrected.version == 2 && corrected.state == .draft)
             let index = try #require(try await store.reportIndex().first { $0.id == first.id })
@@ -74,7 +82,7 @@ extension StoreConformanceTests {
                 _ = try await store.changeReport(first.id, year: 2021, fence: nil) { newest, _ in
                     var report = newest!
                     try report.approve(by: "analyst-1", at: Self.start, revision: report.revision) // analyst-1 wrote the correction
-                    return (report, [])
+                    return ReportChange(report)
                 }
             }
             #expect(try await store.report(id: first.id, version: 2)?.state == .draft)

@@ -48,6 +48,7 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
 public enum OutboxEvent {
     public static let all: [String] = Alert.Kind.allCases.map { "alert.\($0.rawValue)" }
         + ["drafted", "issued", "acknowledged", "accepted", "declined", "completed", "withdrawn", "reassigned"].map { "guarantor_request.\($0)" }
+        + [ReportPublication.event]
 }
 
 /// An endpoint that receives messages: the events and audience it wants, and the secret its

@@ -154,3 +154,31 @@ extension DailyReport {
         return next
     }
 }
+
+/// What a `report.published` webhook says: which report and version, where to read it, and the
+/// public edition's figures. Released to the public: every subscriber may read it.
+public struct ReportPublication: Sendable, Hashable, Codable {
+    public static let event = "report.published"
+
+    public var id: UUID
+    public var title: String
+    public var version: Int
+    public var period: ReportPeriod
+    public var publishedAt: Date
+    public var correction: String?
+    /// The report's path on the server (JSON; `?f=html|pdf` for the others).
+    public var href: String
+    public var totals: ReportContent.Totals
+
+    public init(_ report: DailyReport) {
+        id = report.id
+        title = report.title
+        version = report.version
+        period = report.period
+        publishedAt = report.publishedAt ?? report.draftedAt
+        correction = report.correction
+        href = "/api/v1/reports/\(report.id.uuidString.lowercased())?version=\(report.version)"
+        totals = report.publicEdition.totals
+    }
+}
+

@@ -153,7 +153,7 @@ struct ReportsController: Sendable {
                 guard newest == nil else { throw StoreError.staleVersion(what: "report \(report.id.uuidString.lowercased())", current: newest!.version) }
                 var numbered = report
                 numbered.number = number
-                return (numbered, [AuditDraft(actor: actor, action: "report.drafted", subject: Self.subject(report.id), body: .object([
+                return ReportChange(numbered, audit: [AuditDraft(actor: actor, action: "report.drafted", subject: Self.subject(report.id), body: .object([
                     "version": .integer(1), "number": .integer(number), "year": .integer(report.year),
                     "from": .string(Timestamp.format(period.start)), "to": .string(Timestamp.format(period.end)),
                     "include_unverified": .bool(includeUnverified),
@@ -188,7 +188,7 @@ struct ReportsController: Sendable {
             var changed: [String: JSONValue] = ["version": .integer(report.version)]
             if let introduction { changed["introduction"] = .string(introduction) }
             if let remarks { changed["remarks"] = .string(remarks) }
-            return (report, [AuditDraft(actor: identity.name, action: "report.edited", subject: Self.subject(id), body: .object(changed))])
+            return ReportChange(report, audit: [AuditDraft(actor: identity.name, action: "report.edited", subject: Self.subject(id), body: .object(changed))])
         }
         return try await answer(report, status: .ok)
     }
@@ -199,11 +199,16 @@ struct ReportsController: Sendable {
         let report = try await change(id) { newest in
             var report = newest
             try Self.refusing { () throws(ReportRefusal) in try report.approve(by: identity.name, at: now(), revision: revision) }
-            return (report, [AuditDraft(actor: identity.name, action: "report.published", subject: Self.subject(id), body: .object([
+            let subject = Self.subject(id)
+            // Subscribers hear of it in the same transaction: published once, announced once.
+            let notice = try OutboxMessage(id: OutboxMessage.id(event: ReportPublication.event, subject: subject, version: String(report.version)),
+                                           event: ReportPublication.event, subject: subject, release: .public, partner: nil, exercise: false,
+                                           createdAt: report.publishedAt ?? now(), data: ReportPublication(report))
+            return ReportChange(report, audit: [AuditDraft(actor: identity.name, action: "report.published", subject: subject, body: .object([
                 "version": .integer(report.version), "title": .string(report.title),
                 "ceasefire_violations": .integer(report.internalEdition.totals.ceasefireViolations),
                 "public_ceasefire_violations": .integer(report.publicEdition.totals.ceasefireViolations),
-            ]))])
+            ]))], messages: [notice])
         }
         return try await answer(report, status: .ok)
     }
@@ -226,7 +231,7 @@ struct ReportsController: Sendable {
                 try newest.corrected(changes: changes!, internalEdition: internalEdition, publicEdition: publicEdition, by: identity.name,
                                      at: now(), revision: revision!)
             }
-            return (next, [AuditDraft(actor: identity.name, action: "report.corrected", subject: Self.subject(id), body: .object([
+            return ReportChange(next, audit: [AuditDraft(actor: identity.name, action: "report.corrected", subject: Self.subject(id), body: .object([
                 "version": .integer(next.version), "changes": .string(next.correction ?? ""),
             ]))])
         }
@@ -236,7 +241,7 @@ struct ReportsController: Sendable {
     // MARK: Helpers
 
     /// Changes the newest version of a stored report; a report that is not there is a 404.
-    private func change(_ id: UUID, _ decide: @escaping @Sendable (DailyReport) throws -> (DailyReport, [AuditDraft])) async throws -> DailyReport {
+    private func change(_ id: UUID, _ decide: @escaping @Sendable (DailyReport) throws -> ReportChange) async throws -> DailyReport {
         guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
         let changed = try await store.changeReport(id, year: current.year, fence: nil) { newest, _ in
             guard let newest else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
