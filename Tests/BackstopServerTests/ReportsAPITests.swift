@@ -133,6 +133,11 @@ import Testing
             let internalAsked = try await client.call(.get, path + "?edition=internal", as: nil, server: server)
             #expect(internalAsked.status == .unprocessableContent && internalAsked.json["errors"]?.arrayValue?.first?["path"] == .string("edition"))
             #expect(try await client.call(.get, path + "?edition=public", as: "analyst", server: server).json["content"] == outside.json["content"])
+            // The public edition as a PDF: a published version is printed once and kept.
+            let (status, _, first) = try await Self.fetch(client, server, path + "?f=pdf", as: nil)
+            let (_, _, again) = try await Self.fetch(client, server, path + "?f=pdf", as: nil)
+            #expect(status == .ok && first == again && first.starts(with: Data("%PDF".utf8)))
+            #expect(try Self.poppler("pdftotext", first).contains("Public edition"))
             let listed = try await client.call(.get, "/api/v1/reports", as: nil, server: server)
             #expect(listed.json["reports"]?.arrayValue?.map { $0["id"] } == [.string(id)])
             #expect(try await client.call(.get, "/api/v1/reports?state=draft", as: nil, server: server).status == .unprocessableContent)

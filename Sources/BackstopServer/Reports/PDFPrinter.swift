@@ -87,3 +87,21 @@ actor PDFPrinter {
         return pdf
     }
 }
+
+/// PDFs of published versions, which never change: printed once per version and edition, kept
+/// for the next reader (the newest few; a draft is printed anew each time).
+actor PublishedPDFs {
+    private var kept: [String: Data] = [:]
+    private var order: [String] = []
+    let capacity = 32
+
+    func pdf(for key: String, print: () async throws -> Data) async throws -> Data {
+        if let pdf = kept[key] { return pdf }
+        let pdf = try await print()
+        kept[key] = pdf
+        order.append(key)
+        if order.count > capacity { kept[order.removeFirst()] = nil }
+        return pdf
+    }
+}
+

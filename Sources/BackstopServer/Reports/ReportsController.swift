@@ -17,6 +17,8 @@ struct ReportsController: Sendable {
     let pages: PageRenderer
     let now: @Sendable () -> Date
     let bodyLimit = 256 * 1024
+    /// This server's store's published PDFs (another server's store may hold other reports under the same ids).
+    let publishedPDFs = PublishedPDFs()
 
     /// The longest period one report covers.
     static let longestPeriodDays = 31.0
@@ -100,7 +102,13 @@ struct ReportsController: Sendable {
             let html = pages.render("daily-report", view.pageContext(calendar: settings.calendar))
             let pdf: Data
             do {
-                pdf = try await PDFPrinter.shared.print(html: html)
+                if report.state == .published {
+                    // The key names everything the page shows, so a view that differs prints anew.
+                    let key = "\(report.id.uuidString)@\(report.version)/\(edition.rawValue)/\(caller.insideMission)/\(view.supersededBy ?? 0)"
+                    pdf = try await publishedPDFs.pdf(for: key) { try await PDFPrinter.shared.print(html: html) }
+                } else {
+                    pdf = try await PDFPrinter.shared.print(html: html)
+                }
             } catch let failure as PDFPrinter.Failure {
                 throw APIError(.serviceUnavailable, code: "pdf_unavailable", message: failure.description, headers: [.retryAfter: "30"])
             }
