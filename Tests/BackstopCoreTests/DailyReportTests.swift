@@ -67,6 +67,20 @@ import Testing
         #expect(everything.totals.ceasefireViolations == 50 && everything.caveats.first { $0.contains("not yet verified") } != nil)
     }
 
+    @Test func anIncidentCountsInThePeriodHoldingItsStartOnly() {
+        // Starts before the period ends and goes on past it: counted in this report, not the next.
+        var spanning = incident("explosion", at: "2021-03-02T17:20:00Z", events: 2)
+        spanning.end = Timestamp.parse("2021-03-02T18:10:00Z")!
+        // Shown to the hour (as the public sees it), counted by when it began.
+        var shown = incident("explosion", at: "2021-03-01T17:40:00Z", events: 1)
+        shown.shownTime = Timestamp.parse("2021-03-01T17:00:00Z")!
+        let this = composer.compose(period: Self.period, incidents: [spanning, shown], records: [], silent: [])
+        let next = composer.compose(period: ReportPeriod(start: Self.period.end, end: Self.period.end.addingTimeInterval(86_400)),
+                                    incidents: [spanning, shown], records: [], silent: [])
+        #expect(this.totals.ceasefireViolations == 3 && next.totals.ceasefireViolations == 0 && next.totals.previousCeasefireViolations == 3)
+        #expect(this.annex.first?.time == "1 Mar 19:00", "the annex shows the shown time, in mission time")
+    }
+
     @Test func everyRegionListsTheTopicsInTheFixedOrder() {
         let incidents = [
             incident("weapon_sighting", at: "2021-03-01T20:00:00Z",
@@ -107,6 +121,8 @@ import Testing
     @Test func caveatsNameTheSensorsThatWereSilent() {
         let silent = [SilentSensor(name: "camera-zolote", modality: "camera", lastReport: Timestamp.parse("2021-02-27T08:00:00Z")),
                       SilentSensor(name: "acoustic-3", modality: "acoustic", lastReport: nil)]
+        let anonymous = composer.compose(period: Self.period, incidents: [], records: [], silent: silent, nameSilentSensors: false)
+        #expect(anonymous.caveats.first == "Two cameras and sensors of the Mission did not report during the period, so the counts may be low.")
         let content = composer.compose(period: Self.period, incidents: [], records: [], silent: silent)
         #expect(content.caveats.first == "Not reporting during the period, so the counts may be low where they watch: acoustic-3 (acoustic sensor) and camera-zolote (camera, last report 27 Feb 2021 10:00).")
     }

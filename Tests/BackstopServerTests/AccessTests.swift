@@ -32,7 +32,7 @@ import Testing
     static let recordOrBodyEndpoints: Set<Endpoint> = [
         .getPolicy, .putPolicy, .getAlert, .getAlertCAP, .drillAlert, .draftRequest, .getRequest, .getRequestCAP, .issueRequest, .withdrawRequest,
         .acknowledgeRequest, .acceptRequest, .declineRequest, .completeRequest, .createSubscription, .getSubscription, .deleteSubscription,
-        .listSubscriptionDeliveries, .redeliver, .draftReport, .getReport, .editReport, .approveReport, .correctReport,
+        .listSubscriptionDeliveries, .redeliver, .draftReport, .getReport, .editReport, .redraftReport, .approveReport, .correctReport,
     ]
 
     // MARK: Tests

@@ -155,6 +155,9 @@ import Testing
             #expect(swapped.headers[HTTPField.Name("Content-Crs")!] == "<\(epsg)>")
             let first = crs84.json["features"]?.arrayValue ?? [], second = swapped.json["features"]?.arrayValue ?? []
             #expect(!first.isEmpty && first.map { $0["id"] } == second.map { $0["id"] })
+            let one = try #require(first.first?["id"]?.stringValue)
+            let item = try await Self.get(client, server, "/ogc/collections/incidents/items/\(one)?crs=%5B\(epsg)%5D", as: "analyst")
+            #expect(item.status == .ok && item.json["geometry"] == second.first?["geometry"], "the bracketed form too")
             for (a, b) in zip(first, second) {
                 let lonLat = a["geometry"]?["coordinates"]?.arrayValue ?? [], latLon = b["geometry"]?["coordinates"]?.arrayValue ?? []
                 #expect(lonLat.count == 2 && lonLat == latLon.reversed())

@@ -60,23 +60,41 @@ import Testing
             // The same period again is the same report.
             let again = try await client.call(.post, "/api/v1/reports", as: "supervisor", server: server, body: Self.day)
             #expect(again.status == .ok && again.json["id"] == .string(id))
+            let otherCount = try await client.call(.post, "/api/v1/reports", as: "supervisor", server: server,
+                                                   body: #"{"from": "2021-03-01T00:00:00Z", "to": "2021-03-02T00:00:00Z", "include_unverified": true}"#)
+            #expect(otherCount.status == .conflict && otherCount.json["error"] == .string("report_exists"))
             let path = "/api/v1/reports/\(id)"
+
+            // Verification goes on: a redraft brings the draft's figures up to date.
+            let more = try await IncidentExportTests.listed(client, server, "state=unreviewed&kind=explosion", as: "analyst")
+            let verified = try #require(more.first)
+            _ = try await IncidentWorkflowAPITests.verify(client, server, verified)
+            #expect(try await Self.post(client, server, path + "/redraft", as: "analyst", #"{"revision": 7}"#).status == .conflict)
+            let redrafted = try await Self.post(client, server, path + "/redraft", as: "analyst", #"{"revision": 1}"#)
+            #expect(redrafted.status == .ok && redrafted.json["revision"] == .number(2))
+            let counted = redrafted.json["content"]?["totals"]?["ceasefire_violations"]?.intValue ?? 0
+            #expect(counted > 3, "the newly verified incident counts: \(counted)")
 
             // The supervisor who edits the text may not approve it; another may.
             #expect(try await client.call(.patch, path, as: "supervisor", server: server, body: #"{"introduction": "A quiet day.", "revision": 5}"#).status == .conflict)
-            let edited = try await client.call(.patch, path, as: "supervisor", server: server, body: #"{"introduction": "A quiet day.", "revision": 1}"#)
+            let edited = try await client.call(.patch, path, as: "supervisor", server: server, body: #"{"introduction": "A quiet day.", "revision": 2}"#)
             #expect(edited.status == .ok && edited.json["introduction"] == .string("A quiet day.") && edited.json["text_edited_by"] == .string("supervisor"))
-            let refused = try await Self.post(client, server, path + "/approve", as: "supervisor", #"{"revision": 2}"#)
+            let refused = try await Self.post(client, server, path + "/approve", as: "supervisor", #"{"revision": 3}"#)
             #expect(refused.status == .forbidden && refused.json["error"] == .string("four_eyes"))
-            #expect(try await Self.post(client, server, path + "/approve", as: "analyst", #"{"revision": 2}"#).status == .forbidden)
-            let published = try await Self.post(client, server, path + "/approve", as: "supervisor-2", #"{"revision": 2}"#)
+            #expect(try await Self.post(client, server, path + "/approve", as: "analyst", #"{"revision": 3}"#).status == .forbidden)
+            let published = try await Self.post(client, server, path + "/approve", as: "supervisor-2", #"{"revision": 3}"#)
             #expect(published.status == .ok && published.json["state"] == .string("published") && published.json["approved_by"] == .string("supervisor-2"))
+            // The public reads it once every incident of the period is past the 24 h embargo: 24 h after the period ends.
+            #expect(published.json["public_from"] == .string("2021-03-03T00:00:00.000Z"))
+            #expect(try await client.call(.get, path, as: nil, server: server).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/reports", as: "party", server: server).json["reports"]?.arrayValue?.isEmpty == true)
+            #expect(try await Self.post(client, server, path + "/redraft", as: "analyst", #"{"revision": 4}"#).json["error"] == .string("report_published"))
 
             // Published: never changed; a correction is version 2, which its writer may not approve.
-            let late = try await client.call(.patch, path, as: "supervisor", server: server, body: #"{"remarks": "late", "revision": 3}"#)
+            let late = try await client.call(.patch, path, as: "supervisor", server: server, body: #"{"remarks": "late", "revision": 4}"#)
             #expect(late.status == .conflict && late.json["error"] == .string("report_published"))
-            #expect(try await Self.post(client, server, path + "/corrections", as: "analyst", #"{"changes": " ", "revision": 3}"#).status == .unprocessableContent)
-            let corrected = try await Self.post(client, server, path + "/corrections", as: "supervisor", #"{"changes": "Three explosions, not two.", "revision": 3}"#)
+            #expect(try await Self.post(client, server, path + "/corrections", as: "analyst", #"{"changes": " ", "revision": 4}"#).status == .unprocessableContent)
+            let corrected = try await Self.post(client, server, path + "/corrections", as: "supervisor", #"{"changes": "Three explosions, not two.", "revision": 4}"#)
             #expect(corrected.status == .created && corrected.json["version"] == .number(2) && corrected.json["correction"] == .string("Three explosions, not two."))
             #expect(try await Self.post(client, server, path + "/approve", as: "supervisor", #"{"revision": 1}"#).status == .forbidden)
             #expect(try await Self.post(client, server, path + "/approve", as: "admin", #"{"revision": 1}"#).json["state"] == .string("published"))
@@ -86,7 +104,7 @@ import Testing
             // Every step is in the audit log.
             let audit = try await client.call(.get, "/api/v1/audit?limit=1000", as: "admin", server: server)
             let actions = audit.json["entries"]?.arrayValue?.filter { $0["subject"] == .string("report/\(id)") }.compactMap { $0["action"]?.stringValue }
-            #expect(actions == ["report.drafted", "report.edited", "report.published", "report.corrected", "report.published"])
+            #expect(actions == ["report.drafted", "report.redrafted", "report.edited", "report.published", "report.corrected", "report.published"])
 
             // Refusals name the field.
             for body in [#"{"from": "2021-03-01T00:00:00Z"}"#, #"{"from": "2021-03-02T00:00:00Z", "to": "2021-03-01T00:00:00Z"}"#,

@@ -38,6 +38,9 @@ public struct DailyReport: Sendable, Hashable, Codable {
     public var textEditedAt: Date?
     public var approvedBy: String?
     public var publishedAt: Date?
+    /// When the public may read the published public edition: once every incident that ended in
+    /// the period is past the public embargo (nil: at publication).
+    public var publicFrom: Date?
     /// Grows with every change of this version; a change names the revision it read.
     public var revision: Int
 
@@ -118,11 +121,29 @@ extension DailyReport {
         revision += 1
     }
 
-    /// Publishes the draft. Its approver may not be who last edited its free text.
-    public mutating func approve(by actor: String, at time: Date, revision read: Int) throws(ReportRefusal) {
+    /// Drafts the editions anew (the figures as they are now: verification goes on after the
+    /// reporting time); the free text stays.
+    public mutating func redraft(internalEdition: ReportContent, publicEdition: ReportContent, publicFrom: Date, at time: Date,
+                                 revision read: Int) throws(ReportRefusal) {
+        guard state == .draft else { throw .published(version: version) }
+        guard read == revision else { throw .staleRevision(current: revision) }
+        self.internalEdition = internalEdition
+        self.publicEdition = publicEdition
+        self.publicFrom = publicFrom
+        draftedAt = time
+        revision += 1
+    }
+
+    /// Publishes the draft. Its approver may not be who last edited its free text. The public
+    /// edition, when given, replaces the drafted one: it holds what was released to the public
+    /// by the moment of approval.
+    public mutating func approve(by actor: String, at time: Date, revision read: Int, publicEdition: ReportContent? = nil,
+                                 publicFrom: Date? = nil) throws(ReportRefusal) {
         guard state == .draft else { throw .published(version: version) }
         guard read == revision else { throw .staleRevision(current: revision) }
         if let editor = textEditedBy, editor == actor { throw .fourEyes(editor: editor) }
+        if let publicEdition { self.publicEdition = publicEdition }
+        if let publicFrom { self.publicFrom = publicFrom }
         state = .published
         approvedBy = actor
         publishedAt = time
@@ -131,8 +152,8 @@ extension DailyReport {
 
     /// The next version: a draft with the editions drafted anew and the published text kept,
     /// saying what changed.
-    public func corrected(changes: String, internalEdition: ReportContent, publicEdition: ReportContent, by actor: String, at time: Date,
-                          revision read: Int) throws(ReportRefusal) -> DailyReport {
+    public func corrected(changes: String, internalEdition: ReportContent, publicEdition: ReportContent, publicFrom: Date? = nil,
+                          by actor: String, at time: Date, revision read: Int) throws(ReportRefusal) -> DailyReport {
         guard state == .published else { throw .notPublished }
         guard read == revision else { throw .staleRevision(current: revision) }
         let text = changes.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -150,13 +171,14 @@ extension DailyReport {
         next.textEditedAt = time
         next.approvedBy = nil
         next.publishedAt = nil
+        next.publicFrom = publicFrom ?? self.publicFrom
         next.revision = 1
         return next
     }
 }
 
-/// What a `report.published` webhook says: which report and version, where to read it, and the
-/// public edition's figures. Released to the public: every subscriber may read it.
+/// What a `report.published` webhook says: which report and version, where to read it, and
+/// from when the public may. Released to the public: every subscriber may read it.
 public struct ReportPublication: Sendable, Hashable, Codable {
     public static let event = "report.published"
 
@@ -168,7 +190,9 @@ public struct ReportPublication: Sendable, Hashable, Codable {
     public var correction: String?
     /// The report's path on the server (JSON; `?f=html|pdf` for the others).
     public var href: String
-    public var totals: ReportContent.Totals
+    /// From when the public may read it (its figures are not in the message: they may hold
+    /// incidents still under the public embargo until then).
+    public var publicFrom: Date
 
     public init(_ report: DailyReport) {
         id = report.id
@@ -178,7 +202,7 @@ public struct ReportPublication: Sendable, Hashable, Codable {
         publishedAt = report.publishedAt ?? report.draftedAt
         correction = report.correction
         href = "/api/v1/reports/\(report.id.uuidString.lowercased())?version=\(report.version)"
-        totals = report.publicEdition.totals
+        publicFrom = max(report.publicFrom ?? publishedAt, publishedAt)
     }
 }
 

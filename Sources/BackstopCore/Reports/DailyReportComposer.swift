@@ -26,12 +26,15 @@ public struct DailyReportComposer: Sendable {
     }
 
     /// `incidents` may hold both periods' incidents (and others): each is counted in the period
-    /// its time overlaps. `records` are the period's records for the detail sections.
-    public func compose(period: ReportPeriod, incidents: [ReportIncident], records: [ReportRecord], silent: [SilentSensor]) -> ReportContent {
+    /// that holds its start, so an incident is never counted in two reports. `records` are the
+    /// period's records for the detail sections. `nameSilentSensors` false says only how many
+    /// were silent (the public edition: which camera is down, and since when, is the mission's own).
+    public func compose(period: ReportPeriod, incidents: [ReportIncident], records: [ReportRecord], silent: [SilentSensor],
+                        nameSilentSensors: Bool = true) -> ReportContent {
         let previousPeriod = period.previous
         let counted = { (incident: ReportIncident) in includeUnverified || incident.verified }
-        let current = incidents.filter { period.overlaps(from: $0.start, to: $0.end) }.sorted { ($0.start, $0.id.uuidString) < ($1.start, $1.id.uuidString) }
-        let previous = incidents.filter { previousPeriod.overlaps(from: $0.start, to: $0.end) && !period.overlaps(from: $0.start, to: $0.end) && counted($0) }
+        let current = incidents.filter { period.contains($0.start) }.sorted { ($0.shownTime, $0.id.uuidString) < ($1.shownTime, $1.id.uuidString) }
+        let previous = incidents.filter { previousPeriod.contains($0.start) && counted($0) }
         let shown = current.filter(counted)
 
         var names = regions
@@ -56,7 +59,8 @@ public struct DailyReportComposer: Sendable {
             freedomOfMovementRestrictions: shown.filter(Self.isRestriction).count,
             incidents: shown.count, unverifiedLeftOut: current.count - shown.count
         )
-        return ReportContent(summary: summary, details: details(records), caveats: caveats(silent: silent, totals: totals, period: period),
+        return ReportContent(summary: summary, details: details(records),
+                             caveats: caveats(silent: silent, named: nameSilentSensors, totals: totals, period: period),
                              annex: shown.map { annexRow($0, region: regionOf($0)) }, totals: totals)
     }
 
@@ -182,9 +186,11 @@ public struct DailyReportComposer: Sendable {
 
     // MARK: Caveats and annex
 
-    func caveats(silent: [SilentSensor], totals: ReportContent.Totals, period: ReportPeriod) -> [String] {
+    func caveats(silent: [SilentSensor], named: Bool, totals: ReportContent.Totals, period: ReportPeriod) -> [String] {
         var caveats: [String] = []
-        if !silent.isEmpty {
+        if !silent.isEmpty, !named {
+            caveats.append("\(ReportText.counted(silent.count, "camera or sensor", "cameras and sensors").capitalizingFirst) of the Mission did not report during the period, so the counts may be low.")
+        } else if !silent.isEmpty {
             let named = silent.sorted { $0.name < $1.name }.map { sensor in
                 "\(sensor.name) (\(ReportText.modality(sensor.modality))" + (sensor.lastReport.map { ", last report \(calendar.short($0))" } ?? "") + ")"
             }
@@ -202,7 +208,7 @@ public struct DailyReportComposer: Sendable {
     func annexRow(_ incident: ReportIncident, region: String) -> ReportContent.AnnexRow {
         let (one, many) = ReportText.kind(incident.kind)
         return ReportContent.AnnexRow(
-            incident: incident.id.uuidString.lowercased(), time: calendar.dayAndTime(incident.start), region: region, place: incident.place,
+            incident: incident.id.uuidString.lowercased(), time: calendar.dayAndTime(incident.shownTime), region: region, place: incident.place,
             kind: incident.events == 1 ? one : many, events: incident.events,
             weapons: Self.weaponCounts([incident]).joined(separator: ", "), direction: incident.direction ?? "",
             observedBy: incident.modalities.map(ReportText.modality).joined(separator: ", "),

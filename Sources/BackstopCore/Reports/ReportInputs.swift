@@ -18,8 +18,12 @@ public struct ReportIncident: Sendable, Hashable {
 
     public var id: UUID
     public var kind: String
+    /// When it began: the period it counts in is the one holding this (each incident counts
+    /// in one period only).
     public var start: Date
     public var end: Date
+    /// The time the annex shows (for the public, the hour it began in).
+    public var shownTime: Date
     /// The region or sector it lies in (the policy's sectors), or nil outside every one.
     public var region: String?
     /// Where, as the edition may say it: coordinates for the mission, "near <settlement>" or a grid cell for the public.
@@ -35,10 +39,11 @@ public struct ReportIncident: Sendable, Hashable {
     /// Inside a disengagement area of the agreement.
     public var inDisengagementArea: Bool
     public var direction: String?
+    /// How it was observed (heard, camera…); empty where the edition does not say.
     public var modalities: [String]
     public var liveFireTraining: Bool
 
-    public init(id: UUID, kind: String, start: Date, end: Date, region: String?, place: String, events: Int, verified: Bool,
+    public init(id: UUID, kind: String, start: Date, end: Date, shownTime: Date? = nil, region: String?, place: String, events: Int, verified: Bool,
                 killed: Int = 0, injured: Int = 0, civilianCasualties: Bool = false, weapons: [IncidentSummary.Weapon] = [],
                 findings: [Finding] = [], inDisengagementArea: Bool = false, direction: String? = nil, modalities: [String] = [],
                 liveFireTraining: Bool = false) {
@@ -46,6 +51,7 @@ public struct ReportIncident: Sendable, Hashable {
         self.kind = kind
         self.start = start
         self.end = end
+        self.shownTime = shownTime ?? start
         self.region = region
         self.place = place
         self.events = events

@@ -20,9 +20,6 @@ public struct ReportPeriod: Sendable, Hashable, Codable {
 
     public func contains(_ date: Date) -> Bool { start <= date && date < end }
 
-    /// Whether something that lasted from `from` to `to` happened (at least in part) in the period.
-    public func overlaps(from: Date, to: Date) -> Bool { from < end && to >= start }
-
     /// The 24 hours ending at the last reporting time (`hour`:`minute` in `timeZone`) at or before `now`.
     public static func daily(before now: Date, hour: Int = 19, minute: Int = 30, timeZone: TimeZone) -> ReportPeriod {
         var calendar = Calendar(identifier: .gregorian)

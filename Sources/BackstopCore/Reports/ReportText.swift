@@ -84,3 +84,9 @@ public enum ReportText {
         }
     }
 }
+
+extension String {
+    /// "Seven cameras" from "seven cameras".
+    var capitalizingFirst: String { prefix(1).uppercased() + dropFirst() }
+}
+

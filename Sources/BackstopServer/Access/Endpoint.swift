@@ -154,9 +154,10 @@ public struct Endpoint: Sendable, Hashable {
     public static let getReport = Endpoint(method: .get, path: "/api/v1/reports/{id}", roles: incidentReaders,
                                            queryParameters: ["f", "version", "edition"], admitsAnonymous: true)
     public static let editReport = Endpoint(method: .patch, path: "/api/v1/reports/{id}", roles: insideMission)
+    public static let redraftReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/redraft", roles: insideMission)
     public static let approveReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/approve", roles: [.admin, .supervisor])
     public static let correctReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/corrections", roles: insideMission)
-    public static let reports = [listReports, draftReport, getReport, editReport, approveReport, correctReport]
+    public static let reports = [listReports, draftReport, getReport, editReport, redraftReport, approveReport, correctReport]
 
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]

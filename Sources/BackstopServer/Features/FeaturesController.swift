@@ -169,10 +169,7 @@ struct FeaturesController: Sendable {
     func item(_ request: Request, _ context: AppRequestContext, audience: ReleaseLevel) async throws -> Response {
         let format = try Self.format(request)
         var parameters = QueryParameters(request, allowed: Endpoint.featuresItem.queryParameters)
-        let crs = parameters.value("crs").flatMap { FeatureCRS(rawValue: $0) } ?? .crs84
-        if let raw = parameters.value("crs"), FeatureCRS(rawValue: raw) == nil {
-            parameters.fail("crs", "unsupported CRS '\(raw)'; supported: \(FeatureCRS.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let crs = FeaturesQuery.crs(&parameters, "crs")
         try parameters.check()
         let id = try Self.collectionID(context, audience: audience)
         let featureID = context.parameters.get("featureId") ?? ""

@@ -66,7 +66,8 @@ struct FeaturesQuery: Sendable {
         try parameters.check()
     }
 
-    private static func crs(_ parameters: inout QueryParameters, _ name: String) -> FeatureCRS {
+    /// A CRS parameter (its URI, bare or in brackets), CRS84 when not given.
+    static func crs(_ parameters: inout QueryParameters, _ name: String) -> FeatureCRS {
         guard let raw = parameters.value(name) else { return .crs84 }
         let trimmed = raw.hasPrefix("[") && raw.hasSuffix("]") ? String(raw.dropFirst().dropLast()) : raw
         if let crs = FeatureCRS(rawValue: trimmed) { return crs }

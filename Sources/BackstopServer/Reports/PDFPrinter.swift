@@ -15,7 +15,7 @@ actor PDFPrinter {
         var description: String {
             switch self {
             case .noBrowser: "no Chromium to print with (install Debian's chromium, or set BACKSTOP_CHROMIUM to its path)"
-            case .failed(let reason): "Chromium did not print the page: \(reason)"
+            case .failed(let reason): "Chromium did not print the page (\(reason)); the server's log says why"
             case .timedOut: "Chromium did not print the page within its time"
             }
         }
@@ -35,7 +35,21 @@ actor PDFPrinter {
         return nil
     }
 
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Prints one page at a time: each print is a browser process, and the machine has two cores.
     func print(html: String) async throws -> Data {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await printNow(html: html)
+    }
+
+    private func printNow(html: String) async throws -> Data {
         guard let browser = Self.browser() else { throw Failure.noBrowser }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backstop-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -65,24 +79,30 @@ actor PDFPrinter {
         do {
             try process.run()
         } catch {
-            throw Failure.failed("\(browser) could not be started: \(error)")
+            logger.warning("chromium could not be started", metadata: ["browser": "\(browser)", "error": "\(error)"])
+            throw Failure.failed("it could not be started")
         }
-        let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { for await status in finished.stream { return status }; return nil }
-            group.addTask { [timeout] in try await Task.sleep(for: timeout); return nil }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
+        // The browser never outlives the print: a timeout or a caller gone (cancellation) kills it.
+        let status = await withTaskCancellationHandler {
+            await withTaskGroup(of: Int32?.self) { group in
+                group.addTask { for await status in finished.stream { return status }; return nil }
+                group.addTask { [timeout] in try? await Task.sleep(for: timeout); return nil }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        } onCancel: {
+            kill(process.processIdentifier, SIGKILL)
         }
         guard let status else {
-            process.terminate()
             kill(process.processIdentifier, SIGKILL)
-            throw Failure.timedOut
+            process.waitUntilExit()
+            throw Task.isCancelled ? CancellationError() : Failure.timedOut
         }
         let message = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard status == 0, let pdf = try? Data(contentsOf: output), pdf.starts(with: Data("%PDF".utf8)) else {
             logger.warning("chromium failed", metadata: ["status": "\(status)", "stderr": "\(message.suffix(2_000))"])
-            throw Failure.failed("exit \(status): \(message.split(separator: "\n").last.map(String.init) ?? "")")
+            throw Failure.failed("exit \(status)")
         }
         return pdf
     }
@@ -93,14 +113,22 @@ actor PDFPrinter {
 actor PublishedPDFs {
     private var kept: [String: Data] = [:]
     private var order: [String] = []
+    private var printing: [String: Task<Data, any Error>] = [:]
     let capacity = 32
 
-    func pdf(for key: String, print: () async throws -> Data) async throws -> Data {
+    /// The kept PDF, or the print under way for it (readers arriving meanwhile share it), or a new print.
+    func pdf(for key: String, print: @escaping @Sendable () async throws -> Data) async throws -> Data {
         if let pdf = kept[key] { return pdf }
-        let pdf = try await print()
-        kept[key] = pdf
-        order.append(key)
-        if order.count > capacity { kept[order.removeFirst()] = nil }
+        if let running = printing[key] { return try await running.value }
+        let task = Task { try await print() }
+        printing[key] = task
+        defer { printing[key] = nil }
+        let pdf = try await task.value
+        if kept[key] == nil {
+            kept[key] = pdf
+            order.append(key)
+            if order.count > capacity { kept[order.removeFirst()] = nil }
+        }
         return pdf
     }
 }

@@ -17,48 +17,66 @@ struct ReportAssembler: Sendable {
     static let sensorModalities: Set<Modality> = [.camera, .acoustic, .uav, .radar]
 
     func draft(period: ReportPeriod, includeUnverified: Bool, number: Int, by actor: String, at time: Date) async throws -> DailyReport {
-        let (internalEdition, publicEdition) = try await editions(period: period, includeUnverified: includeUnverified)
-        return DailyReport(id: DailyReport.id(for: period), number: number, year: calendar.year(period.end), period: period,
-                           timeZone: calendar.timeZone.identifier, includesUnverified: includeUnverified,
-                           internalEdition: internalEdition, publicEdition: publicEdition, draftedBy: actor, draftedAt: time)
+        let publicFrom = publicFrom(period, now: time)
+        let (internalEdition, publicEdition) = try await editions(period: period, includeUnverified: includeUnverified, publicAt: publicFrom)
+        var report = DailyReport(id: DailyReport.id(for: period), number: number, year: calendar.year(period.end), period: period,
+                                 timeZone: calendar.timeZone.identifier, includesUnverified: includeUnverified,
+                                 internalEdition: internalEdition, publicEdition: publicEdition, draftedBy: actor, draftedAt: time)
+        report.publicFrom = publicFrom
+        return report
     }
 
-    func editions(period: ReportPeriod, includeUnverified: Bool) async throws -> (ReportContent, ReportContent) {
+    /// When the public may read the period's report: once every incident that ended in the
+    /// period is past the public embargo (counted, as for incidents, from the end of the hour).
+    func publicFrom(_ period: ReportPeriod, now: Date) -> Date {
+        max(now, PublicRedaction.hour(period.end.addingTimeInterval(-0.001)).addingTimeInterval(3600 + incidents.redaction.embargo))
+    }
+
+    /// Both editions. The public one holds what is released to the public and past the embargo
+    /// at `publicAt`, the moment the public may read it.
+    func editions(period: ReportPeriod, includeUnverified: Bool, publicAt: Date) async throws -> (ReportContent, ReportContent) {
         let maps = try await sectorMaps()
         let span = ReportPeriod(start: period.previous.start, end: period.end)
-        let now = incidents.now()
         let (redaction, settlements) = (incidents.redaction, incidents.settlements)
         let stored = try await incidents.board.read { entries in
-            entries.values.map(\.incident).filter { !$0.isRetired && span.overlaps(from: $0.summary.startDate, to: $0.summary.endDate) }
+            entries.values.map(\.incident).filter { !$0.isRetired && (span.contains($0.summary.startDate) || span.contains($0.released.startDate)) }
         }.0
         var staffIncidents: [ReportIncident] = [], publicIncidents: [ReportIncident] = []
         var publicMembers: Set<UUID> = []
         for incident in stored {
-            staffIncidents.append(reportIncident(incident, summary: incident.corrected, place: nil, maps: maps, public: false))
-            guard IncidentsController.visible(incident, to: .public, now: now, redaction: redaction) else { continue }
+            let corrected = incident.corrected
+            staffIncidents.append(reportIncident(incident, summary: corrected, at: corrected.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) },
+                                                 shownTime: corrected.startDate, place: nil, maps: maps, public: false))
+            guard IncidentsController.visible(incident, to: .public, now: publicAt, redaction: redaction) else { continue }
+            // Counted by its true start, so it falls in one period only; shown to the hour, at
+            // the public's place; its region found from that place where there is one.
             let view = PublicIncidentView(incident, redaction: redaction, settlements: settlements)
-            var summary = incident.released
-            summary.start = view.start
-            summary.end = view.end
-            publicIncidents.append(reportIncident(incident, summary: summary, place: view.place, maps: maps, public: true))
-            publicMembers.formUnion(incident.released.observationIDs)
+            let released = incident.released
+            let coarse = view.place.flatMap { place in place.lat.flatMap { lat in place.lon.map { GeoPoint(lat: lat, lon: $0) } } }
+            publicIncidents.append(reportIncident(incident, summary: released, at: coarse ?? released.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) },
+                                                  shownTime: Timestamp.parse(view.start) ?? PublicRedaction.hour(released.startDate),
+                                                  place: view.place, maps: maps, public: true))
+            publicMembers.formUnion(released.observationIDs)
         }
-        // The regions are the sectors of the policies whose sectors hold any of the incidents (a
-        // sample policy of another agreement adds none).
-        let used = Set(staffIncidents.compactMap(\.region))
-        let regions = maps.map { $0.policy.sectors.map(\.name) }.filter { !used.isDisjoint(with: $0) }.flatMap { $0 }
-        let composer = DailyReportComposer(regions: regions, includeUnverified: includeUnverified, calendar: calendar)
         let (records, silent) = try await records(period)
         let publicRecords = records.filter { publicMembers.contains($0.id) }.map { Self.anonymised($0.record) }
-        return (composer.compose(period: period, incidents: staffIncidents, records: records.map(\.record), silent: silent),
-                composer.compose(period: period, incidents: publicIncidents, records: publicRecords, silent: silent))
+        return (composer(staffIncidents, maps: maps, includeUnverified: includeUnverified)
+                    .compose(period: period, incidents: staffIncidents, records: records.map(\.record), silent: silent),
+                composer(publicIncidents, maps: maps, includeUnverified: includeUnverified)
+                    .compose(period: period, incidents: publicIncidents, records: publicRecords, silent: silent, nameSilentSensors: false))
     }
 
-    private func reportIncident(_ incident: StoredIncident, summary: IncidentSummary, place: PublicIncidentView.Place?, maps: [SectorMap],
-                                public isPublic: Bool) -> ReportIncident {
-        // Regions and disengagement areas are found from where the incident is (a sector is far
-        // coarser than the public's grid); the public edition states only the redacted place.
-        let point = summary.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }
+    /// The regions are the sectors of the policies whose sectors hold any of the edition's
+    /// incidents (a sample policy of another agreement adds none, nor does an incident the
+    /// edition does not show).
+    private func composer(_ incidents: [ReportIncident], maps: [SectorMap], includeUnverified: Bool) -> DailyReportComposer {
+        let used = Set(incidents.compactMap(\.region))
+        let regions = maps.map { $0.policy.sectors.map(\.name) }.filter { !used.isDisjoint(with: $0) }.flatMap { $0 }
+        return DailyReportComposer(regions: regions, includeUnverified: includeUnverified, calendar: calendar)
+    }
+
+    private func reportIncident(_ incident: StoredIncident, summary: IncidentSummary, at point: GeoPoint?, shownTime: Date,
+                                place: PublicIncidentView.Place?, maps: [SectorMap], public isPublic: Bool) -> ReportIncident {
         let region = point.flatMap { point in
             maps.lazy.compactMap { map in map.sectors(containing: point).first.flatMap { id in map.policy.sector(id)?.name } }.first
         }
@@ -75,13 +93,14 @@ struct ReportAssembler: Sendable {
             placeText = Self.coordinates(point!, digits: 4)
         }
         return ReportIncident(
-            id: incident.id, kind: summary.kind, start: summary.startDate, end: summary.endDate, region: region, place: placeText,
-            events: summary.estimatedEvents, verified: incident.workflow.holding?.verdict == .verified,
+            id: incident.id, kind: summary.kind, start: summary.startDate, end: summary.endDate, shownTime: shownTime, region: region,
+            place: placeText, events: summary.estimatedEvents, verified: incident.workflow.holding?.verdict == .verified,
             killed: summary.casualties?.killed ?? 0, injured: summary.casualties?.injured ?? 0,
             civilianCasualties: summary.casualties?.civilian == true, weapons: summary.weapons,
             findings: findings.map { ReportIncident.Finding(kind: $0.kind, rule: $0.rule, text: isPublic ? nil : $0.text) },
-            inDisengagementArea: inDisengagement, direction: summary.direction, modalities: summary.modalities,
-            liveFireTraining: summary.liveFireTraining
+            inDisengagementArea: inDisengagement, direction: summary.direction,
+            // The public view does not say how an incident was observed; the summary's counts of weapons it does.
+            modalities: isPublic ? [] : summary.modalities, liveFireTraining: summary.liveFireTraining
         )
     }
 

@@ -28,6 +28,8 @@ struct ReportView: Encodable, Sendable {
     var textEditedBy: String?
     var approvedBy: String?
     var publishedAt: Date?
+    /// From when the public may read the published public edition.
+    var publicFrom: Date?
     var revision: Int
     /// The versions this caller may read, and the newest published one when this is older.
     var versions: [Int]
@@ -55,6 +57,7 @@ struct ReportView: Encodable, Sendable {
         textEditedBy = staff ? report.textEditedBy : nil
         approvedBy = staff ? report.approvedBy : nil
         publishedAt = report.publishedAt
+        publicFrom = report.publicFrom
         revision = report.revision
         versions = Array(stride(from: 1, through: staff ? index.latest : (index.published ?? 0), by: 1))
         supersededBy = index.published.flatMap { $0 > report.version ? $0 : nil }

@@ -40,6 +40,7 @@ struct ReportsController: Sendable {
         routes.add(.draftReport) { request, _, identity in try await draft(request, identity: identity!) }
         routes.add(.getReport) { request, context, identity in try await get(request, context, caller: EscalationCaller(identity: identity)) }
         routes.add(.editReport) { request, context, identity in try await edit(request, context, identity: identity!) }
+        routes.add(.redraftReport) { request, context, identity in try await redraft(request, context, identity: identity!) }
         routes.add(.approveReport) { request, context, identity in try await approve(request, context, identity: identity!) }
         routes.add(.correctReport) { request, context, identity in try await correct(request, context, identity: identity!) }
     }
@@ -59,9 +60,11 @@ struct ReportsController: Sendable {
         if !caller.insideMission, state == .draft { parameters.fail("state", "drafts are the mission's own") }
         try parameters.check()
         var items: [ReportListing.Item] = []
+        let time = now()
         for index in try await store.reportIndex() {
             guard let version = caller.insideMission ? index.latest : index.published,
-                  let report = try await store.report(id: index.id, version: version) else { continue }
+                  let report = try await store.report(id: index.id, version: version),
+                  caller.insideMission || Self.publicMayRead(report, at: time) else { continue }
             if let state, report.state != state { continue }
             items.append(.init(id: report.id, title: report.title, version: report.version, state: report.state, period: report.period,
                                publishedAt: report.publishedAt, href: "/api/v1/reports/\(report.id.uuidString.lowercased())"))
@@ -86,7 +89,8 @@ struct ReportsController: Sendable {
         // Outside the mission a draft, or a version newer than the newest published, does not exist.
         guard let index = try await store.reportIndex().first(where: { $0.id == id }),
               let readable = caller.insideMission ? index.latest : index.published, (version ?? readable) <= readable,
-              let report = try await store.report(id: id, version: version ?? readable) else {
+              let report = try await store.report(id: id, version: version ?? readable),
+              caller.insideMission || Self.publicMayRead(report, at: now()) else {
             throw APIError.notFound("no report \(id.uuidString.lowercased())" + (version.map { " version \($0)" } ?? ""))
         }
         let view = ReportView(report, edition: edition, staff: caller.insideMission, index: index, calendar: settings.calendar)
@@ -142,6 +146,10 @@ struct ReportsController: Sendable {
         try sink.check()
         let id = DailyReport.id(for: period)
         if let existing = try await store.report(id: id, version: nil) {
+            guard existing.includesUnverified == includeUnverified else {
+                throw APIError(.conflict, code: "report_exists",
+                               message: "the period's report exists and counts \(existing.includesUnverified ? "unverified incidents too" : "verified incidents only"); read it at /api/v1/reports/\(id.uuidString.lowercased())")
+            }
             return try await answer(existing, status: .ok)
         }
         guard let (report, created) = try await draft(period: period, includeUnverified: includeUnverified, actor: identity.name, fence: nil) else {
@@ -204,9 +212,17 @@ struct ReportsController: Sendable {
     func approve(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
         let id = try Self.reportID(context)
         let revision = try await Self.revision(request, limit: bodyLimit)
+        guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
+        // The public edition holds what is released to the public by now, as the public will
+        // read it once the period is past the embargo.
+        let time = now()
+        let publicFrom = assembler.publicFrom(current.period, now: time)
+        let (_, publicEdition) = try await assembler.editions(period: current.period, includeUnverified: current.includesUnverified, publicAt: publicFrom)
         let report = try await change(id) { newest in
             var report = newest
-            try Self.refusing { () throws(ReportRefusal) in try report.approve(by: identity.name, at: now(), revision: revision) }
+            try Self.refusing { () throws(ReportRefusal) in
+                try report.approve(by: identity.name, at: time, revision: revision, publicEdition: publicEdition, publicFrom: publicFrom)
+            }
             let subject = Self.subject(id)
             // Subscribers hear of it in the same transaction: published once, announced once.
             let notice = try OutboxMessage(id: OutboxMessage.id(event: ReportPublication.event, subject: subject, version: String(report.version)),
@@ -217,6 +233,26 @@ struct ReportsController: Sendable {
                 "ceasefire_violations": .integer(report.internalEdition.totals.ceasefireViolations),
                 "public_ceasefire_violations": .integer(report.publicEdition.totals.ceasefireViolations),
             ]))], messages: [notice])
+        }
+        return try await answer(report, status: .ok)
+    }
+
+    func redraft(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let id = try Self.reportID(context)
+        let revision = try await Self.revision(request, limit: bodyLimit)
+        guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
+        let time = now()
+        let publicFrom = assembler.publicFrom(current.period, now: time)
+        let (internalEdition, publicEdition) = try await assembler.editions(period: current.period, includeUnverified: current.includesUnverified,
+                                                                            publicAt: publicFrom)
+        let report = try await change(id) { newest in
+            var report = newest
+            try Self.refusing { () throws(ReportRefusal) in
+                try report.redraft(internalEdition: internalEdition, publicEdition: publicEdition, publicFrom: publicFrom, at: time, revision: revision)
+            }
+            return ReportChange(report, audit: [AuditDraft(actor: identity.name, action: "report.redrafted", subject: Self.subject(id), body: .object([
+                "version": .integer(report.version), "ceasefire_violations": .integer(internalEdition.totals.ceasefireViolations),
+            ]))])
         }
         return try await answer(report, status: .ok)
     }
@@ -233,11 +269,13 @@ struct ReportsController: Sendable {
         try sink.check()
         guard let current = try await store.report(id: id, version: nil) else { throw APIError.notFound("no report \(id.uuidString.lowercased())") }
         // The editions are drafted anew: the correction says what the figures are now.
-        let (internalEdition, publicEdition) = try await assembler.editions(period: current.period, includeUnverified: current.includesUnverified)
+        let publicFrom = assembler.publicFrom(current.period, now: now())
+        let (internalEdition, publicEdition) = try await assembler.editions(period: current.period, includeUnverified: current.includesUnverified,
+                                                                            publicAt: publicFrom)
         let report = try await change(id) { newest in
             let next = try Self.refusing { () throws(ReportRefusal) -> DailyReport in
-                try newest.corrected(changes: changes!, internalEdition: internalEdition, publicEdition: publicEdition, by: identity.name,
-                                     at: now(), revision: revision!)
+                try newest.corrected(changes: changes!, internalEdition: internalEdition, publicEdition: publicEdition, publicFrom: publicFrom,
+                                     by: identity.name, at: now(), revision: revision!)
             }
             return ReportChange(next, audit: [AuditDraft(actor: identity.name, action: "report.corrected", subject: Self.subject(id), body: .object([
                 "version": .integer(next.version), "changes": .string(next.correction ?? ""),
@@ -300,4 +338,9 @@ struct ReportsController: Sendable {
     }
 
     static func subject(_ id: UUID) -> String { "report/\(id.uuidString.lowercased())" }
+
+    /// Outside the mission a published version is read once its period is past the public embargo.
+    static func publicMayRead(_ report: DailyReport, at time: Date) -> Bool {
+        report.state == .published && (report.publicFrom.map { time >= $0 } ?? true)
+    }
 }
