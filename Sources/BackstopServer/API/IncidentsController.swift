@@ -135,6 +135,39 @@ struct IncidentsController: Sendable {
         return (found, more, behind, matched)
     }
 
+    /// Where and when the incidents an audience may see lie, as that audience sees them: one pass
+    /// over the board without sorting (an OGC client asks for it whenever it opens the service).
+    func extent(audience: ReleaseLevel) async throws -> (box: BoundingBox?, first: Int64?, last: Int64?) {
+        let (now, redaction, settlements) = (now(), redaction, settlements)
+        return try await board.read { entries in
+            var box: BoundingBox?
+            var first: Int64?, last: Int64?
+            for entry in entries.values where !entry.incident.isRetired {
+                let incident = entry.incident
+                let point: GeoPoint?, start: Int64, end: Int64
+                if audience == .internal {
+                    // The corrected summary differs only where an assessment corrected it.
+                    let location = incident.workflow.holding?.corrections == nil ? incident.summary.location : incident.corrected.location
+                    point = location.map { GeoPoint(lat: $0.lat, lon: $0.lon) }
+                    (start, end) = (entry.startMilliseconds, entry.endMilliseconds)
+                } else {
+                    guard Self.visible(incident, to: audience, now: now, redaction: redaction) else { continue }
+                    let facts = audience == .public ? Self.publicFacts(incident, redaction: redaction, settlements: settlements)
+                        : Self.facts(entry, summary: incident.released, timesAsStored: false)
+                    (point, start, end) = (facts.point, facts.startMilliseconds, facts.endMilliseconds)
+                }
+                if let point {
+                    box = box.map { BoundingBox(minLon: min($0.minLon, point.lon), minLat: min($0.minLat, point.lat),
+                                                maxLon: max($0.maxLon, point.lon), maxLat: max($0.maxLat, point.lat)) }
+                        ?? BoundingBox(minLon: point.lon, minLat: point.lat, maxLon: point.lon, maxLat: point.lat)
+                }
+                first = min(first ?? start, start)
+                last = max(last ?? end, end)
+            }
+            return (box, first, last)
+        }.value
+    }
+
     func list(_ request: Request, role: Role) async throws -> Response {
         let filters = try filters(request, role: role)
         let (redaction, settlements) = (redaction, settlements)

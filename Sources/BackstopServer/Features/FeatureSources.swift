@@ -206,17 +206,7 @@ struct FeatureSources: Sendable {
     /// Where and when the collection's features lie, as the audience sees them (observations:
     /// the incidents' extent, which their records share, widened to the whole world when none is known).
     func extent(audience: ReleaseLevel) async throws -> FeaturesDocuments.Extent {
-        let found = try await incidents.matching(IncidentsController.Filters(), audience: audience)
-        var box: (minLon: Double, minLat: Double, maxLon: Double, maxLat: Double)?
-        var first: Int64?, last: Int64?
-        for (_, facts, _) in found.incidents {
-            if let point = facts.point {
-                box = box.map { (min($0.minLon, point.lon), min($0.minLat, point.lat), max($0.maxLon, point.lon), max($0.maxLat, point.lat)) }
-                    ?? (point.lon, point.lat, point.lon, point.lat)
-            }
-            first = min(first ?? facts.startMilliseconds, facts.startMilliseconds)
-            last = max(last ?? facts.endMilliseconds, facts.endMilliseconds)
-        }
+        let (box, first, last) = try await incidents.extent(audience: audience)
         let spatial: [Double] = box.map { [$0.minLon, $0.minLat, $0.maxLon, $0.maxLat] } ?? [-180, -90, 180, 90]
         return FeaturesDocuments.Extent(
             spatial: .init(bbox: [spatial], crs: FeatureCRS.crs84.rawValue),
@@ -224,4 +214,5 @@ struct FeatureSources: Sendable {
                                         last.map { Timestamp.format(Timestamp.date(milliseconds: $0)) }]], trs: FeatureCRS.trs)
         )
     }
+
 }
