@@ -226,6 +226,15 @@ def _fix_report_draft(case):
     body["to"] = (start + _dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# ---- sensors -------------------------------------------------------------------------------------
+def _fix_sensor(case):
+    """A camera sees an arc: its field of view's ends differ."""
+    view = case.body.get("field_of_view") if isinstance(case.body, dict) else None
+    if isinstance(view, dict) and _number(view.get("from_degrees")) and view.get("from_degrees") == view.get("to_degrees"):
+        start = view["from_degrees"]
+        view["to_degrees"] = start + 90 if start + 90 <= 360 else start - 90
+
+
 # ---- incidents ---------------------------------------------------------------------------------
 def _incident_cursor_for(text, queue):
     """A cursor of the form GET /api/v1/incidents issues: base64url of
@@ -591,6 +600,7 @@ _FIXES = {
     "putAgreement": _fix_agreement,
     "featuresItems": _fix_features_items,
     "draftReport": _fix_report_draft,
+    "registerSensor": _fix_sensor,
 }
 
 

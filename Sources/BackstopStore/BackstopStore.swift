@@ -8,7 +8,7 @@ import Foundation
 /// Guarantees every implementation gives:
 /// - a call that returns has committed durably; a call that throws has changed nothing;
 /// - every change appends its `AuditLog` entry in the same transaction.
-public protocol BackstopStore: ObservationStore, AgreementStore, AccessStore, WorkLeaseStore, AuditLog, IncidentRecords, EscalationRecords, OutboxStore, ReportRecords {
+public protocol BackstopStore: ObservationStore, AgreementStore, AccessStore, WorkLeaseStore, AuditLog, IncidentRecords, EscalationRecords, OutboxStore, ReportRecords, SensorRecords {
     /// Brings the schema up to date. Safe to call on every start.
     func migrate() async throws
 

@@ -2,8 +2,8 @@ import BackstopCore
 import Foundation
 
 /// What escalation and publishing keep, as documents by kind: policy versions, sectors' levels,
-/// alerts, guarantor requests, subscriptions, the escalation work's own cursor, and the daily
-/// reports (see `ReportRecords`).
+/// alerts, guarantor requests, subscriptions, the escalation work's own cursor, the daily
+/// reports (see `ReportRecords`) and the sensors (see `SensorRecords`).
 public enum EscalationRecordKind: String, CaseIterable, Sendable {
     /// The latest version of a policy, by policy id.
     case policy
@@ -18,6 +18,10 @@ public enum EscalationRecordKind: String, CaseIterable, Sendable {
     case reportVersion = "report_version"
     /// How many daily reports a year has, by year: the next report's number.
     case reportCount = "report_count"
+    /// A registered sensor, by id (see `SensorRecords`).
+    case sensor
+    /// When a sensor last reported and when it was silent, by sensor id.
+    case sensorLiveness = "sensor_liveness"
 }
 
 public struct EscalationKey: Sendable, Hashable {

@@ -99,7 +99,7 @@ struct StoreCopy {
     /// and subscriptions, in the order they were first written. Not the escalation work's cursor
     /// (the target's work reads the copied findings log from its start, which decides nothing
     /// new), nor the outbox and its deliveries: a message not yet delivered stays behind.
-    static let copiedKinds: [EscalationRecordKind] = [.policy, .policyVersion, .sector, .alert, .request, .subscription, .report, .reportVersion, .reportCount]
+    static let copiedKinds: [EscalationRecordKind] = [.policy, .policyVersion, .sector, .alert, .request, .subscription, .report, .reportVersion, .reportCount, .sensor, .sensorLiveness]
 
     private func copyEscalation(counts: inout Counts) async throws {
         var records: [EscalationRecord] = []

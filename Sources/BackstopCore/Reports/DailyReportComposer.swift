@@ -192,14 +192,16 @@ public struct DailyReportComposer: Sendable {
             caveats.append("\(ReportText.counted(silent.count, "camera or sensor", "cameras and sensors").capitalizingFirst) of the Mission did not report during the period, so the counts may be low.")
         } else if !silent.isEmpty {
             let named = silent.sorted { $0.name < $1.name }.map { sensor in
-                "\(sensor.name) (\(ReportText.modality(sensor.modality))" + (sensor.lastReport.map { ", last report \(calendar.short($0))" } ?? "") + ")"
+                "\(sensor.name) (\(ReportText.modality(sensor.modality))" + (sensor.silentSeconds.map { ", silent \(ReportText.duration($0))" } ?? "")
+                    + (sensor.lastReport.map { ", last report \(calendar.short($0))" } ?? "") + ")"
             }
             caveats.append("Not reporting during the period, so the counts may be low where they watch: \(ReportText.list(named)).")
         }
         if includeUnverified {
             caveats.append("This report counts incidents that are not yet verified; figures may change.")
         } else if totals.unverifiedLeftOut > 0 {
-            caveats.append("Counts are of verified incidents only; \(ReportText.counted(totals.unverifiedLeftOut, "incident", "incidents")) of the period awaiting verification are not counted.")
+            let left = totals.unverifiedLeftOut
+            caveats.append("Counts are of verified incidents only; \(ReportText.counted(left, "incident", "incidents")) of the period awaiting verification \(left == 1 ? "is" : "are") not counted.")
         }
         caveats.append("Counts are of events, not of reports: several patrols hearing one explosion count once.")
         return caveats

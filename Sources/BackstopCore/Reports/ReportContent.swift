@@ -95,10 +95,13 @@ public struct SilentSensor: Sendable, Hashable {
     public var name: String
     public var modality: String
     public var lastReport: Date?
+    /// How long it was silent within the period, when the registry knows.
+    public var silentSeconds: Double?
 
-    public init(name: String, modality: String, lastReport: Date?) {
+    public init(name: String, modality: String, lastReport: Date?, silentSeconds: Double? = nil) {
         self.name = name
         self.modality = modality
         self.lastReport = lastReport
+        self.silentSeconds = silentSeconds
     }
 }

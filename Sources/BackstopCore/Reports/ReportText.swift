@@ -65,6 +65,15 @@ public enum ReportText {
         }
     }
 
+    /// "5 h 20 min", "40 min", "2 d 3 h".
+    public static func duration(_ seconds: Double) -> String {
+        let minutes = Int((seconds / 60).rounded())
+        let (days, hours, rest) = (minutes / 1440, minutes % 1440 / 60, minutes % 60)
+        if days > 0 { return "\(days) d" + (hours > 0 ? " \(hours) h" : "") }
+        if hours > 0 { return "\(hours) h" + (rest > 0 ? " \(rest) min" : "") }
+        return "\(max(rest, 1)) min"
+    }
+
     /// "a, b and c".
     public static func list(_ items: [String]) -> String {
         switch items.count {

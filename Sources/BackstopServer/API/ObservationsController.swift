@@ -37,6 +37,7 @@ struct ObservationsController: Sendable {
             throw error
         }
         let created = results.filter { $0.outcome == .created }.count
+        if identity.role == .sensor, created > 0 { try await sensorReported(identity, at: now) }
         metrics.observationsCreated.increment(by: Int64(created))
         metrics.observationsReplayed.increment(by: Int64(results.count - created))
 
@@ -53,6 +54,13 @@ struct ObservationsController: Sendable {
                 .object(["id": .string($0.stored.observation.id.uuidString.lowercased()), "status": .string($0.outcome.rawValue)])
             }),
         ]))
+    }
+
+    /// A registered sensor's detections show it is alive, as its heartbeat does. The records are
+    /// stored already: a liveness that cannot be written now is written by the next report.
+    private func sensorReported(_ identity: Identity, at time: Date) async throws {
+        guard let registered = try? await store.sensors().first(where: { $0.sensor.token == identity.name }) else { return }
+        _ = try? await store.sensorSeen(id: registered.sensor.id, at: time)
     }
 
     /// One observation, or `{"observations": [...]}`; every refused field of every element is reported.

@@ -129,6 +129,14 @@ public struct Endpoint: Sendable, Hashable {
     public static let listDeliveries = Endpoint(method: .get, path: "/api/v1/deliveries", roles: [.admin], queryParameters: ["state", "limit"])
     public static let redeliver = Endpoint(method: .post, path: "/api/v1/deliveries/{id}/redeliver", roles: [.admin])
 
+    /// The sensor registry: admins and supervisors register sensors, the mission's staff read
+    /// them with whether each is reporting, and a sensor's own token sends its heartbeat.
+    public static let registerSensor = Endpoint(method: .post, path: "/api/v1/sensors", roles: [.admin, .supervisor])
+    public static let listSensors = Endpoint(method: .get, path: "/api/v1/sensors", roles: insideMission, queryParameters: ["status", "kind"])
+    public static let getSensor = Endpoint(method: .get, path: "/api/v1/sensors/{id}", roles: insideMission)
+    public static let sensorHeartbeat = Endpoint(method: .post, path: "/api/v1/sensors/{id}/heartbeat", roles: [.sensor, .admin])
+    public static let sensors = [registerSensor, listSensors, getSensor, sensorHeartbeat]
+
     /// OGC API – Features, Part 1 (with Part 2's CRS84 and EPSG:4326), for GIS clients: the
     /// incidents and findings each caller may see, observations for the mission's staff.
     /// Anonymous callers read what was released to the public. Refusals are 400, as the standard says.
@@ -162,7 +170,7 @@ public struct Endpoint: Sendable, Hashable {
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]
 
-    public static let all: [Endpoint] = features + reports + [
+    public static let all: [Endpoint] = features + reports + sensors + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings, exportFindings,

@@ -151,6 +151,18 @@ struct ReportAssembler: Sendable {
             guard let next = page.next else { break }
             query.after = next
         }
+        // The registry knows which sensors were silent and for how long; without one, a sensor that
+        // filed in the week before the period and not in it is named.
+        let registered = try await store.sensors()
+        guard registered.isEmpty else {
+            let now = incidents.now()
+            let silent = registered.compactMap { stored -> SilentSensor? in
+                let seconds = stored.liveness.silentSeconds(of: stored.sensor, within: period, at: now)
+                return seconds > 0 ? SilentSensor(name: stored.sensor.name, modality: stored.sensor.kind.rawValue, lastReport: stored.liveness.lastSeen,
+                                                  silentSeconds: seconds) : nil
+            }
+            return (inPeriod, silent)
+        }
         let silent = lastBefore.filter { !reporting.contains($0.key) }.map { SilentSensor(name: $0.key, modality: $0.value.modality, lastReport: $0.value.last) }
         return (inPeriod, silent)
     }

@@ -1,0 +1,76 @@
+import BackstopCore
+import BackstopServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// The sensor registry over HTTP: registration refused field by field, changed only naming the
+/// version read, heartbeats from the sensor's own token only, the status as the clock moves,
+/// its detections counting as reports, and the daily report naming the time it was silent.
+@Suite struct SensorsAPITests {
+    static let camera = #"{"id": "camera-zolote", "kind": "camera", "name": "Camera at Zolote", "position": {"lat": 48.69, "lon": 38.52, "accuracy_m": 10}, "field_of_view": {"from_degrees": 300, "to_degrees": 60, "range_km": 8}, "expected_interval_seconds": 600, "responsible": "team-north", "token": "sensor"}"#
+
+    static func status(_ client: any TestClientProtocol, _ server: TestServer) async throws -> String? {
+        try await client.call(.get, "/api/v1/sensors/camera-zolote", as: "analyst", server: server).json["status"]?["state"]?.stringValue
+    }
+
+    // MARK: Tests
+
+    @Test func aCameraIsRegisteredHeardFromAndSeenToFallSilent() async throws {
+        var configured = try await TestServer.make()
+        let clock = TestClock(TestServer.now)
+        configured.clock = clock
+        let server = configured
+        try await server.run { client in
+            let registered = try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: Self.camera)
+            #expect(registered.status == .created && registered.json["version"] == .number(1) && registered.json["status"]?["state"] == .string("unknown"),
+                    "\(registered.json)")
+            let stale = Self.camera.replacingOccurrences(of: #""token": "sensor"}"#, with: #""token": "sensor", "version": 1}"#)
+            #expect(try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: stale).status == .conflict,
+                    "version 1 exists already: a change makes version 2")
+            let renamed = Self.camera.replacingOccurrences(of: "Camera at Zolote", with: "Camera at Zolote (mast 2)")
+                .replacingOccurrences(of: #""token": "sensor"}"#, with: #""token": "sensor", "version": 2}"#)
+            let changed = try await client.call(.post, "/api/v1/sensors", as: "admin", server: server, body: renamed)
+            #expect(changed.status == .ok && changed.json["version"] == .number(2), "\(changed.json)")
+            #expect(try await client.call(.post, "/api/v1/sensors", as: "analyst", server: server, body: Self.camera).status == .forbidden)
+            let refused = try await client.call(.post, "/api/v1/sensors", as: "admin", server: server,
+                                                body: Self.camera.replacingOccurrences(of: #""id": "camera-zolote""#, with: #""id": "Camera Zolote""#)
+                                                    .replacingOccurrences(of: #""range_km": 8"#, with: #""range_km": -1"#))
+            #expect(refused.status == .unprocessableContent)
+            #expect(Set(refused.json["errors"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []) == ["id", "field_of_view.range_km"])
+
+            // Heartbeats: the sensor's own token only.
+            #expect(try await client.call(.post, "/api/v1/sensors/camera-zolote/heartbeat", as: "monitor", server: server).status == .forbidden)
+            #expect(try await client.call(.post, "/api/v1/sensors/no-such/heartbeat", as: "sensor", server: server).status == .notFound)
+            let beat = try await client.call(.post, "/api/v1/sensors/camera-zolote/heartbeat", as: "sensor", server: server)
+            #expect(beat.status == .ok && beat.json["state"] == .string("up"), "\(beat.json)")
+
+            // Silent past twice its interval: down, listed as down.
+            clock.advance(by: 1_201)
+            #expect(try await Self.status(client, server) == "down")
+            let down = try await client.call(.get, "/api/v1/sensors?status=down", as: "analyst", server: server)
+            #expect(down.json["sensors"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["camera-zolote"])
+            #expect(try await client.call(.get, "/api/v1/sensors?status=up", as: "analyst", server: server).json["sensors"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/api/v1/sensors?status=asleep", as: "analyst", server: server).status == .unprocessableContent)
+
+            // Its detection counts as a report: up again, the silence kept.
+            clock.advance(by: 3_600)
+            let detection = Fixtures.observation(modality: "camera")
+            #expect(try await client.call(.post, "/api/v1/observations", as: "sensor", server: server, body: detection).status == .created)
+            let back = try await client.call(.get, "/api/v1/sensors/camera-zolote", as: "analyst", server: server)
+            #expect(back.json["status"]?["state"] == .string("up"))
+            let silences = back.json["status"]?["silences"]?.arrayValue ?? []
+            #expect(silences.count == 1 && silences.first?["to"] != nil && silences.first?["to"] != .null, "\(back.json)")
+
+            // The daily report names it and for how long it was silent.
+            let report = try await client.call(.post, "/api/v1/reports", as: "analyst", server: server,
+                                               body: #"{"from": "2021-03-01T20:00:00Z", "to": "2021-03-02T01:15:00Z"}"#)
+            #expect(report.status == .created, "\(report.json)")
+            let caveats = report.json["content"]?["caveats"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(caveats.contains { $0.contains("Camera at Zolote (mast 2) (camera, silent 55 min, last report") }, "\(caveats)")
+            let outside = try await client.call(.get, "/api/v1/sensors", as: "partner", server: server)
+            #expect(outside.status == .forbidden)
+        }
+    }
+}
