@@ -72,7 +72,7 @@ extension ReportRecords where Self: EscalationRecords {
         let indexKey = EscalationKey(.report, Self.reportKey(id))
         let countKey = EscalationKey(.reportCount, String(year))
         let versionKey = seen.map { EscalationKey(.reportVersion, Self.versionKey(id, $0)) }
-        let box = Box()
+        let box = Decided<DailyReport>()
         let written = try await changeEscalation([indexKey, countKey] + (versionKey.map { [$0] } ?? []), fence: fence) { current in
             let index = try current[indexKey]?.decode(ReportIndex.self)
             guard index?.latest == seen else { throw StoreError.staleVersion(what: "report \(id.uuidString.lowercased())", current: index?.latest ?? 0) }
@@ -101,12 +101,4 @@ extension ReportRecords where Self: EscalationRecords {
 
     static func reportKey(_ id: UUID) -> String { id.uuidString.lowercased() }
     static func versionKey(_ id: UUID, _ version: Int) -> String { "\(reportKey(id))@\(version)" }
-}
-
-/// What a transaction's closure decided, handed out after it commits.
-private final class Box: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: DailyReport?
-    func set(_ report: DailyReport) { lock.withLock { value = report } }
-    func get() -> DailyReport? { lock.withLock { value } }
 }

@@ -44,7 +44,7 @@ extension SensorRecords where Self: EscalationRecords {
 
     public func saveSensor(_ sensor: Sensor, version: Int?, audit: AuditDraft) async throws -> Sensor {
         let key = EscalationKey(.sensor, sensor.id)
-        let saved = SensorBox()
+        let saved = Decided<Sensor>()
         _ = try await changeEscalation([key], fence: nil) { current in
             let stored = try current[key]?.decode(Sensor.self)
             guard version == nil || version == (stored?.version ?? 0) + 1 else {
@@ -63,26 +63,16 @@ extension SensorRecords where Self: EscalationRecords {
 
     public func sensorSeen(id: String, at time: Date) async throws -> StoredSensor? {
         let (sensorKey, livenessKey) = (EscalationKey(.sensor, id), EscalationKey(.sensorLiveness, id))
-        let result = SensorBox()
+        let result = Decided<StoredSensor>()
         _ = try await changeEscalation([sensorKey, livenessKey], fence: nil) { current in
             guard let sensor = try current[sensorKey]?.decode(Sensor.self) else { return EscalationWrite() }
             var liveness = try current[livenessKey]?.decode(SensorLiveness.self) ?? SensorLiveness()
             liveness.seen(sensor, at: time)
             var write = EscalationWrite()
             try write.put(.sensorLiveness, id, liveness)
-            result.set(sensor, liveness)
+            result.set(StoredSensor(sensor: sensor, liveness: liveness))
             return write
         }
-        return result.stored()
+        return result.get()
     }
-}
-
-/// What a transaction's closure decided, handed out after it commits.
-private final class SensorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var sensor: Sensor?
-    private var liveness: SensorLiveness?
-    func set(_ sensor: Sensor, _ liveness: SensorLiveness? = nil) { lock.withLock { (self.sensor, self.liveness) = (sensor, liveness) } }
-    func get() -> Sensor? { lock.withLock { sensor } }
-    func stored() -> StoredSensor? { lock.withLock { sensor.map { StoredSensor(sensor: $0, liveness: liveness ?? SensorLiveness()) } } }
 }
