@@ -63,6 +63,15 @@ import Testing
             let silences = back.json["status"]?["silences"]?.arrayValue ?? []
             #expect(silences.count == 1 && silences.first?["to"] != nil && silences.first?["to"] != .null, "\(back.json)")
 
+            // A record that names no observer stands where the camera stands.
+            let bearingOnly = #"{"id": "\#(UUID().uuidString.lowercased())", "kind": "explosion", "count": 1, "observed_at": "2021-03-02T01:00:00Z", "modality": "camera", "location": {"bearing_deg": 10, "distance_km": {"min": 2, "max": 4}}}"#
+            let placed = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server, body: bearingOnly)
+            #expect(placed.status == .created, "\(placed.json)")
+            #expect(placed.json["observer"]?["lat"] == .number(48.69) && placed.json["observer"]?["lon"] == .number(38.52), "\(placed.json)")
+            #expect(try await client.call(.post, "/api/v1/observations", as: "monitor", server: server,
+                                          body: bearingOnly.replacingOccurrences(of: "camera", with: "heard")).status == .unprocessableContent,
+                    "anyone else still names where they stood")
+
             // The daily report names it and for how long it was silent.
             let report = try await client.call(.post, "/api/v1/reports", as: "analyst", server: server,
                                                body: #"{"from": "2021-03-01T20:00:00Z", "to": "2021-03-02T01:15:00Z"}"#)

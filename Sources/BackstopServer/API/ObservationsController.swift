@@ -21,8 +21,11 @@ struct ObservationsController: Sendable {
     // MARK: Submit
 
     func submit(_ request: Request, identity: Identity) async throws -> Response {
-        let body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
+        var body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
         let now = configuration.now()
+        if identity.role == .sensor, let sensor = try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor {
+            body = Self.observed(from: sensor, body)
+        }
         let (observations, isBatch) = try parse(body, identity: identity, now: now)
         let resolver = try await resolvers.resolver()
         let submissions = observations.map {
@@ -54,6 +57,21 @@ struct ObservationsController: Sendable {
                 .object(["id": .string($0.stored.observation.id.uuidString.lowercased()), "status": .string($0.outcome.rawValue)])
             }),
         ]))
+    }
+
+    /// A registered sensor's records stand where the sensor stands: a record that names no
+    /// observer takes the sensor's registered position (one that names its own keeps it).
+    static func observed(from sensor: Sensor, _ body: JSONValue) -> JSONValue {
+        let observer = JSONValue.object(["lat": .number(sensor.position.lat), "lon": .number(sensor.position.lon),
+                                         "accuracy_m": .number(sensor.position.accuracyM)])
+        func placed(_ record: JSONValue) -> JSONValue {
+            guard case .object(var fields) = record, fields["observer"] == nil || fields["observer"] == .null else { return record }
+            fields["observer"] = observer
+            return .object(fields)
+        }
+        guard case .object(var root) = body, case .array(let records)? = root["observations"] else { return placed(body) }
+        root["observations"] = .array(records.map(placed))
+        return .object(root)
     }
 
     /// A registered sensor's detections show it is alive, as its heartbeat does. The records are
