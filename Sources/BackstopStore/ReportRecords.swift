@@ -38,6 +38,8 @@ public struct ReportChange: Sendable {
 public protocol ReportRecords: Sendable {
     /// Every report's index, newest period first.
     func reportIndex() async throws -> [ReportIndex]
+    /// One report's index.
+    func reportIndex(id: UUID) async throws -> ReportIndex?
     /// One version of a report (nil: the newest).
     func report(id: UUID, version: Int?) async throws -> DailyReport?
     /// In one transaction: reads the report's newest version, lets `change` decide (it throws
@@ -59,7 +61,7 @@ extension ReportRecords where Self: EscalationRecords {
 
     public func report(id: UUID, version: Int?) async throws -> DailyReport? {
         var number = version
-        if number == nil { number = try await index(id)?.latest }
+        if number == nil { number = try await reportIndex(id: id)?.latest }
         guard let number else { return nil }
         return try await escalationRecords(.reportVersion, ids: [Self.versionKey(id, number)]).first?.decode(DailyReport.self)
     }
@@ -68,7 +70,7 @@ extension ReportRecords where Self: EscalationRecords {
                              _ change: @escaping @Sendable (_ newest: DailyReport?, _ number: Int) throws -> ReportChange) async throws -> DailyReport? {
         // The newest version is known only from the index: read it, then read both again in the
         // transaction and refuse if another change came in between (the caller sees a stale revision).
-        let seen = try await index(id)?.latest
+        let seen = try await reportIndex(id: id)?.latest
         let indexKey = EscalationKey(.report, Self.reportKey(id))
         let countKey = EscalationKey(.reportCount, String(year))
         let versionKey = seen.map { EscalationKey(.reportVersion, Self.versionKey(id, $0)) }
@@ -95,7 +97,7 @@ extension ReportRecords where Self: EscalationRecords {
         return written == nil ? nil : box.get()
     }
 
-    private func index(_ id: UUID) async throws -> ReportIndex? {
+    public func reportIndex(id: UUID) async throws -> ReportIndex? {
         try await escalationRecords(.report, ids: [Self.reportKey(id)]).first?.decode(ReportIndex.self)
     }
 

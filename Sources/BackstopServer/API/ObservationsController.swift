@@ -23,9 +23,9 @@ struct ObservationsController: Sendable {
     func submit(_ request: Request, identity: Identity) async throws -> Response {
         var body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
         let now = configuration.now()
-        if identity.role == .sensor, let sensor = try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor {
-            body = Self.observed(from: sensor, body)
-        }
+        // A sensor's token: its registration (looked up once) places its records and hears its reports.
+        let sensor = identity.role == .sensor ? try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor : nil
+        if let sensor { body = Self.observed(from: sensor, body) }
         let (observations, isBatch) = try parse(body, identity: identity, now: now)
         let resolver = try await resolvers.resolver()
         let submissions = observations.map {
@@ -40,7 +40,8 @@ struct ObservationsController: Sendable {
             throw error
         }
         let created = results.filter { $0.outcome == .created }.count
-        if identity.role == .sensor, created > 0 { try await sensorReported(identity, at: now) }
+        // The records are stored already: a liveness that cannot be written now is written by the next report.
+        if let sensor, created > 0 { _ = try? await store.sensorSeen(id: sensor.id, at: now) }
         metrics.observationsCreated.increment(by: Int64(created))
         metrics.observationsReplayed.increment(by: Int64(results.count - created))
 
@@ -72,13 +73,6 @@ struct ObservationsController: Sendable {
         guard case .object(var root) = body, case .array(let records)? = root["observations"] else { return placed(body) }
         root["observations"] = .array(records.map(placed))
         return .object(root)
-    }
-
-    /// A registered sensor's detections show it is alive, as its heartbeat does. The records are
-    /// stored already: a liveness that cannot be written now is written by the next report.
-    private func sensorReported(_ identity: Identity, at time: Date) async throws {
-        guard let registered = try? await store.sensors().first(where: { $0.sensor.token == identity.name }) else { return }
-        _ = try? await store.sensorSeen(id: registered.sensor.id, at: time)
     }
 
     /// One observation, or `{"observations": [...]}`; every refused field of every element is reported.

@@ -119,13 +119,19 @@ struct FeatureSources: Sendable {
     func findingPage(_ query: FeaturesQuery, audience: ReleaseLevel) async throws -> FeaturePage {
         guard query.cursor == nil else { throw APIError.validation(path: "cursor", "findings are paged with the next link's offset") }
         let found = try await incidents.matching(incidentFilters(query), audience: audience)
-        var all: [ServedFeature] = []
+        // Every finding is counted; only the page's are made into features.
+        var page: [ServedFeature] = []
+        var matched = 0
         for (incident, facts, _) in found.incidents {
-            all += findingFeatures(incident, facts, audience: audience)
+            let count = (audience == .internal ? incident.corrected.findings : incident.confirmedFindings).count
+            if matched + count > query.offset, page.count < query.limit {
+                let features = findingFeatures(incident, facts, audience: audience)
+                page += features.dropFirst(max(0, query.offset - matched)).prefix(query.limit - page.count)
+            }
+            matched += count
         }
-        let page = Array(all.dropFirst(query.offset).prefix(query.limit))
         let end = query.offset + page.count
-        return FeaturePage(features: page, matched: all.count, next: end < all.count ? ("offset", String(end)) : nil)
+        return FeaturePage(features: page, matched: matched, next: end < matched ? ("offset", String(end)) : nil)
     }
 
     func findingFeature(id raw: String, audience: ReleaseLevel) async throws -> ServedFeature? {

@@ -87,7 +87,7 @@ struct ReportsController: Sendable {
         let format = try Format.chosen(by: request)
         let id = try Self.reportID(context)
         // Outside the mission a draft, or a version newer than the newest published, does not exist.
-        guard let index = try await store.reportIndex().first(where: { $0.id == id }),
+        guard let index = try await store.reportIndex(id: id),
               let readable = caller.insideMission ? index.latest : index.published, (version ?? readable) <= readable,
               let report = try await store.report(id: id, version: version ?? readable),
               caller.insideMission || Self.publicMayRead(report, at: now()) else {
@@ -298,7 +298,7 @@ struct ReportsController: Sendable {
     }
 
     private func answer(_ report: DailyReport, status: HTTPResponse.Status, headers extra: HTTPFields = [:]) async throws -> Response {
-        let index = try await store.reportIndex().first { $0.id == report.id }
+        let index = try await store.reportIndex(id: report.id)
             ?? ReportIndex(id: report.id, latest: report.version, published: nil, periodStart: report.period.start, periodEnd: report.period.end)
         var headers = extra
         headers[.eTag] = "\"\(report.revision)\""
