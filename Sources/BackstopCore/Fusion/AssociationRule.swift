@@ -12,8 +12,10 @@ import Foundation
 ///   position) is not joined with one of incoming fire (the impact) — they are two ends of one
 ///   exchange, in two places; `unknown` or no direction goes with either;
 /// - their time windows, each widened by its own tolerance, overlap;
-/// - both have resolved locations, and the geodesic distance between them is at most the
-///   sum of their radii: their uncertainty regions can hold one event. (A tighter gate,
+/// - and their places can hold one event. Both have resolved locations, and the geodesic
+///   distance between them is at most the sum of their radii; or a line of bearing (a bearing
+///   with no distance) passes through the other's place; or two lines cross in front of both
+///   observers, within their reach, at 2° or more (see `passes` and `BearingCrossing`). (A tighter gate,
 ///   √(r₁² + r₂²), lost more true pairs than it saved on the simulator: a patrol's distance
 ///   band by ear misses the truth about one time in five, so its region is often too small.
 ///   The chaining that the generous gate allows is undone by `FusionEngine`'s split of
@@ -31,10 +33,25 @@ public enum AssociationRule {
 
     enum Decision {
         case apart
-        case measured(distanceMetres: Double)
+        /// Places that overlap, or a line of bearing passing through a place: how far apart
+        /// against how far the gate allows.
+        case measured(distanceMetres: Double, gateMetres: Double)
+        /// Two lines of bearing crossing in front of both observers, within their reach.
+        case crossing(BearingCrossing, secondsApart: Double, timeGateSeconds: Double)
         case pinnedTogether
 
         var joined: Bool { if case .apart = self { false } else { true } }
+
+        /// How close the pair is, against its gate (0 = the same place and time), for splitting
+        /// a component closest pairs first.
+        var weight: Double {
+            switch self {
+            case .apart: .infinity
+            case .pinnedTogether: -1
+            case .measured(let distance, let gate): distance / max(gate, 1)
+            case .crossing(_, let seconds, let gate): seconds / max(gate, 1)
+            }
+        }
     }
 
     static func decision(_ a: FusionRecord, _ b: FusionRecord) -> Decision {
@@ -44,9 +61,32 @@ public enum AssociationRule {
         let aStart = a.start.addingTimeInterval(-a.timeToleranceSeconds), aEnd = a.end.addingTimeInterval(a.timeToleranceSeconds)
         let bStart = b.start.addingTimeInterval(-b.timeToleranceSeconds), bEnd = b.end.addingTimeInterval(b.timeToleranceSeconds)
         guard aStart <= bEnd, bStart <= aEnd else { return .apart }
-        guard let pa = a.point, let pb = b.point else { return .apart }
-        let distance = Geodesic.wgs84.distance(from: pa, to: pb)
-        return distance <= gateMetres(a, b) ? .measured(distanceMetres: distance) : .apart
+        if let pa = a.point, let pb = b.point {
+            let distance = Geodesic.wgs84.distance(from: pa, to: pb)
+            let gate = gateMetres(a, b)
+            return distance <= gate ? .measured(distanceMetres: distance, gateMetres: gate) : .apart
+        }
+        if let place = a.point, let line = b.lineOfBearing { return passes(line, through: place, radiusMetres: a.radiusMetres) }
+        if let place = b.point, let line = a.lineOfBearing { return passes(line, through: place, radiusMetres: b.radiusMetres) }
+        guard let la = a.lineOfBearing, let lb = b.lineOfBearing else { return .apart }
+        // Computed in one order whatever the order asked in, so the answer is exactly symmetric.
+        let (first, second) = UUIDOrder.less(a.id, b.id) ? (la, lb) : (lb, la)
+        guard let crossing = BearingCrossing(first, second), crossing.angleDegrees >= Triangulation.minimumCrossingDegrees,
+              crossing.alongFirst > 0, crossing.alongSecond > 0,
+              crossing.alongFirst <= first.maximumRangeMetres, crossing.alongSecond <= second.maximumRangeMetres else { return .apart }
+        let seconds = abs(a.start.timeIntervalSince(b.start))
+        let timeGate = a.timeToleranceSeconds + b.timeToleranceSeconds + max(a.end.timeIntervalSince(a.start), b.end.timeIntervalSince(b.start))
+        return .crossing(crossing, secondsApart: seconds, timeGateSeconds: timeGate)
+    }
+
+    /// A line of bearing joins a place it passes through (within three standard deviations of
+    /// the bearing at that range, plus the place's radius), in front of its observer and
+    /// within its reach.
+    static func passes(_ line: LineOfBearing, through place: GeoPoint, radiusMetres: Double) -> Decision {
+        let offset = BearingOffset(line, place)
+        guard offset.along >= -radiusMetres, offset.along <= line.maximumRangeMetres + radiusMetres else { return .apart }
+        let gate = radiusMetres + max(offset.along, 0) * tan(line.gateHalfAngleDegrees * .pi / 180)
+        return offset.across <= gate ? .measured(distanceMetres: offset.across, gateMetres: gate) : .apart
     }
 
     static func gateMetres(_ a: FusionRecord, _ b: FusionRecord) -> Double {
@@ -65,16 +105,27 @@ public enum AssociationRule {
             return nil
         case .pinnedTogether:
             return "joined by an analyst"
-        case .measured(let distance):
+        case .measured(let distance, let gate):
             let gap = abs(a.start.timeIntervalSince(b.start))
-            let directions = Set([a.direction, b.direction].map { $0 ?? .unknown })
-            let direction = switch directions.count {
-            case 1 where directions.first != .unknown: ", both \(directions.first!.rawValue)"
-            case 2: ", " + directions.filter { $0 != .unknown }.map { "\($0.rawValue) and unspecified" }.joined()
-            default: ""
+            if a.point != nil, b.point != nil {
+                return String(format: "same kind (%@)%@, %.0f s apart, %.0f m apart within radii %.0f + %.0f m",
+                              a.kind.rawValue, directionText(a, b), gap, distance, a.radiusMetres, b.radiusMetres)
             }
-            return String(format: "same kind (%@)%@, %.0f s apart, %.0f m apart within radii %.0f + %.0f m",
-                          a.kind.rawValue, direction, gap, distance, a.radiusMetres, b.radiusMetres)
+            return String(format: "same kind (%@)%@, %.0f s apart, the bearing passes %.0f m from the other's place (gate %.0f m)",
+                          a.kind.rawValue, directionText(a, b), gap, distance, gate)
+        case .crossing(let crossing, let seconds, _):
+            return String(format: "same kind (%@)%@, %.0f s apart, the bearings cross at %.0f°, %.1f and %.1f km from their observers",
+                          a.kind.rawValue, directionText(a, b), seconds, crossing.angleDegrees,
+                          crossing.alongFirst / 1_000, crossing.alongSecond / 1_000)
+        }
+    }
+
+    private static func directionText(_ a: FusionRecord, _ b: FusionRecord) -> String {
+        let directions = Set([a.direction, b.direction].map { $0 ?? .unknown })
+        return switch directions.count {
+        case 1 where directions.first != .unknown: ", both \(directions.first!.rawValue)"
+        case 2: ", " + directions.filter { $0 != .unknown }.map { "\($0.rawValue) and unspecified" }.joined()
+        default: ""
         }
     }
 }

@@ -56,10 +56,14 @@ public struct FusionEngine: Sendable {
         var sources: [String: Int] = [:]
         var directions: Set<FireDirection> = []
         var mayHoldSeveralEvents = false
+        /// Lines of bearing: any two cross somewhere, so three or more may pair up lines of
+        /// different events; the split keeps only groups whose lines meet at one point.
+        var lines = 0
 
         init(_ record: FusionRecord) {
             sources[record.source] = 1
             if let direction = record.direction, direction != .unknown { directions.insert(direction) }
+            if record.lineOfBearing != nil { lines = 1 }
         }
 
         mutating func absorb(_ other: ComponentInfo) {
@@ -67,7 +71,8 @@ public struct FusionEngine: Sendable {
             if other.sources.keys.contains(where: { sources[$0] != nil }) || other.mayHoldSeveralEvents { mayHoldSeveralEvents = true }
             sources.merge(other.sources, uniquingKeysWith: +)
             directions.formUnion(other.directions)
-            if directions.count > 1 { mayHoldSeveralEvents = true }
+            lines += other.lines
+            if directions.count > 1 || lines > 2 { mayHoldSeveralEvents = true }
         }
     }
 
@@ -119,10 +124,10 @@ public struct FusionEngine: Sendable {
         componentInfo[root] = bridged
         componentInfo[root]!.sources[record.source, default: 0] += 1
         if let direction = record.direction, direction != .unknown { componentInfo[root]!.directions.insert(direction) }
-        if componentInfo[root]!.directions.count > 1 { componentInfo[root]!.mayHoldSeveralEvents = true }
+        if componentInfo[root]!.directions.count > 1 || componentInfo[root]!.lines > 2 { componentInfo[root]!.mayHoldSeveralEvents = true }
         // The newcomer conflicts with a record of its own source that it does not join.
         if componentInfo[root]!.sources[record.source]! - 1 > sameSourceJoined { componentInfo[root]!.mayHoldSeveralEvents = true }
-        if record.point != nil {
+        if record.point != nil || record.lineOfBearing != nil {
             if let cells = Self.cells(of: record) {
                 for cell in cells { grid[cell, default: [:]][record.reporter, default: []].append(index) }
             } else {
@@ -140,7 +145,7 @@ public struct FusionEngine: Sendable {
         let record = records[index]
         var result = Set(wide)
         if let group = record.analystGroup { result.formUnion(pinned[group] ?? []) }
-        guard record.point != nil else { return result }
+        guard record.point != nil || record.lineOfBearing != nil else { return result }
         if let cells = Self.cells(of: record) {
             for cell in cells {
                 for (reporter, members) in grid[cell] ?? [:] where reporter == nil || reporter != record.reporter {
@@ -153,15 +158,12 @@ public struct FusionEngine: Sendable {
         return result
     }
 
-    /// The cells a record's time window and uncertainty disc touch; nil when too many.
+    /// The cells a record's time window and place touch (its uncertainty disc, or the wedge its
+    /// line of bearing sweeps out to its reach); empty when it has no place, nil when too many.
     private static func cells(of record: FusionRecord) -> [Cell]? {
-        guard let point = record.point else { return [] }
-        // An index only: generous bounds in degrees; the rule decides with geodesics.
-        let padding = record.radiusMetres * 1.1 + 50
-        let dLat = padding / 110_000
-        let dLon = padding / (110_000 * max(cos(point.lat * .pi / 180), 0.01))
-        let latRange = Int32(((point.lat - dLat) / cellDegrees).rounded(.down))...Int32(((point.lat + dLat) / cellDegrees).rounded(.down))
-        let lonRange = Int32(((point.lon - dLon) / cellDegrees).rounded(.down))...Int32(((point.lon + dLon) / cellDegrees).rounded(.down))
+        guard let box = footprint(of: record) else { return [] }
+        let latRange = Int32((box.south / cellDegrees).rounded(.down))...Int32((box.north / cellDegrees).rounded(.down))
+        let lonRange = Int32((box.west / cellDegrees).rounded(.down))...Int32((box.east / cellDegrees).rounded(.down))
         let start = record.start.timeIntervalSince1970 - record.timeToleranceSeconds
         let end = record.end.timeIntervalSince1970 + record.timeToleranceSeconds
         let timeRange = Int64((start / cellSeconds).rounded(.down))...Int64((end / cellSeconds).rounded(.down))
@@ -169,6 +171,28 @@ public struct FusionEngine: Sendable {
         var result: [Cell] = []
         for lat in latRange { for lon in lonRange { for time in timeRange { result.append(Cell(lat: lat, lon: lon, time: time)) } } }
         return result
+    }
+
+    /// Generous bounds in degrees of where a record's event can be; an index only, the rule
+    /// decides with geodesics.
+    private static func footprint(of record: FusionRecord) -> (south: Double, north: Double, west: Double, east: Double)? {
+        if let point = record.point {
+            let padding = record.radiusMetres * 1.1 + 50
+            let dLat = padding / 110_000
+            let dLon = padding / (110_000 * max(cos(point.lat * .pi / 180), 0.01))
+            return (point.lat - dLat, point.lat + dLat, point.lon - dLon, point.lon + dLon)
+        }
+        guard let line = record.lineOfBearing else { return nil }
+        // The observer and the far ends of the wedge's edges and middle, padded for the arc's
+        // bulge and the gate's tangent.
+        let reach = line.maximumRangeMetres
+        let corners = [line.observer] + [-line.gateHalfAngleDegrees, 0, line.gateHalfAngleDegrees].map {
+            Geodesic.wgs84.destination(from: line.observer, azimuthDegrees: line.bearingDegrees + $0, distanceMetres: reach)
+        }
+        let padding = reach * 0.1 + 500
+        let dLat = padding / 110_000
+        let dLon = padding / (110_000 * max(cos(line.observer.lat * .pi / 180), 0.01))
+        return (corners.map(\.lat).min()! - dLat, corners.map(\.lat).max()! + dLat, corners.map(\.lon).min()! - dLon, corners.map(\.lon).max()! + dLon)
     }
 
     private mutating func find(_ index: Int) -> Int {
@@ -223,11 +247,12 @@ public struct FusionEngine: Sendable {
         for index in component {
             for other in candidates(of: index) where other != index && inComponent.contains(other)
                 && UUIDOrder.less(records[other].id, records[index].id) {
-                switch AssociationRule.decision(records[other], records[index]) {
-                case .apart: continue
-                case .pinnedTogether: edges.append(Edge(a: other, b: index, weight: -1, pinned: true))
-                case .measured(let distance):
-                    edges.append(Edge(a: other, b: index, weight: distance / max(AssociationRule.gateMetres(records[other], records[index]), 1), pinned: false))
+                let decision = AssociationRule.decision(records[other], records[index])
+                guard decision.joined else { continue }
+                if case .pinnedTogether = decision {
+                    edges.append(Edge(a: other, b: index, weight: -1, pinned: true))
+                } else {
+                    edges.append(Edge(a: other, b: index, weight: decision.weight, pinned: false))
                 }
             }
         }
@@ -250,8 +275,9 @@ public struct FusionEngine: Sendable {
     }
 
     /// Two groups may not be joined when a source has a record in each that the rule does not
-    /// join (one source does not report one event twice in two places), or when one holds
-    /// outgoing fire and the other incoming.
+    /// join (one source does not report one event twice in two places), when one holds
+    /// outgoing fire and the other incoming, or when their lines of bearing together do not
+    /// meet at one point.
     private func conflict(_ a: [Int], _ b: [Int]) -> Bool {
         let directionsA = Set(a.compactMap { records[$0].direction }), directionsB = Set(b.compactMap { records[$0].direction })
         if directionsA.contains(.outgoing) && directionsB.contains(.incoming) || directionsA.contains(.incoming) && directionsB.contains(.outgoing) {
@@ -261,7 +287,8 @@ public struct FusionEngine: Sendable {
         for y in b {
             for x in sources[records[y].source] ?? [] where !AssociationRule.joins(records[x], records[y]) { return true }
         }
-        return false
+        let lines = (a + b).map { records[$0] }.filter { $0.lineOfBearing != nil }
+        return lines.count > 2 && !BearingConsistency.meetAtOnePoint(lines)
     }
 
     // MARK: Reading incidents

@@ -2,7 +2,7 @@ import Foundation
 
 /// What fusion needs of one observation: when, where (resolved, with its radius), what, and
 /// from which source. Observations without a resolved location cannot be associated by place
-/// and stay on their own.
+/// and stay on their own, except a bearing without a distance: it is kept as a line of bearing.
 public struct FusionRecord: Sendable, Hashable {
     public var id: UUID
     public var kind: ObservationKind
@@ -26,6 +26,9 @@ public struct FusionRecord: Sendable, Hashable {
     /// Set when an analyst merged or split incidents: records with a group are joined exactly
     /// to the records of the same group (see `AssociationRule`).
     public var analystGroup: UUID?
+    /// A bearing without a distance: the record has no point, and fusion joins it by the line
+    /// (see `AssociationRule`); an incident holding two or more is placed where they cross.
+    public var lineOfBearing: LineOfBearing?
 
     public init(id: UUID, kind: ObservationKind, start: Date, end: Date, timeToleranceSeconds: Double, point: GeoPoint?,
                 radiusMetres: Double, source: String, modality: Modality, count: Int, grade: AdmiraltyGrade?) {
@@ -58,6 +61,7 @@ public struct FusionRecord: Sendable, Hashable {
         liveFireTraining = observation.liveFireTraining
         direction = observation.direction
         casualties = observation.casualties
+        if resolution.point == nil { lineOfBearing = LineOfBearing(observation) }
         // A file's label is not a person: its records may well describe one event together.
         self.reporter = reporter.hasPrefix(ImportRows.reporterPrefix) ? nil : reporter
     }

@@ -32,6 +32,20 @@ public struct Incident: Sendable, Hashable {
     /// Killed and injured as the records report them: the most any record of the event gives
     /// (two patrols reporting one shelling do not double its dead); civilian when any says so.
     public var casualties: Casualties?
+    /// The fix from the members' lines of bearing, when two or more cross at one place.
+    public var triangulation: BearingFix?
+    /// Why the incident has no place, when it has none.
+    public var unlocatedReason: String?
+
+    /// Where lines of bearing cross, with the 95 % ellipse of that fix.
+    public struct BearingFix: Sendable, Hashable {
+        public var point: GeoPoint
+        public var semiMajorMetres: Double
+        public var semiMinorMetres: Double
+        /// Degrees clockwise from north, in [0, 180).
+        public var majorAxisAzimuthDegrees: Double
+        public var bearings: Int
+    }
 
     /// Why each member was joined is asked of `FusionEngine.reasons(forIncident:)`: it costs
     /// more than the incident, so only the detail view computes it.
@@ -41,7 +55,24 @@ public struct Incident: Sendable, Hashable {
         kind = sorted[0].kind
         start = sorted.map(\.start).min()!
         end = sorted.map(\.end).max()!
-        let located = sorted.compactMap { record in record.point.map { (point: $0, radiusMetres: record.radiusMetres) } }
+        var located = sorted.compactMap { record in record.point.map { (point: $0, radiusMetres: record.radiusMetres) } }
+        let lines = sorted.compactMap(\.lineOfBearing)
+        if lines.count > 1 {
+            do {
+                let fix = try Triangulation.locate(lines.map(\.bearingObservation))
+                triangulation = BearingFix(point: fix.point, semiMajorMetres: (fix.semiMajorMetres * 10).rounded() / 10,
+                                           semiMinorMetres: (fix.semiMinorMetres * 10).rounded() / 10,
+                                           majorAxisAzimuthDegrees: (fix.majorAxisAzimuthDegrees * 10).rounded() / 10, bearings: lines.count)
+                // Next to other places the fix counts as a disc holding its ellipse.
+                located.append((fix.point, max(fix.semiMajorMetres, FusionRecord.minimumRadiusMetres)))
+            } catch {
+                if located.isEmpty { unlocatedReason = "its \(lines.count) bearings fix no place: \(error)" }
+            }
+        } else if located.isEmpty {
+            unlocatedReason = lines.count == 1
+                ? "one bearing without a distance: it needs a second bearing on the same event, from another place"
+                : "none of its records could be located"
+        }
         if let combined = try? PositionCombination.combine(located) {
             point = combined.point
             radiusMetres = (combined.radiusMetres * 10).rounded() / 10

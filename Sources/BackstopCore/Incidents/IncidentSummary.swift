@@ -7,16 +7,45 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         public var lat: Double
         public var lon: Double
         public var radiusM: Double?
+        /// Set when lines of bearing placed the incident (alone, or with other records).
+        public var triangulation: Triangulation?
+
+        /// Where the incident's lines of bearing cross, with the fix's 95 % ellipse.
+        public struct Triangulation: Sendable, Hashable, Codable {
+            public var lat: Double
+            public var lon: Double
+            public var bearings: Int
+            public var semiMajorM: Double
+            public var semiMinorM: Double
+            public var majorAxisAzimuthDeg: Double
+
+            enum CodingKeys: String, CodingKey {
+                case lat, lon, bearings
+                case semiMajorM = "semi_major_m"
+                case semiMinorM = "semi_minor_m"
+                case majorAxisAzimuthDeg = "major_axis_azimuth_deg"
+            }
+
+            public init(_ fix: Incident.BearingFix) {
+                lat = fix.point.lat
+                lon = fix.point.lon
+                bearings = fix.bearings
+                semiMajorM = fix.semiMajorMetres
+                semiMinorM = fix.semiMinorMetres
+                majorAxisAzimuthDeg = fix.majorAxisAzimuthDegrees
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case lat, lon
+            case lat, lon, triangulation
             case radiusM = "radius_m"
         }
 
-        public init(lat: Double, lon: Double, radiusM: Double?) {
+        public init(lat: Double, lon: Double, radiusM: Double?, triangulation: Triangulation? = nil) {
             self.lat = lat
             self.lon = lon
             self.radiusM = radiusM
+            self.triangulation = triangulation
         }
 
         // Absent values are written as null, as everywhere in the API.
@@ -25,6 +54,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
             try container.encode(lat, forKey: .lat)
             try container.encode(lon, forKey: .lon)
             try container.encode(radiusM, forKey: .radiusM)
+            try container.encode(triangulation, forKey: .triangulation)
         }
     }
 
@@ -99,6 +129,8 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
     public var observationIDs: [UUID]
     /// Killed and injured as reported (see `Incident.casualties`); nil when no record says.
     public var casualties: CasualtyCount?
+    /// Why the incident has no location, when it has none.
+    public var unlocatedReason: String?
 
     public struct CasualtyCount: Sendable, Hashable, Codable {
         public var killed: Int
@@ -133,6 +165,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         case weapons, findings
         case observationIDs = "observation_ids"
         case casualties
+        case unlocatedReason = "unlocated_reason"
     }
 
     /// The incident as fusion derived it, under the id the mission gave it.
@@ -141,7 +174,10 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         kind = incident.kind.rawValue
         start = Timestamp.format(incident.start)
         end = Timestamp.format(incident.end)
-        location = incident.point.map { Location(lat: $0.lat, lon: $0.lon, radiusM: incident.radiusMetres) }
+        location = incident.point.map {
+            Location(lat: $0.lat, lon: $0.lon, radiusM: incident.radiusMetres, triangulation: incident.triangulation.map(Location.Triangulation.init))
+        }
+        unlocatedReason = incident.point == nil ? incident.unlocatedReason : nil
         recordCount = incident.recordCount
         estimatedEvents = incident.estimatedEvents
         modalities = incident.modalities.map(\.rawValue)
@@ -186,6 +222,7 @@ public struct IncidentSummary: Sendable, Hashable, Codable {
         try container.encode(findings, forKey: .findings)
         try container.encode(observationIDs.map { $0.uuidString.lowercased() }, forKey: .observationIDs)
         try container.encode(casualties, forKey: .casualties)
+        try container.encode(unlocatedReason, forKey: .unlocatedReason)
     }
 
     public var startDate: Date { Timestamp.parse(start) ?? .distantPast }
