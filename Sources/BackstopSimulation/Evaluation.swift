@@ -68,6 +68,8 @@ public struct Evaluation: Sendable {
             errors.append(Geodesic.wgs84.distance(from: point, to: truth.events[event].point))
         }
         errors.sort()
+        let recordByID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        let triangulation = triangulationAgainstBound(incidents: reportable, majority: majority, records: recordByID, truth: truth)
 
         // Findings, as the book keeps them up to date.
         var truthFindings: [String: Int] = [:]
@@ -110,7 +112,6 @@ public struct Evaluation: Sendable {
         // Events whose records ended in more than one incident.
         var incidentOf: [UUID: UUID] = [:]
         for incident in incidents { for id in incident.memberIDs { incidentOf[id] = incident.id } }
-        let recordByID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
         var split: [JSONValue] = []
         for event in truth.events where split.count < 25 {
             let present = event.observationIDs.filter { recordByID[$0] != nil }
@@ -157,6 +158,7 @@ public struct Evaluation: Sendable {
                 "median": percentile(0.5),
                 "p95": percentile(0.95),
             ]),
+            "triangulation": triangulation,
             "findings": .object([
                 "truth": .integer(Int(truthTotal)),
                 "predicted": .integer(Int(predicted)),
@@ -172,6 +174,46 @@ public struct Evaluation: Sendable {
             "split_events": .array(split),
             "check_failures": .integer(Int(book.checkFailures.count)),
             "seconds_fusion_and_compliance": .number(Self.round(Self.seconds(fusionTime), 3)),
+        ])
+    }
+
+    /// For the reportable incidents placed by lines of bearing: the distance from the fix to
+    /// the event, next to the Cramér–Rao bound for the same geometry (the incident's sensors
+    /// and the event's true place) and the sensors' true noise. The bound's errors are drawn
+    /// from the bound's covariance (200 per incident), so its median and 95th percentile are
+    /// those of an ideal estimator over the same incidents.
+    func triangulationAgainstBound(incidents: [Incident], majority: [UUID: Int], records: [UUID: FusionRecord], truth: SimulationTruth) -> JSONValue {
+        var random = SplitMix64(seed: 0x6372_6c62)
+        var errors: [Double] = [], bound: [Double] = []
+        var triangulated = 0
+        for incident in incidents {
+            guard let fix = incident.triangulation else { continue }
+            triangulated += 1
+            guard let event = majority[incident.id] else { continue }
+            let truthPoint = truth.events[event].point
+            let bearings = incident.memberIDs.compactMap { id -> BearingObservation? in
+                guard let line = records[id]?.lineOfBearing, let name = truth.reporters[id]?.reporter, let sensor = truth.sensors[name] else { return nil }
+                return BearingObservation(observer: line.observer, bearingDegrees: 0, sigmaDegrees: sensor.bearingNoiseDegrees)
+            }
+            guard bearings.count == fix.bearings, let covariance = try? Triangulation.cramerRaoBound(truth: truthPoint, bearings: bearings) else { continue }
+            errors.append(Geodesic.wgs84.distance(from: fix.point, to: truthPoint))
+            bound.append(contentsOf: Gaussian.radialErrors(covariance: covariance, count: 200, random: &random))
+        }
+        let lines = records.values.filter { $0.lineOfBearing != nil }
+        var placed: Set<UUID> = []
+        for incident in incidents where incident.point != nil { placed.formUnion(incident.memberIDs) }
+        func metres(_ values: [Double], _ q: Double) -> JSONValue { values.isEmpty ? .null : .number(Gaussian.quantile(values, q).rounded()) }
+        let ratio: JSONValue = errors.isEmpty ? .null : .number(Self.round(Gaussian.quantile(errors, 0.5) / Gaussian.quantile(bound, 0.5), 3))
+        return .object([
+            "bearing_records": .integer(lines.count),
+            "bearing_records_in_located_incidents": .integer(lines.filter { placed.contains($0.id) }.count),
+            "incidents_triangulated": .integer(triangulated),
+            "incidents_measured": .integer(errors.count),
+            "median_error_m": metres(errors, 0.5),
+            "p95_error_m": metres(errors, 0.95),
+            "crlb_median_m": metres(bound, 0.5),
+            "crlb_p95_m": metres(bound, 0.95),
+            "median_ratio_to_crlb": ratio,
         ])
     }
 

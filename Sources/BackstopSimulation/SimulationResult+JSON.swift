@@ -12,6 +12,7 @@ extension SimulationResult {
             "hours": .number(scenario.hours),
             "events": .array(events.map(\.jsonValue)),
             "false_reports": .array(falseReportIDs.map { .string($0.uuidString.lowercased()) }),
+            "sensors": .array(sensors.map(\.jsonValue)),
             "reporters": .object(Dictionary(uniqueKeysWithValues: reporters.map { id, reporter in
                 (id.uuidString.lowercased(), JSONValue.object(["reporter": .string(reporter.reporter), "team": reporter.team.map(JSONValue.string) ?? .null]))
             })),
@@ -26,6 +27,29 @@ extension SimulationResult {
             data.append(0x0A)
         }
         return data
+    }
+}
+
+extension SimulatedSensor {
+    var jsonValue: JSONValue {
+        .object([
+            "name": .string(name), "kind": .string(kind.rawValue), "lat": .number(point.lat), "lon": .number(point.lon),
+            "bearing_noise_deg": .number(bearingNoiseDegrees),
+            "outages": .array(outages.map { .object(["from": .string(Timestamp.format($0.start)), "to": .string(Timestamp.format($0.end))]) }),
+        ])
+    }
+
+    init(json: JSONValue) throws(SimulationError) {
+        guard let name = json["name"]?.stringValue, let kind = json["kind"]?.stringValue.flatMap(Sensor.Kind.init(rawValue:)),
+              let lat = json["lat"]?.doubleValue, let lon = json["lon"]?.doubleValue, let noise = json["bearing_noise_deg"]?.doubleValue
+        else { throw SimulationError("truth.json: a sensor is missing or malformed") }
+        var outages: [DateInterval] = []
+        for outage in json["outages"]?.arrayValue ?? [] {
+            guard let from = outage["from"]?.stringValue.flatMap(Timestamp.parse), let to = outage["to"]?.stringValue.flatMap(Timestamp.parse), to >= from
+            else { throw SimulationError("truth.json: an outage of sensor \(name) is malformed") }
+            outages.append(DateInterval(start: from, end: to))
+        }
+        self.init(name: name, kind: kind, point: GeoPoint(lat: lat, lon: lon), bearingNoiseDegrees: noise, outages: outages)
     }
 }
 
@@ -66,6 +90,8 @@ public struct SimulationTruth: Sendable {
     public var events: [Event]
     public var falseReportIDs: Set<UUID>
     public var reporters: [UUID: SimulatedReporter]
+    /// Bearing-only sensors by name (absent from files of older simulations).
+    public var sensors: [String: SimulatedSensor]
 
     public init(json: JSONValue) throws(SimulationError) {
         func fail(_ path: String) -> SimulationError { SimulationError("truth.json: \(path) is missing or malformed") }
@@ -97,5 +123,11 @@ public struct SimulationTruth: Sendable {
             byID[id] = SimulatedReporter(reporter: name, team: value["team"]?.stringValue)
         }
         self.reporters = byID
+        var sensors: [String: SimulatedSensor] = [:]
+        for sensor in json["sensors"]?.arrayValue ?? [] {
+            let parsed = try SimulatedSensor(json: sensor)
+            sensors[parsed.name] = parsed
+        }
+        self.sensors = sensors
     }
 }

@@ -26,6 +26,15 @@ public struct SimulationScenario: Sendable {
     public var patrolCount = 24
     public var cameraCount = 10
     public var acousticArrayCount = 6
+    /// Fixed cameras and acoustic sensors that give a bearing only (no distance): their records
+    /// are placed by triangulation when two or more of them hear one event. None by default.
+    public var bearingCameraCount = 0
+    public var bearingAcousticCount = 0
+    /// True bearing error (σ) of those; each reports ± twice its σ.
+    public var bearingCameraNoiseDegrees = 1.0
+    public var bearingAcousticNoiseDegrees = 2.0
+    /// Outages of a bearing sensor per day (each 2–8 h, nothing reported meanwhile).
+    public var sensorOutagesPerDay = 0.3
 
     // How reports go wrong.
     /// True bearing error of a patrol's ear or eye (σ); patrols report ±`reportedBearingErrorDegrees`.

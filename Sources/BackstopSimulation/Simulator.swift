@@ -38,6 +38,9 @@ struct World {
     let settlements: [GazetteerEntry]
     let settlementIndex: SettlementIndex
     var random: SplitMix64
+    /// Bearing-only sensors draw from a stream of their own, so that adding them leaves the
+    /// rest of the world (events and every other record) as it was for the seed.
+    var sensorRandom: SplitMix64
     var observers: [SimulatedObserver] = []
     var events: [TruthEvent] = []
     var filed: [(arrival: Date, observation: Observation)] = []
@@ -50,6 +53,7 @@ struct World {
         scenario = simulator.scenario
         line = LineWalker(simulator.agreement.contactLine!.points)
         random = SplitMix64(seed: simulator.scenario.seed)
+        sensorRandom = SplitMix64(seed: simulator.scenario.seed ^ 0x5E45_0B5E_4A4B_1E55)
         settlementIndex = SettlementIndex(simulator.gazetteer)
         // Settlements near the line, for place references ("2 km NW of X").
         let points = simulator.agreement.contactLine!.points
@@ -81,8 +85,13 @@ struct World {
             arrivals.append((entry.arrival.addingTimeInterval(random.uniform(5...600)), entry.observation))
         }
         arrivals.sort { $0.arrival != $1.arrival ? $0.arrival < $1.arrival : UUIDOrder.less($0.observation.id, $1.observation.id) }
+        let sensors = observers.filter { $0.kind == .bearingCamera || $0.kind == .bearingAcoustic }.map { observer in
+            SimulatedSensor(name: observer.name, kind: observer.kind == .bearingCamera ? .camera : .acoustic, point: roundedPoint(observer.point),
+                            bearingNoiseDegrees: observer.kind == .bearingCamera ? scenario.bearingCameraNoiseDegrees : scenario.bearingAcousticNoiseDegrees,
+                            outages: observer.outages.sorted { $0.start < $1.start })
+        }
         return SimulationResult(scenario: scenario, agreementID: agreement.id, events: events, observations: arrivals.map(\.observation),
-                                reporters: reporters, falseReportIDs: falseReportIDs)
+                                reporters: reporters, falseReportIDs: falseReportIDs, sensors: sensors)
     }
 
     // MARK: Watchers
@@ -101,6 +110,29 @@ struct World {
             let fraction = (Double(index) + 0.5) / Double(scenario.acousticArrayCount)
             let point = line.point(at: fraction, side: random.element(sides), metres: random.uniform(4_000...7_000))
             observers.append(SimulatedObserver(name: String(format: "acoustic-%02d", index + 1), kind: .acousticArray, point: point))
+        }
+        placeBearingSensors()
+    }
+
+    /// Bearing-only cameras close behind the line and acoustic sensors further back, spread
+    /// along it, each with its outages.
+    mutating func placeBearingSensors() {
+        swap(&random, &sensorRandom)
+        defer { swap(&random, &sensorRandom) }
+        let cameras = (0..<scenario.bearingCameraCount).map { index in
+            (String(format: "bearing-camera-%02d", index + 1), SimulatedObserver.Kind.bearingCamera, (Double(index) + 0.5) / Double(scenario.bearingCameraCount), 1_000.0...3_000.0)
+        }
+        let acoustic = (0..<scenario.bearingAcousticCount).map { index in
+            (String(format: "bearing-acoustic-%02d", index + 1), SimulatedObserver.Kind.bearingAcoustic, (Double(index) + 0.5) / Double(scenario.bearingAcousticCount), 3_000.0...8_000.0)
+        }
+        for (index, (name, kind, fraction, band)) in (cameras + acoustic).enumerated() {
+            let at = min(0.99, max(0.01, fraction + random.uniform(-0.2...0.2) / Double(max(scenario.bearingCameraCount, scenario.bearingAcousticCount, 1))))
+            var observer = SimulatedObserver(name: name, kind: kind, point: line.point(at: at, side: sides[index % 2], metres: random.uniform(band)))
+            for _ in 0..<random.poissonCount(rate: scenario.sensorOutagesPerDay / 24, span: scenario.hours) {
+                let start = scenario.start.addingTimeInterval(random.uniform(0...(scenario.hours * 3_600)))
+                observer.outages.append(DateInterval(start: start, duration: random.uniform(2...8) * 3_600))
+            }
+            observers.append(observer)
         }
     }
 
@@ -235,6 +267,14 @@ struct World {
             case .acousticArray:
                 guard distance < min(20_000, audibleMetres * 1.6), random.chance(0.85) else { continue }
                 file(report(of: event, by: observer, modality: .acoustic, style: .absolute(300 + distance * 0.03)), event: event, reporter: reporter(observer, member: nil))
+            case .bearingCamera, .bearingAcoustic:
+                swap(&random, &sensorRandom)
+                defer { swap(&random, &sensorRandom) }
+                let reach = observer.kind == .bearingCamera ? 8_000.0 : 20_000.0
+                guard distance < min(reach, audibleMetres * 1.6), !observer.isDown(at: events[event].start),
+                      random.chance(observer.kind == .bearingCamera ? 0.7 : 0.85) else { continue }
+                file(report(of: event, by: observer, modality: observer.kind == .bearingCamera ? .camera : .acoustic, style: .lineOfBearing),
+                     event: event, reporter: reporter(observer, member: nil))
             case .missionUAV:
                 continue
             }
@@ -307,6 +347,8 @@ struct World {
         case absolute(Double)
         case bearing
         case place
+        /// A bearing with its error and no distance: a fixed sensor's detection.
+        case lineOfBearing
     }
 
     /// Patrol members file under their own names and count as one source, their patrol.
@@ -357,11 +399,17 @@ struct World {
             location = bearingReport(from: observer.point, to: event.point)
         case .place:
             location = placeReference(for: event.point) ?? bearingReport(from: observer.point, to: event.point)
+        case .lineOfBearing:
+            let sigma = observer.kind == .bearingCamera ? scenario.bearingCameraNoiseDegrees : scenario.bearingAcousticNoiseDegrees
+            var bearing = (Geodesic.wgs84.inverse(from: observer.point, to: event.point).initialAzimuth + random.normal() * sigma)
+                .truncatingRemainder(dividingBy: 360)
+            if bearing < 0 { bearing += 360 }
+            location = .relativeToObserver(BearingFix(bearingDegrees: Self.reportedBearing(bearing), bearingErrorDegrees: 2 * sigma, distance: nil))
         }
         let grade: AdmiraltyGrade = switch observer.kind {
         case .patrol: AdmiraltyGrade(reliability: .b, credibility: modality == .heard ? .possiblyTrue : .probablyTrue)
-        case .camera, .missionUAV: AdmiraltyGrade(reliability: .a, credibility: .probablyTrue)
-        case .acousticArray: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)
+        case .camera, .missionUAV, .bearingCamera: AdmiraltyGrade(reliability: .a, credibility: .probablyTrue)
+        case .acousticArray, .bearingAcoustic: AdmiraltyGrade(reliability: .b, credibility: .probablyTrue)
         }
         var direction = event.direction
         if direction != nil, !sensor, random.chance(0.15) { direction = .unknown }
@@ -450,8 +498,12 @@ struct World {
 }
 
 struct SimulatedObserver: Sendable {
-    enum Kind { case patrol, camera, acousticArray, missionUAV }
+    enum Kind { case patrol, camera, acousticArray, missionUAV, bearingCamera, bearingAcoustic }
     var name: String
     var kind: Kind
     var point: GeoPoint
+    /// When it reported nothing.
+    var outages: [DateInterval] = []
+
+    func isDown(at date: Date) -> Bool { outages.contains { $0.contains(date) } }
 }

@@ -54,4 +54,16 @@ public struct SimulationResult: Sendable {
     public var observations: [Observation]
     public var reporters: [UUID: SimulatedReporter]
     public var falseReportIDs: [UUID]
+    /// The bearing-only sensors, with their true noise and outages.
+    public var sensors: [SimulatedSensor] = []
+}
+
+/// A bearing-only sensor of the simulation: where it stands, how noisy its bearings truly are
+/// (σ; it reports ± 2σ), and when it was down.
+public struct SimulatedSensor: Sendable, Hashable {
+    public var name: String
+    public var kind: Sensor.Kind
+    public var point: GeoPoint
+    public var bearingNoiseDegrees: Double
+    public var outages: [DateInterval]
 }

@@ -21,15 +21,27 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Start of the simulated time (RFC 3339).") var start = Timestamp.format(SimulationScenario.defaultStart)
     @Option(help: "Directory to write to (created if missing).") var out: String
+    @Option(name: .customLong("bearing-cameras"), help: "Fixed cameras that report a bearing only (no distance), placed along the line.")
+    var bearingCameras = 0
+    @Option(name: .customLong("bearing-acoustic"), help: "Acoustic sensors that report a bearing only, placed along the line.")
+    var bearingAcoustic = 0
+    @Option(name: .customLong("sensor-outages"), help: "Outages per day of each bearing-only sensor (each 2–8 h).")
+    var sensorOutages = 0.3
 
     func validate() throws {
         guard hours > 0, hours <= 24 * 366 else { throw ValidationError("--hours must be more than 0 and at most 8784 (a year)") }
         guard Timestamp.parse(start) != nil else { throw ValidationError("--start must be an RFC 3339 time such as 2021-03-01T00:00:00Z") }
+        guard (0...500).contains(bearingCameras) else { throw ValidationError("--bearing-cameras must be between 0 and 500") }
+        guard (0...500).contains(bearingAcoustic) else { throw ValidationError("--bearing-acoustic must be between 0 and 500") }
+        guard sensorOutages >= 0, sensorOutages <= 24 else { throw ValidationError("--sensor-outages must be between 0 and 24 per day") }
     }
 
     func run() async throws {
         let (document, parsed) = try AgreementSource.load(agreement)
-        let scenario = SimulationScenario(start: Timestamp.parse(start)!, hours: hours, seed: seed)
+        var scenario = SimulationScenario(start: Timestamp.parse(start)!, hours: hours, seed: seed)
+        scenario.bearingCameraCount = bearingCameras
+        scenario.bearingAcousticCount = bearingAcoustic
+        scenario.sensorOutagesPerDay = sensorOutages
         let gazetteer = try BundledGazetteer.load()
         let simulator: Simulator
         do {
@@ -44,7 +56,8 @@ struct SimulateCommand: AsyncParsableCommand {
         try JSONValue.prettyData(result.truthJSON).write(to: directory.appendingPathComponent("truth.json"))
         try document.write(to: directory.appendingPathComponent("agreement.json"))
         let falseCount = result.falseReportIDs.count
-        print("\(result.events.count) events, \(result.observations.count) records (\(falseCount) false) over \(String(format: "%g", hours)) h along \(parsed.id) → \(out)")
+        let sensors = result.sensors.isEmpty ? "" : ", \(result.sensors.count) bearing-only sensors (\(result.sensors.map(\.outages.count).reduce(0, +)) outages)"
+        print("\(result.events.count) events, \(result.observations.count) records (\(falseCount) false)\(sensors) over \(String(format: "%g", hours)) h along \(parsed.id) → \(out)")
     }
 }
 

@@ -54,6 +54,41 @@ import Testing
         #expect(median > 0 && median < 1_000)
     }
 
+    @Test func bearingOnlySensorsAreTriangulatedNearTheCramerRaoBoundWithoutHurtingAssociation() throws {
+        var scenario = SimulationScenario(start: SimulationScenario.defaultStart, hours: 168, seed: 2)
+        let plain = try Simulator(agreement: Self.agreement, gazetteer: Self.gazetteer, scenario: scenario).run()
+        scenario.bearingCameraCount = 12
+        scenario.bearingAcousticCount = 8
+        let withSensors = try Simulator(agreement: Self.agreement, gazetteer: Self.gazetteer, scenario: scenario).run()
+        // The sensors draw from a stream of their own: the same world, with their records added.
+        #expect(withSensors.events.map(\.id) == plain.events.map(\.id))
+        #expect(withSensors.sensors.count == 20)
+        #expect(withSensors.sensors.contains { !$0.outages.isEmpty })
+        let lines = withSensors.observations.filter { if case .relativeToObserver(let fix) = $0.location { fix.distance == nil } else { false } }
+        #expect(lines.count > 500)
+        let truth = try SimulationTruth(json: withSensors.truthJSON)
+        #expect(truth.sensors.count == 20)
+        for sensor in withSensors.sensors {
+            for outage in sensor.outages {
+                #expect(!lines.contains { truth.reporters[$0.id]?.reporter == sensor.name && outage.contains($0.observedAt.addingTimeInterval(-10)) && outage.contains($0.observedAt.addingTimeInterval(10)) },
+                        "a sensor reports nothing while it is down")
+            }
+        }
+        let evaluation = Evaluation(agreement: Self.agreement, gazetteer: Self.gazetteer)
+        let before = try evaluation.run(observations: plain.observations, truth: try SimulationTruth(json: plain.truthJSON))
+        let after = try evaluation.run(observations: withSensors.observations, truth: truth)
+        #expect(after["order_independent"]?.boolValue == true)
+        let triangulation = try #require(after["triangulation"])
+        #expect(triangulation["incidents_measured"]?.intValue ?? 0 > 100)
+        let ratio = try #require(triangulation["median_ratio_to_crlb"]?.doubleValue)
+        #expect(ratio <= 1.1, "median error \(ratio)× the Cramér–Rao bound's")
+        let f1Before = try #require(before["association"]?["f1"]?.doubleValue), f1After = try #require(after["association"]?["f1"]?.doubleValue)
+        #expect(f1After >= f1Before, "association F1 \(f1Before) → \(f1After)")
+        let countBefore = try #require(before["event_count"]?["relative_error"]?.doubleValue)
+        let countAfter = try #require(after["event_count"]?["relative_error"]?.doubleValue)
+        #expect(abs(countAfter) <= abs(countBefore), "count error \(countBefore) → \(countAfter)")
+    }
+
     @Test func aMalformedTruthFileIsRefusedWithThePath() {
         #expect(throws: SimulationError.self) { try SimulationTruth(json: .object(["agreement": .string("x"), "events": .array([.object([:])])])) }
         do {

@@ -66,6 +66,9 @@ public enum AssociationRule {
             let gate = gateMetres(a, b)
             return distance <= gate ? .measured(distanceMetres: distance, gateMetres: gate) : .apart
         }
+        // A line says nothing of range, so only a close time ties it to another record: it joins
+        // none whose time is known only to the hour or worse (a party's allegation).
+        guard a.point != nil && b.point != nil || max(a.timeToleranceSeconds, b.timeToleranceSeconds) <= Self.lineTimeToleranceSeconds else { return .apart }
         if let place = a.point, let line = b.lineOfBearing { return passes(line, through: place, radiusMetres: a.radiusMetres) }
         if let place = b.point, let line = a.lineOfBearing { return passes(line, through: place, radiusMetres: b.radiusMetres) }
         guard let la = a.lineOfBearing, let lb = b.lineOfBearing else { return .apart }
@@ -88,6 +91,10 @@ public enum AssociationRule {
         let gate = radiusMetres + max(offset.along, 0) * tan(line.gateHalfAngleDegrees * .pi / 180)
         return offset.across <= gate ? .measured(distanceMetres: offset.across, gateMetres: gate) : .apart
     }
+
+    /// The loosest time a record may have to be joined with a line of bearing: a minute's
+    /// precision (see `FusionRecord.tolerance`).
+    public static let lineTimeToleranceSeconds = 180.0
 
     static func gateMetres(_ a: FusionRecord, _ b: FusionRecord) -> Double {
         a.radiusMetres + b.radiusMetres
