@@ -62,7 +62,7 @@ func buildRouter(
     IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
     IncidentGroupingController(store: store, board: board, now: configuration.now).register(with: routes)
     FindingsController(store: store, now: configuration.now).register(with: routes)
-    SensorsController(store: store, now: configuration.now).register(with: routes)
+    SensorsController(store: store, now: configuration.now, resolvers: resolvers).register(with: routes)
     FeaturesController(sources: FeatureSources(incidents: incidents, observations: observations), pages: .bundled,
                        now: configuration.now).register(with: routes)
     let reports = ReportsController(store: store, assembler: ReportAssembler(store: store, incidents: incidents, calendar: configuration.reports.calendar),

@@ -82,4 +82,73 @@ import Testing
             #expect(outside.status == .forbidden)
         }
     }
+
+    /// A bearing-only detection from a registered sensor, at an exact time.
+    static func bearing(_ degrees: Double, modality: String, at time: String = "2021-03-01T23:10:00Z") -> String {
+        #"{"id": "\#(UUID().uuidString.lowercased())", "kind": "explosion", "count": 1, "observed_at": "\#(time)", "time_precision": "exact", "modality": "\#(modality)", "location": {"bearing_deg": \#(degrees), "bearing_error_deg": 2}}"#
+    }
+
+    @Test func twoBearingOnlyDetectionsFromTwoSensorsBecomeOneLocatedIncidentWithItsEllipse() async throws {
+        var server = try await TestServer.make()
+        try await server.addToken(name: "sensor-2", role: .sensor, team: nil)
+        let configured = server
+        try await configured.run { client in
+            let server = configured
+            #expect(try await client.call(.put, "/api/v1/agreements/test-agreement", as: "supervisor", server: server, body: Fixtures.agreement).status == .created)
+            #expect(try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: Self.camera).status == .created)
+            let acoustic = #"{"id": "acoustic-east", "kind": "acoustic", "name": "Acoustic array east", "position": {"lat": 48.70, "lon": 38.64, "accuracy_m": 10}, "expected_interval_seconds": 600, "token": "sensor-2"}"#
+            let registered = try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: acoustic)
+            #expect(registered.status == .created && registered.json["warnings"] == .array([]), "\(registered.json)")
+
+            let event = GeoPoint(lat: 48.74, lon: 38.55)
+            func towards(from lat: Double, _ lon: Double) -> Double {
+                let azimuth = Geodesic.wgs84.inverse(from: GeoPoint(lat: lat, lon: lon), to: event).initialAzimuth
+                return ((azimuth + 360).truncatingRemainder(dividingBy: 360) * 10).rounded() / 10
+            }
+            let first = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server,
+                                              body: Self.bearing(towards(from: 48.69, 38.52), modality: "camera"))
+            #expect(first.status == .created, "\(first.json)")
+            #expect(first.json["resolved_location"]?["status"] == .string("unresolved"))
+            #expect(first.json["resolved_location"]?["reason"]?.stringValue?.contains("flagged") == false, "inside the camera's view: not flagged")
+            let second = try await client.call(.post, "/api/v1/observations", as: "sensor-2", server: server,
+                                               body: Self.bearing(towards(from: 48.70, 38.64), modality: "acoustic", at: "2021-03-01T23:10:04Z"))
+            #expect(second.status == .created, "\(second.json)")
+
+            let list = try await client.call(.get, "/api/v1/incidents", as: "analyst", server: server)
+            let incidents = list.json["incidents"]?.arrayValue ?? []
+            #expect(incidents.count == 1, "\(list.json)")
+            let location = try #require(incidents.first?["location"])
+            let fix = try #require(location["triangulation"])
+            #expect(fix["bearings"] == .number(2), "\(location)")
+            let semiMajor = try #require(fix["semi_major_m"]?.doubleValue), semiMinor = try #require(fix["semi_minor_m"]?.doubleValue)
+            #expect(semiMajor >= semiMinor && semiMinor > 0)
+            let placed = GeoPoint(lat: try #require(location["lat"]?.doubleValue), lon: try #require(location["lon"]?.doubleValue))
+            #expect(Geodesic.wgs84.distance(from: placed, to: event) < 100, "exact bearings cross at the event")
+            #expect(incidents.first?["observation_ids"]?.arrayValue?.count == 2)
+            let id = try #require(incidents.first?["id"]?.stringValue)
+            let detail = try await client.call(.get, "/api/v1/incidents/\(id)", as: "analyst", server: server)
+            let reasons = detail.json["observations"]?.arrayValue?.compactMap { $0["joined_because"]?.stringValue } ?? []
+            #expect(reasons.contains { $0.contains("the bearings cross at") }, "\(reasons)")
+
+            // A lone bearing stays visible, unlocated, with the reason.
+            _ = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server,
+                                      body: Self.bearing(towards(from: 48.69, 38.52), modality: "camera", at: "2021-03-01T23:40:00Z"))
+            let all = try await client.call(.get, "/api/v1/incidents", as: "analyst", server: server).json["incidents"]?.arrayValue ?? []
+            let lone = all.first { $0["location"] == .null }
+            #expect(lone?["unlocated_reason"]?.stringValue?.contains("needs a second bearing") == true, "\(all)")
+
+            // A bearing outside the camera's field of view (300°–60°) is accepted, and flagged.
+            let outside = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server,
+                                                body: Self.bearing(180, modality: "camera", at: "2021-03-01T23:50:00Z"))
+            #expect(outside.status == .created, "\(outside.json)")
+            let reason = outside.json["resolved_location"]?["reason"]?.stringValue ?? ""
+            #expect(reason.contains("flagged: bearing 180° is outside the field of view of camera camera-zolote (300°–60° out to 8 km)"), "\(reason)")
+
+            // A sensor registered far from every area of operations is accepted, and warned.
+            let astray = acoustic.replacingOccurrences(of: "acoustic-east", with: "acoustic-astray").replacingOccurrences(of: #""lat": 48.70, "lon": 38.64"#, with: #""lat": 10, "lon": 10"#)
+            let warned = try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: astray)
+            #expect(warned.status == .created)
+            #expect(warned.json["warnings"]?.arrayValue?.first?.stringValue?.contains("outside every area of operations (test-agreement)") == true, "\(warned.json)")
+        }
+    }
 }

@@ -28,10 +28,13 @@ struct ObservationsController: Sendable {
         if let sensor { body = Self.observed(from: sensor, body) }
         let (observations, isBatch) = try parse(body, identity: identity, now: now)
         let resolver = try await resolvers.resolver()
+        // A registered camera's record that does not fit its field of view is kept, flagged.
         let submissions = observations.map {
             ObservationSubmission(observation: $0, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
-                                  resolution: resolver.resolve($0))
+                                  resolution: resolver.resolve($0).flagged(sensor?.viewProblem(of: $0)))
         }
+        let outsideView = sensor.map { sensor in observations.filter { sensor.viewProblem(of: $0) != nil }.count } ?? 0
+        if outsideView > 0 { metrics.sensorRecordsOutsideView.increment(by: Int64(outsideView)) }
         let results: [SubmissionResult]
         do {
             results = try await store.submit(submissions)

@@ -10,6 +10,7 @@ import Hummingbird
 struct SensorsController: Sendable {
     let store: any BackstopStore
     let now: @Sendable () -> Date
+    let resolvers: LocationResolverCache
     let bodyLimit = 64 * 1024
 
     /// A sensor as shown: its registration, whether it is reporting, and its recent silences.
@@ -23,9 +24,12 @@ struct SensorsController: Sendable {
 
         var sensor: Sensor
         var status: Status
+        /// What looks wrong with the registration (a position outside every area of operations).
+        var warnings: [String]
 
-        init(_ stored: StoredSensor, at time: Date) {
+        init(_ stored: StoredSensor, at time: Date, areas: [AreaOfOperations]) {
             sensor = stored.sensor
+            warnings = stored.sensor.registrationWarnings(areas: areas)
             status = Status(state: stored.liveness.state(of: stored.sensor, at: time), lastSeen: stored.liveness.lastSeen,
                             silences: Array(stored.liveness.silences(of: stored.sensor, at: time).reversed().prefix(20)))
         }
@@ -34,9 +38,10 @@ struct SensorsController: Sendable {
             try sensor.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(status, forKey: .status)
+            try container.encode(warnings, forKey: .warnings)
         }
 
-        enum Keys: String, CodingKey { case status }
+        enum Keys: String, CodingKey { case status, warnings }
     }
 
     struct SensorList: Encodable, Sendable {
@@ -59,7 +64,7 @@ struct SensorsController: Sendable {
             actor: identity.name, action: existed ? "sensor.changed" : "sensor.registered", subject: "sensor/\(sensor.id)",
             body: (try? JSONValue.parse(EscalationJSON.data(sensor))) ?? .object([:])))
         let stored = try await store.sensor(id: saved.id) ?? StoredSensor(sensor: saved, liveness: SensorLiveness())
-        return try EscalationResponse.make(status: saved.version == 1 ? .created : .ok, SensorView(stored, at: time),
+        return try EscalationResponse.make(status: saved.version == 1 ? .created : .ok, SensorView(stored, at: time, areas: try await areas()),
                                            headers: [.location: "/api/v1/sensors/\(saved.id)", .eTag: "\"\(saved.version)\""])
     }
 
@@ -79,7 +84,8 @@ struct SensorsController: Sendable {
         }
         try parameters.check()
         let time = now()
-        let views = try await store.sensors().map { SensorView($0, at: time) }.filter { view in
+        let areas = try await areas()
+        let views = try await store.sensors().map { SensorView($0, at: time, areas: areas) }.filter { view in
             (states.isEmpty || states.contains(view.status.state)) && (kinds.isEmpty || kinds.contains(view.sensor.kind))
         }
         return try EscalationResponse.make(SensorList(sensors: views))
@@ -88,7 +94,12 @@ struct SensorsController: Sendable {
     func get(_ context: AppRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let stored = try await store.sensor(id: id) else { throw APIError.notFound("no sensor '\(id)'") }
-        return try EscalationResponse.make(SensorView(stored, at: now()), headers: [.eTag: "\"\(stored.sensor.version)\""])
+        return try EscalationResponse.make(SensorView(stored, at: now(), areas: try await areas()), headers: [.eTag: "\"\(stored.sensor.version)\""])
+    }
+
+    /// The areas of operations of the agreements in force, as intake knows them.
+    private func areas() async throws -> [AreaOfOperations] {
+        try await resolvers.resolver().places?.areas ?? []
     }
 
     /// Tiny and cheap: no body, an answer of a few fields. Only the sensor's own token (or an admin's).

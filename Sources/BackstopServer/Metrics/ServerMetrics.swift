@@ -7,6 +7,7 @@ struct ServerMetrics: Sendable {
     let observationsReplayed: Counter
     let observationsRejected: Counter
     let observationConflicts: Counter
+    let sensorRecordsOutsideView: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -14,5 +15,7 @@ struct ServerMetrics: Sendable {
         observationsReplayed = registry.makeCounter(name: "backstop_observations_stored_total", labels: [("outcome", "replayed")], help: "Observations stored, by outcome")
         observationsRejected = registry.makeCounter(name: "backstop_observation_submissions_rejected_total", help: "Observation submissions refused as invalid")
         observationConflicts = registry.makeCounter(name: "backstop_observation_conflicts_total", help: "Submissions refused because an id exists with other content")
+        sensorRecordsOutsideView = registry.makeCounter(name: "backstop_sensor_records_outside_view_total",
+                                                        help: "Records received from a registered camera that do not fit its field of view (kept, flagged)")
     }
 }
