@@ -79,7 +79,9 @@ func buildRouter(
                                     interval: configuration.escalationInterval, now: configuration.now)
     let delivery = DeliveryWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,
                                 interval: configuration.deliveryInterval, schedule: configuration.retrySchedule, now: configuration.now)
-    var services: [any Service] = [following, work, escalation, delivery]
+    let silence = SensorSilenceWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds,
+                                    interval: configuration.escalationInterval, now: configuration.now)
+    var services: [any Service] = [following, work, escalation, delivery, silence]
     if configuration.reports.draftsOnSchedule {
         services.append(ReportDrafting(store: store, reports: reports, settings: configuration.reports, node: configuration.nodeName,
                                        leaseDuration: configuration.leaseSeconds, now: configuration.now))

@@ -3,6 +3,7 @@ import BackstopServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// The sensor registry over HTTP: registration refused field by field, changed only naming the
@@ -13,6 +14,17 @@ import Testing
 
     static func status(_ client: any TestClientProtocol, _ server: TestServer) async throws -> String? {
         try await client.call(.get, "/api/v1/sensors/camera-zolote", as: "analyst", server: server).json["status"]?["state"]?.stringValue
+    }
+
+    /// The `sensor_silent` alerts, waiting (at most 10 s) until there are `atLeast`.
+    static func sensorAlerts(_ client: any TestClientProtocol, _ server: TestServer, atLeast count: Int) async throws -> [JSONValue] {
+        for _ in 0..<200 {
+            let alerts = try await client.call(.get, "/api/v1/alerts", as: "analyst", server: server).json["alerts"]?.arrayValue ?? []
+            let silent = alerts.filter { $0["kind"] == .string("sensor_silent") }
+            if silent.count >= count { return silent }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return []
     }
 
     // MARK: Tests
@@ -53,6 +65,20 @@ import Testing
             #expect(down.json["sensors"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["camera-zolote"])
             #expect(try await client.call(.get, "/api/v1/sensors?status=up", as: "analyst", server: server).json["sensors"]?.arrayValue?.isEmpty == true)
             #expect(try await client.call(.get, "/api/v1/sensors?status=asleep", as: "analyst", server: server).status == .unprocessableContent)
+
+            // The silence raises one alert through the escalation channel, for the mission only.
+            let silent = try await Self.sensorAlerts(client, server, atLeast: 1)
+            #expect(silent.count == 1, "\(silent)")
+            #expect(silent.first?["sensor_id"] == .string("camera-zolote") && silent.first?["release"] == .string("internal"))
+            #expect(silent.first?["reasons"]?.arrayValue?.first?.stringValue?.contains("has not reported since 2021-03-02T00:00:00.000Z") == true, "\(silent)")
+            let cap = try await client.execute(uri: "/api/v1/alerts/\(silent.first?["id"]?.stringValue ?? "")/cap", method: .get, headers: server.headers("analyst")) {
+                String(buffer: $0.body)
+            }
+            #expect(cap.contains("<event>Monitoring sensor silent</event>") && cap.contains("<valueName>sensor</valueName>"), "\(cap)")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await Self.sensorAlerts(client, server, atLeast: 0).count == 1, "one silence is announced once")
+            #expect(try await client.call(.get, "/api/v1/alerts", as: "partner", server: server).json["alerts"]?.arrayValue?
+                .contains { $0["kind"] == .string("sensor_silent") } == false, "partners do not see the mission's sensors")
 
             // Its detection counts as a report: up again, the silence kept.
             clock.advance(by: 3_600)

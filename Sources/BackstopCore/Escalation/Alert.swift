@@ -1,13 +1,15 @@
 import Foundation
 
 /// A change the partners must hear about: a sector's level rising or falling, a guarantor
-/// missing a deadline, or a drill. Never changed once written; a later alert on the same
+/// missing a deadline, a drill, or (for the mission) a sensor falling silent. Never changed once written; a later alert on the same
 /// sector references the one before it (CAP `Update`).
 public struct Alert: Sendable, Hashable, Codable {
     public enum Kind: String, CaseIterable, Sendable, Codable {
         case levelChange = "level_change"
         case deadlineMissed = "deadline_missed"
         case drill
+        /// A registered sensor has been silent past its limit (see `SensorLiveness`).
+        case sensorSilent = "sensor_silent"
     }
 
     public var id: UUID
@@ -31,6 +33,8 @@ public struct Alert: Sendable, Hashable, Codable {
     /// When the referenced alert was raised (CAP names a message by sender, id and time).
     public var referencedAt: Date?
     public var area: RequestArea?
+    /// For `sensor_silent`: the sensor.
+    public var sensorId: String?
 
     public init(id: UUID, kind: Kind, policyId: String, policyVersion: Int, sectorId: String? = nil, sectorName: String? = nil, fromLevel: Int? = nil,
                 toLevel: Int? = nil, requestId: UUID? = nil, reasons: [String], ruleIds: [String] = [], incidentIds: [UUID] = [],
@@ -79,6 +83,7 @@ public struct Alert: Sendable, Hashable, Codable {
             return "\(sectorName ?? sectorId ?? "Sector") \(direction) to level \(to) (\(Self.levelNames[min(max(to, 0), 3)]))"
         case .deadlineMissed: return "Guarantor request deadline missed"
         case .drill: return "Exercise: \(sectorName ?? sectorId ?? "sector") drill at level \(toLevel ?? 0)"
+        case .sensorSilent: return "Sensor \(sensorId ?? "") silent"
         }
     }
 }

@@ -24,15 +24,21 @@ extension CAPMessage {
         if let from = alert.fromLevel { parameters.append(("level_from", String(from))) }
         if let to = alert.toLevel { parameters.append(("level_to", String(to))) }
         if let request = alert.requestId { parameters.append(("guarantor_request", request.uuidString.lowercased())) }
+        if let sensor = alert.sensorId { parameters.append(("sensor", sensor)) }
         for incident in alert.incidentIds { parameters.append(("incident", incident.uuidString.lowercased())) }
+        let event = switch alert.kind {
+        case .deadlineMissed: "Guarantor deadline missed"
+        case .sensorSilent: "Monitoring sensor silent"
+        case .levelChange, .drill: "Ceasefire sector alert level"
+        }
         self.init(
             identifier: Self.identifier(alert: alert.id), sender: Self.sender, sent: alert.raisedAt, exercise: alert.exercise || alert.kind == .drill,
             messageType: type, restriction: Self.restriction(alert.release), references: references,
-            event: alert.kind == .deadlineMissed ? "Guarantor deadline missed" : "Ceasefire sector alert level",
+            event: event,
             urgency: level >= 2 || alert.kind == .deadlineMissed ? "Immediate" : "Expected",
             severity: ["Minor", "Moderate", "Severe", "Extreme"][min(max(level, 0), 3)], certainty: "Observed",
             headline: alert.headline, description: alert.reasons.joined(separator: "\n"), instruction: nil, parameters: parameters,
-            areaDescription: alert.sectorName ?? alert.sectorId ?? "Area of the request",
+            areaDescription: alert.sectorName ?? alert.sectorId ?? (alert.sensorId == nil ? "Area of the request" : "Where the sensor stands"),
             area: outline.map { .polygon($0) } ?? alert.area
         )
     }

@@ -41,3 +41,21 @@ extension LocationResolution {
         }
     }
 }
+
+extension Alert {
+    /// The alert for a sensor's silence that began at `from`, raised at `now`: for the mission
+    /// only, once per silence (its id follows the sensor and the silence).
+    public static func sensorSilent(_ sensor: Sensor, lastSeen: Date?, from: Date, at now: Date) -> Alert {
+        let minutes = NumberRule.format((sensor.expectedIntervalSeconds / 60 * 10).rounded() / 10)
+        let since = lastSeen.map { "has not reported since \(Timestamp.format($0))" } ?? "has not reported since it was registered (\(Timestamp.format(sensor.registeredAt)))"
+        var alert = Alert(
+            id: id(policy: "sensors", sector: sensor.id, request: nil, kind: .sensorSilent, from: nil, to: nil, at: from),
+            kind: .sensorSilent, policyId: "sensors", policyVersion: sensor.version,
+            reasons: ["\(sensor.name) (\(sensor.kind.rawValue) \(sensor.id)) \(since); it reports every \(minutes) min, so it is counted silent from \(Timestamp.format(from))"
+                      + (sensor.responsible.map { "; responsible: \($0)" } ?? "")],
+            raisedAt: now, exercise: false, release: .internal,
+            area: .circle(lat: sensor.position.lat, lon: sensor.position.lon, radiusKm: sensor.fieldOfView?.rangeKm ?? 1))
+        alert.sensorId = sensor.id
+        return alert
+    }
+}

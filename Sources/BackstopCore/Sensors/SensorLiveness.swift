@@ -22,6 +22,8 @@ public struct SensorLiveness: Sendable, Hashable, Codable {
     }
 
     public var lastSeen: Date?
+    /// The start of the silence an alert was raised for, so each silence is announced once.
+    public var alertedSilenceFrom: Date?
     /// Closed periods of silence, oldest first (the open one is derived from `lastSeen`).
     public var silences: [Silence]
 
@@ -57,6 +59,16 @@ public struct SensorLiveness: Sendable, Hashable, Codable {
         guard let lastSeen else { return now > sensor.registeredAt ? [Silence(from: sensor.registeredAt, to: nil)] : [] }
         let silentFrom = lastSeen.addingTimeInterval(sensor.silenceLimitSeconds)
         return silences + (now > silentFrom ? [Silence(from: silentFrom, to: nil)] : [])
+    }
+
+    /// The start of the current silence when no alert was raised for it yet; nil when the
+    /// sensor is reporting (or was never heard from: it is silent from its registration, and
+    /// that is announced as well).
+    public func silenceToAnnounce(of sensor: Sensor, at now: Date) -> Date? {
+        guard let open = silences(of: sensor, at: now).last, open.to == nil, open.from != alertedSilenceFrom else { return nil }
+        // A sensor never heard from is silent from its registration, but its limit still applies.
+        guard lastSeen != nil || now.timeIntervalSince(sensor.registeredAt) > sensor.silenceLimitSeconds else { return nil }
+        return open.from
     }
 
     /// How long the sensor was silent within the period (seconds), by the time `now`.

@@ -126,17 +126,25 @@ struct EscalationDecisions {
     }
 
     private func add(_ alert: Alert, to write: inout EscalationWrite) throws {
-        try write.put(.alert, alert.id.uuidString.lowercased(), alert)
-        write.audit.append(AuditDraft(actor: "escalation rules (\(node))", action: "alert.raised", subject: "alert/\(alert.id.uuidString.lowercased())",
-                                      body: .object(["kind": .string(alert.kind.rawValue), "sector": alert.sectorId.map(JSONValue.string) ?? .null,
-                                                     "from": alert.fromLevel.map(JSONValue.integer) ?? .null, "to": alert.toLevel.map(JSONValue.integer) ?? .null,
-                                                     "exercise": .bool(alert.exercise)])))
+        try write.raise(alert, actor: "escalation rules (\(node))", releases: releases, now: now)
+    }
+}
+
+extension EscalationWrite {
+    /// An alert as written: the alert, its audit entry, and its message, which names only the
+    /// incidents released as widely as the alert (and no observations outside the mission).
+    mutating func raise(_ alert: Alert, actor: String, releases: [UUID: ReleaseLevel], now: Date) throws {
+        try put(.alert, alert.id.uuidString.lowercased(), alert)
+        audit.append(AuditDraft(actor: actor, action: "alert.raised", subject: "alert/\(alert.id.uuidString.lowercased())",
+                                body: .object(["kind": .string(alert.kind.rawValue), "sector": alert.sectorId.map(JSONValue.string) ?? .null,
+                                               "from": alert.fromLevel.map(JSONValue.integer) ?? .null, "to": alert.toLevel.map(JSONValue.integer) ?? .null,
+                                               "sensor": alert.sensorId.map(JSONValue.string) ?? .null, "exercise": .bool(alert.exercise)])))
         var shown = alert
         shown.incidentIds = alert.incidentIds.filter { (releases[$0] ?? .internal) >= alert.release }
         if alert.release > .internal { shown.observationIds = [] }
-        write.messages.append(try OutboxMessage(id: OutboxMessage.id(event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", version: "1"),
-                                                event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", release: alert.release,
-                                                partner: nil, exercise: alert.exercise, createdAt: now, data: shown))
+        messages.append(try OutboxMessage(id: OutboxMessage.id(event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", version: "1"),
+                                          event: alert.event, subject: "alert/\(alert.id.uuidString.lowercased())", release: alert.release,
+                                          partner: nil, exercise: alert.exercise, createdAt: now, data: shown))
     }
 }
 
