@@ -10,43 +10,64 @@ extension SQLiteStore {
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
         guard !submissions.isEmpty else { return [] }
-        let results = try await insert(submissions)
+        let results = try await submissionQueue.submit(submissions) { groups in await self.insert(groups: groups) }
         if results.contains(where: { $0.outcome == .created }) { announcer.announce() }
         return results
     }
 
-    private func insert(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
-        try await writeTransaction { db in
-            let ids = Array(Set(submissions.map { $0.observation.id.uuidString.lowercased() }))
-            var existing: [UUID: StoredObservation] = [:]
-            for chunk in ids.chunked(into: Self.insertChunk) {
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try await db.query("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(placeholders))", chunk.map { .text($0) })
-                for row in rows {
-                    let stored = try Self.decodeObservation(row)
-                    existing[stored.observation.id] = stored
-                }
-            }
+    /// Rows one group commit takes at most.
+    static let groupCommitRows = 20_000
 
-            let plan = try SubmissionPlan(submissions, existing: existing)
-            for chunk in plan.fresh.chunked(into: Self.insertChunk) {
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * 11)
-                for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
-                let rowPlaceholder = "(" + Array(repeating: "?", count: 11).joined(separator: ",") + ")"
-                let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
-                _ = try await db.query(
-                    "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values)",
-                    binds
-                )
-                let idPlaceholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                _ = try await db.query(
-                    "INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) SELECT seq, lat, lat, lon, lon FROM observations WHERE lat IS NOT NULL AND id IN (\(idPlaceholders))",
-                    chunk.map { .text($0.observation.id.uuidString.lowercased()) }
-                )
+    /// The submissions of several requests in one transaction. Each request is planned on its
+    /// own, in arrival order, against what is stored and what the requests before it in the
+    /// group send: one request's conflicting id refuses that request, not the others.
+    func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
+        do {
+            return try await writeTransaction { db in
+                let ids = Array(Set(groups.joined().map { $0.observation.id.uuidString.lowercased() }))
+                var known: [UUID: StoredObservation] = [:]
+                for chunk in ids.chunked(into: Self.insertChunk) {
+                    let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    let rows = try await db.query("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(placeholders))", chunk.map { .text($0) })
+                    for row in rows {
+                        let stored = try Self.decodeObservation(row)
+                        known[stored.observation.id] = stored
+                    }
+                }
+                var answers: [Result<[SubmissionResult], any Error>] = []
+                var fresh: [ObservationSubmission] = []
+                for group in groups {
+                    do {
+                        let plan = try SubmissionPlan(group, existing: known)
+                        for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
+                        fresh.append(contentsOf: plan.fresh)
+                        answers.append(.success(plan.results))
+                    } catch {
+                        answers.append(.failure(error))
+                    }
+                }
+                for chunk in fresh.chunked(into: Self.insertChunk) {
+                    var binds: [SQLiteData] = []
+                    binds.reserveCapacity(chunk.count * 11)
+                    for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
+                    let rowPlaceholder = "(" + Array(repeating: "?", count: 11).joined(separator: ",") + ")"
+                    let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
+                    _ = try await db.query(
+                        "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values)",
+                        binds
+                    )
+                    let idPlaceholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    _ = try await db.query(
+                        "INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) SELECT seq, lat, lat, lon, lon FROM observations WHERE lat IS NOT NULL AND id IN (\(idPlaceholders))",
+                        chunk.map { .text($0.observation.id.uuidString.lowercased()) }
+                    )
+                }
+                try await Self.appendAudit(fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
+                return answers
             }
-            try await Self.appendAudit(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
-            return plan.results
+        } catch {
+            // Nothing was committed: every request of the group hears why.
+            return groups.map { _ in .failure(error) }
         }
     }
 

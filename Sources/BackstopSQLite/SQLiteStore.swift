@@ -26,6 +26,8 @@ public final class SQLiteStore: BackstopStore {
     private static let gates = Mutex<[String: AsyncGate]>([:])
     let announcer = Announcer()
     public let path: String
+    /// Concurrent observation submissions share a transaction (see `GroupCommit`).
+    let submissionQueue = GroupCommit<[ObservationSubmission], [SubmissionResult]>(limit: SQLiteStore.groupCommitRows, weight: { $0.count })
 
     private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {
         self.threads = threads

@@ -136,6 +136,36 @@ import Testing
         try await store.close()
     }
 
+    /// Many requests at once (SQLite commits them together): each is answered for itself, a
+    /// conflict refuses only its own request, the same record sent twice at once is stored once,
+    /// and every acknowledged record is there.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentSubmissionsAreEachAnsweredForThemselves(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        _ = try await store.submit([submission(observation(1))])
+        var changed = observation(1)
+        changed.count = 9
+        // Request 0 conflicts with what is stored; requests 2 and 3 send the same record.
+        let sends = (0..<64).map { index in submission(index == 0 ? changed : observation(index == 3 ? 102 : 100 + index)) }
+        let outcomes = await withTaskGroup(of: (Int, Result<[SubmissionResult.Outcome], any Error>).self) { group in
+            for (index, sent) in sends.enumerated() {
+                group.addTask {
+                    do { return (index, .success(try await store.submit([sent]).map(\.outcome))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var all: [Int: Result<[SubmissionResult.Outcome], any Error>] = [:]
+            for await (index, outcome) in group { all[index] = outcome }
+            return all
+        }
+        #expect(throws: StoreError.conflict(ids: [changed.id])) { try outcomes[0]!.get() }
+        let twins = [try outcomes[2]!.get(), try outcomes[3]!.get()].flatMap { $0 }
+        #expect(twins.sorted { $0.rawValue < $1.rawValue } == [.created, .replayed], "\(twins)")
+        for index in 4..<64 { #expect(try outcomes[index]!.get() == [.created]) }
+        #expect(try await store.observationCount() == 1 + 62)
+        #expect(try await store.observation(id: observation(1).id).map(\.observation.count) == 1, "the conflicting request changed nothing")
+        try await store.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func duplicatesInsideOneBatchAreOneRecord(kind: StoreKind) async throws {
         let store = try await kind.make()
