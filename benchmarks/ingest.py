@@ -3,7 +3,9 @@
 its incidents then take to catch up.
 
 Baseline and subject run against the same server in the same run: single-observation POSTs
-(the baseline), then batches of 1,000 sequentially and from several clients at once.
+from one client (the baseline), then from 16 clients at once (as a sensor network posts; the
+SQLite store commits concurrent requests together), then batches of 1,000 sequentially and
+from several clients at once.
 Every observation is new, so each one is validated, hashed and committed with fsync.
 """
 import argparse, concurrent.futures, http.client, json, time, uuid, urllib.parse
@@ -49,22 +51,27 @@ def main():
     parser.add_argument("--batches", type=int, default=50)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--single-clients", type=int, default=16,
+                        help="clients posting one observation at a time, at once (a sensor network); SQLite commits them together")
     args = parser.parse_args()
 
     singles = [json.dumps(observation(i)) for i in range(args.singles)]
+    concurrent_singles = [json.dumps(observation(i)) for i in range(args.singles * 4)]
     batches = [json.dumps({"observations": [observation(i) for i in range(args.batch_size)]}) for _ in range(args.batches)]
     more_batches = [json.dumps({"observations": [observation(i) for i in range(args.batch_size)]}) for _ in range(args.batches)]
 
     baseline = run(args.url, args.token, singles, 1, 1)
+    many_singles = run(args.url, args.token, concurrent_singles, 1, args.single_clients)
     sequential = run(args.url, args.token, batches, args.batch_size, 1)
     concurrent = run(args.url, args.token, more_batches, args.batch_size, args.clients)
     print("single POSTs, 1 client:        %8.0f observations/s (baseline)" % baseline)
+    print("single POSTs, %d clients:      %8.0f observations/s  (x%.1f baseline)" % (args.single_clients, many_singles, many_singles / baseline))
     print("batches of %d, 1 client:     %8.0f observations/s  (x%.1f baseline)" % (args.batch_size, sequential, sequential / baseline))
     print("batches of %d, %d clients:    %8.0f observations/s  (x%.1f baseline)" % (args.batch_size, args.clients, concurrent, concurrent / baseline))
     # Incidents are fused after the acknowledgement. A read of incidents waits at most 10 s and
     # then answers from the last consistent state with Backstop-Incidents-Behind; reading until
     # that header is gone measures how far fusion and compliance trail the intake.
-    total = args.singles + 2 * args.batches * args.batch_size
+    total = args.singles * 5 + 2 * args.batches * args.batch_size
     start = time.perf_counter()
     parts = urllib.parse.urlparse(args.url)
     reads = 0
