@@ -23,14 +23,8 @@ struct EscalationWork: Service {
     func run() async throws {
         // Shown at 0 before the first miss.
         Counter(label: "backstop_guarantor_deadlines_missed_total").increment(by: 0)
-        await cancelWhenGracefulShutdown {
-            repeat {
-                do { try await tick() } catch {
-                    logger.warning("escalation tick failed; the next one tries again", metadata: ["error": "\(error)"])
-                }
-            } while (try? await Task.sleep(for: interval)) != nil
-        }
-        try? await store.releaseLease(EscalationLeases.escalation, holder: node)
+        await LeasedLoop.run(every: interval, lease: EscalationLeases.escalation, holder: node, store: store, logger: logger,
+                             failure: "escalation tick failed") { try await tick() }
     }
 
     /// One pass; false when another node holds the work.

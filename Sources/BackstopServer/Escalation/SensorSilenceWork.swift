@@ -22,14 +22,8 @@ struct SensorSilenceWork: Service {
     let logger = Logger(label: "backstop.sensors")
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            repeat {
-                do { try await tick() } catch {
-                    logger.warning("sensor silence check failed; the next one tries again", metadata: ["error": "\(error)"])
-                }
-            } while (try? await Task.sleep(for: interval)) != nil
-        }
-        try? await store.releaseLease(Self.lease, holder: node)
+        await LeasedLoop.run(every: interval, lease: Self.lease, holder: node, store: store, logger: logger,
+                             failure: "sensor silence check failed") { try await tick() }
     }
 
     /// One pass; returns the alerts raised.

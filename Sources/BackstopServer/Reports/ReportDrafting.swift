@@ -19,14 +19,8 @@ struct ReportDrafting: Service {
     let logger = Logger(label: "backstop.reports")
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            repeat {
-                do { try await tick() } catch {
-                    logger.warning("report drafting failed; the next look tries again", metadata: ["error": "\(error)"])
-                }
-            } while (try? await Task.sleep(for: settings.interval)) != nil
-        }
-        try? await store.releaseLease(Self.lease, holder: node)
+        await LeasedLoop.run(every: settings.interval, lease: Self.lease, holder: node, store: store, logger: logger,
+                             failure: "report drafting failed") { _ = try await tick() }
     }
 
     /// One look; the report drafted, if this look drafted one.
