@@ -66,8 +66,12 @@ extension SQLiteStore {
                 return answers
             }
         } catch {
-            // Nothing was committed: every request of the group hears why.
-            return groups.map { _ in .failure(error) }
+            // Nothing was committed. Alone, the request hears why; in a group, each request is
+            // tried again on its own, so that one request's failure is not the others'.
+            guard groups.count > 1 else { return [.failure(error)] }
+            var answers: [Result<[SubmissionResult], any Error>] = []
+            for group in groups { answers.append(contentsOf: await insert(groups: [group])) }
+            return answers
         }
     }
 

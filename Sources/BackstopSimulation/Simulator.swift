@@ -41,6 +41,7 @@ struct World {
     /// Bearing-only sensors draw from a stream of their own, so that adding them leaves the
     /// rest of the world (events and every other record) as it was for the seed.
     var sensorRandom: SplitMix64
+    var sensorRecordIDs: Set<UUID> = []
     var observers: [SimulatedObserver] = []
     var events: [TruthEvent] = []
     var filed: [(arrival: Date, observation: Observation)] = []
@@ -81,8 +82,13 @@ struct World {
         try judge()
         var arrivals = filed
         // Retries: the same record sent again later; the store keeps one.
-        for entry in filed where random.chance(scenario.retryRate) {
-            arrivals.append((entry.arrival.addingTimeInterval(random.uniform(5...600)), entry.observation))
+        for entry in filed {
+            // The bearing-only sensors' records draw on their own stream here too.
+            if sensorRecordIDs.contains(entry.observation.id) {
+                if sensorRandom.chance(scenario.retryRate) { arrivals.append((entry.arrival.addingTimeInterval(sensorRandom.uniform(5...600)), entry.observation)) }
+            } else if random.chance(scenario.retryRate) {
+                arrivals.append((entry.arrival.addingTimeInterval(random.uniform(5...600)), entry.observation))
+            }
         }
         arrivals.sort { $0.arrival != $1.arrival ? $0.arrival < $1.arrival : UUIDOrder.less($0.observation.id, $1.observation.id) }
         let sensors = observers.filter { $0.kind == .bearingCamera || $0.kind == .bearingAcoustic }.map { observer in
@@ -273,8 +279,9 @@ struct World {
                 let reach = observer.kind == .bearingCamera ? 8_000.0 : 20_000.0
                 guard distance < min(reach, audibleMetres * 1.6), !observer.isDown(at: events[event].start),
                       random.chance(observer.kind == .bearingCamera ? 0.7 : 0.85) else { continue }
-                file(report(of: event, by: observer, modality: observer.kind == .bearingCamera ? .camera : .acoustic, style: .lineOfBearing),
-                     event: event, reporter: reporter(observer, member: nil))
+                let record = report(of: event, by: observer, modality: observer.kind == .bearingCamera ? .camera : .acoustic, style: .lineOfBearing)
+                sensorRecordIDs.insert(record.id)
+                file(record, event: event, reporter: reporter(observer, member: nil))
             case .missionUAV:
                 continue
             }

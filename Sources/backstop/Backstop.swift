@@ -9,7 +9,7 @@ struct Backstop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backstop",
         abstract: "Ceasefire monitoring: observations, incidents and agreements.",
-        subcommands: [ServeCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self, AgreementCommand.self, PolicyCommand.self, TokenCommand.self, AuditCommand.self, ImportCommand.self, GeoCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self, AgreementCommand.self, PolicyCommand.self, SensorCommand.self, TokenCommand.self, AuditCommand.self, ImportCommand.self, GeoCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
     )
 }
 

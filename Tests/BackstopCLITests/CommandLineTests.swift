@@ -45,6 +45,37 @@ extension ProcessTests {
         #expect(second.stdout.contains("version 2"))
     }
 
+    @Test func sensorAddRegistersAndChangesASensorAndListShowsIt() async throws {
+        let directory = BackstopProcess.temporaryDirectory()
+        let file = directory + "/camera.json"
+        let camera = #"{"id": "camera-zolote", "kind": "camera", "name": "Camera at Zolote", "position": {"lat": 48.69, "lon": 38.52, "accuracy_m": 10}, "field_of_view": {"from_degrees": 300, "to_degrees": 60, "range_km": 8}, "expected_interval_seconds": 600, "token": "camera-zolote"}"#
+        try Data(camera.utf8).write(to: URL(fileURLWithPath: file))
+        _ = try await BackstopProcess.run(["agreement", "load", Self.samples.appendingPathComponent("donbas-minsk-sample.json").path, "--data-dir", directory])
+        let first = try await BackstopProcess.run(["sensor", "add", file, "--data-dir", directory])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Registered camera-zolote (camera) as version 1"))
+        #expect(first.stderr.contains("no sensor token named 'camera-zolote' exists yet"))
+        #expect(!first.stderr.contains("area of operations"), "Zolote is on the Donbas line")
+        _ = try await BackstopProcess.run(["token", "create", "--role", "sensor", "--name", "camera-zolote", "--data-dir", directory])
+        let far = camera.replacingOccurrences(of: #""lat": 48.69, "lon": 38.52"#, with: #""lat": 10, "lon": 10"#)
+            .replacingOccurrences(of: #""token": "camera-zolote"}"#, with: #""token": "camera-zolote", "version": 2}"#)
+        try Data(far.utf8).write(to: URL(fileURLWithPath: file))
+        let second = try await BackstopProcess.run(["sensor", "add", file, "--data-dir", directory])
+        #expect(second.stdout.contains("Changed camera-zolote (camera) as version 2"), "\(second.stderr)")
+        #expect(second.stderr.contains("outside every area of operations (donbas-minsk-sample)"), "\(second.stderr)")
+        #expect(!second.stderr.contains("no sensor token"))
+        let stale = try await BackstopProcess.run(["sensor", "add", file, "--data-dir", directory])
+        #expect(stale.status != 0 && stale.stderr.contains("version"), "\(stale.stderr)")
+        let list = try await BackstopProcess.run(["sensor", "list", "--data-dir", directory])
+        #expect(list.stdout.contains("camera-zolote\tcamera\tunknown\tnever heard from\tCamera at Zolote"), "\(list.stdout)")
+        #expect(try await BackstopProcess.run(["sensor", "list", "--status", "up", "--data-dir", directory]).stdout.isEmpty)
+        #expect(try await BackstopProcess.run(["sensor", "list", "--status", "asleep", "--data-dir", directory]).stderr.contains("--status must be one of"))
+        try Data(#"{"id": "Camera Zolote", "kind": "camera"}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let refused = try await BackstopProcess.run(["sensor", "add", file, "--data-dir", directory])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("  id: must be 1 to 64 lowercase letters") && refused.stderr.contains("  name: "), "\(refused.stderr)")
+    }
+
     @Test func serveRefusesAPortOutOfRange() async throws {
         let output = try await BackstopProcess.run(["serve", "--port", "99999", "--data-dir", BackstopProcess.temporaryDirectory()])
         #expect(output.status != 0)

@@ -136,4 +136,39 @@ import Testing
         #expect(reference.contains { $0.triangulation != nil })
         for _ in 0..<5 { #expect(fuse(records.shuffled(using: &generator)) == reference) }
     }
+
+    @Test func aLineDoesNotMakeOneEventOfTwoPlacesThatDoNotOverlap() throws {
+        // Two patrols' impacts 3 km apart on the same line from the camera: the line passes
+        // through both, but they stay two incidents.
+        let camera = Geodesic.wgs84.destination(from: event, azimuthDegrees: 200, distanceMetres: 8_000)
+        let along = Geodesic.wgs84.inverse(from: camera, to: event).initialAzimuth
+        let beyond = Geodesic.wgs84.destination(from: camera, azimuthDegrees: along, distanceMetres: 11_000)
+        func patrol(_ index: Int, at point: GeoPoint) -> FusionRecord {
+            var record = FusionRecord(id: id(index), kind: .explosion, start: Self.start, end: Self.start, timeToleranceSeconds: 120, point: point,
+                                      radiusMetres: 1_000, source: "patrol-\(index)", modality: .heard, count: 1, grade: nil)
+            record.reporter = "patrol-\(index)/a"
+            return record
+        }
+        let records = [patrol(8, at: event), patrol(9, at: beyond), line(1, from: 200, km: 8)]
+        let incidents = fuse(records)
+        #expect(incidents.count == 2, "\(incidents.map(\.memberIDs))")
+        #expect(incidents.contains { $0.memberIDs.count == 2 }, "the line joins one of them")
+        var generator = SplitMix64(seed: 5)
+        for _ in 0..<5 { #expect(fuse(records.shuffled(using: &generator)) == incidents) }
+    }
+
+    @Test func aFixFarFromTheOtherRecordsPlacesIsNotUsed() throws {
+        // Two lines joined only through a patrol's place, crossing 6 km from it.
+        var patrol = FusionRecord(id: id(9), kind: .explosion, start: Self.start, end: Self.start, timeToleranceSeconds: 120, point: event,
+                                  radiusMetres: 800, source: "patrol-01", modality: .heard, count: 1, grade: nil)
+        patrol.reporter = "patrol-01/a"
+        let elsewhere = Geodesic.wgs84.destination(from: event, azimuthDegrees: 90, distanceMetres: 6_000)
+        let first = line(1, towards: event, from: 200, km: 8)
+        var second = line(2, towards: event, from: 330, km: 9)
+        second.lineOfBearing!.bearingDegrees = (Geodesic.wgs84.inverse(from: second.lineOfBearing!.observer, to: elsewhere).initialAzimuth + 360).truncatingRemainder(dividingBy: 360)
+        let incident = Incident(members: [patrol, first, second])
+        #expect(incident.triangulation == nil)
+        let point = try #require(incident.point)
+        #expect(Geodesic.wgs84.distance(from: point, to: event) < 1, "the patrol's place stands alone")
+    }
 }

@@ -60,4 +60,26 @@ import Testing
         #expect(SensorLiveness().silentSeconds(of: camera, within: day, at: day.end) == 6 * 3600)
         #expect(ReportText.duration(2 * 3600 + 2400) == "2 h 40 min" && ReportText.duration(90_000) == "1 d 1 h")
     }
+
+    @Test func eachSilenceIsAnnouncedOnceEvenIfTheIntervalChangesMeanwhile() {
+        var camera = Self.camera(interval: 600)
+        var liveness = SensorLiveness()
+        #expect(liveness.silenceToAnnounce(of: camera, at: Self.start.addingTimeInterval(1_000)) == nil, "never heard from, within its limit")
+        #expect(liveness.silenceToAnnounce(of: camera, at: Self.start.addingTimeInterval(1_300)) == Self.start, "silent since its registration")
+        liveness.seen(camera, at: Self.start.addingTimeInterval(1_400))
+        #expect(liveness.silenceToAnnounce(of: camera, at: Self.start.addingTimeInterval(2_000)) == nil, "reporting")
+        let down = Self.start.addingTimeInterval(1_400 + 1_300)
+        let from = liveness.silenceToAnnounce(of: camera, at: down)
+        #expect(from == Self.start.addingTimeInterval(1_400 + 1_200))
+        liveness.alertedAfter = liveness.lastSeen
+        #expect(liveness.silenceToAnnounce(of: camera, at: down.addingTimeInterval(60)) == nil, "announced")
+        camera.expectedIntervalSeconds = 300   // the silence now counts from ten minutes after the report
+        #expect(liveness.silenceToAnnounce(of: camera, at: down.addingTimeInterval(60)) == nil, "the same silence, not a new one")
+        let alert = Alert.sensorSilent(camera, lastSeen: liveness.lastSeen, from: from!, at: down)
+        #expect(alert.id == Alert.sensorSilent(camera, lastSeen: liveness.lastSeen, from: Self.start, at: down.addingTimeInterval(5)).id,
+                "one silence, one alert id, however its start is counted")
+        #expect(alert.kind == .sensorSilent && alert.release == .internal && alert.sensorId == "camera-zolote")
+        liveness.seen(camera, at: down.addingTimeInterval(120))
+        #expect(liveness.silenceToAnnounce(of: camera, at: down.addingTimeInterval(120 + 601)) != nil, "a new silence after the next report")
+    }
 }

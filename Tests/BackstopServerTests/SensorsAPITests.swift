@@ -156,6 +156,18 @@ import Testing
             let reasons = detail.json["observations"]?.arrayValue?.compactMap { $0["joined_because"]?.stringValue } ?? []
             #expect(reasons.contains { $0.contains("the bearings cross at") }, "\(reasons)")
 
+            // Released to the parties, it shows its place but not the fix: the ellipse would
+            // show where the lines came from. Partners see the fix.
+            let verified = try await IncidentWorkflowAPITests.verify(client, server, id)
+            let released = try await client.call(.post, "/api/v1/incidents/\(id)/release", as: "supervisor", server: server,
+                                                 body: #"{"level": "parties", "version": \#(verified)}"#)
+            #expect(released.status == .ok, "\(released.json)")
+            let party = try await client.call(.get, "/api/v1/incidents/\(id)", as: "party", server: server)
+            #expect(party.status == .ok && party.json["location"]?["lat"]?.doubleValue != nil, "\(party.json)")
+            #expect(party.json["location"]?["triangulation"] == .null && party.json["sources"] == .array([]), "\(party.json)")
+            let partner = try await client.call(.get, "/api/v1/incidents/\(id)", as: "partner", server: server)
+            #expect(partner.json["location"]?["triangulation"]?["bearings"] == .number(2), "\(partner.json)")
+
             // A lone bearing stays visible, unlocated, with the reason.
             _ = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server,
                                       body: Self.bearing(towards(from: 48.69, 38.52), modality: "camera", at: "2021-03-01T23:40:00Z"))

@@ -62,6 +62,9 @@ import Testing
         let withSensors = try Simulator(agreement: Self.agreement, gazetteer: Self.gazetteer, scenario: scenario).run()
         // The sensors draw from a stream of their own: the same world, with their records added.
         #expect(withSensors.events.map(\.id) == plain.events.map(\.id))
+        let sensorNames = Set(withSensors.sensors.map(\.name))
+        #expect(withSensors.observations.filter { !sensorNames.contains(withSensors.reporters[$0.id]?.reporter ?? "") } == plain.observations,
+                "every other record, retries included, arrives as it did")
         #expect(withSensors.sensors.count == 20)
         #expect(withSensors.sensors.contains { !$0.outages.isEmpty })
         let lines = withSensors.observations.filter { if case .relativeToObserver(let fix) = $0.location { fix.distance == nil } else { false } }

@@ -49,7 +49,9 @@ public enum AssociationRule {
             case .apart: .infinity
             case .pinnedTogether: -1
             case .measured(let distance, let gate): distance / max(gate, 1)
-            case .crossing(_, let seconds, let gate): seconds / max(gate, 1)
+            // Closer in time first, then the sharper crossing (its spread over 10 km counts as
+            // a tenth of the time gate per kilometre).
+            case .crossing(let crossing, let seconds, let gate): seconds / max(gate, 1) + crossing.spreadMetres / 10_000
             }
         }
     }

@@ -59,12 +59,18 @@ public struct FusionEngine: Sendable {
         /// Lines of bearing: any two cross somewhere, so three or more may pair up lines of
         /// different events; the split keeps only groups whose lines meet at one point.
         var lines = 0
+        /// Located records: a line passes through many places, so a component holding a line
+        /// and two places may hold two events the line alone joined.
+        var places = 0
 
         init(_ record: FusionRecord) {
             sources[record.source] = 1
             if let direction = record.direction, direction != .unknown { directions.insert(direction) }
             if record.lineOfBearing != nil { lines = 1 }
+            if record.point != nil { places = 1 }
         }
+
+        var linesMayMixEvents: Bool { lines > 2 || lines > 0 && places > 1 }
 
         mutating func absorb(_ other: ComponentInfo) {
             // Two parts that share a source may hold that source's records of two events.
@@ -72,7 +78,8 @@ public struct FusionEngine: Sendable {
             sources.merge(other.sources, uniquingKeysWith: +)
             directions.formUnion(other.directions)
             lines += other.lines
-            if directions.count > 1 || lines > 2 { mayHoldSeveralEvents = true }
+            places += other.places
+            if directions.count > 1 || linesMayMixEvents { mayHoldSeveralEvents = true }
         }
     }
 
@@ -124,7 +131,7 @@ public struct FusionEngine: Sendable {
         componentInfo[root] = bridged
         componentInfo[root]!.sources[record.source, default: 0] += 1
         if let direction = record.direction, direction != .unknown { componentInfo[root]!.directions.insert(direction) }
-        if componentInfo[root]!.directions.count > 1 || componentInfo[root]!.lines > 2 { componentInfo[root]!.mayHoldSeveralEvents = true }
+        if componentInfo[root]!.directions.count > 1 || componentInfo[root]!.linesMayMixEvents { componentInfo[root]!.mayHoldSeveralEvents = true }
         // The newcomer conflicts with a record of its own source that it does not join.
         if componentInfo[root]!.sources[record.source]! - 1 > sameSourceJoined { componentInfo[root]!.mayHoldSeveralEvents = true }
         if record.point != nil || record.lineOfBearing != nil {
@@ -276,8 +283,8 @@ public struct FusionEngine: Sendable {
 
     /// Two groups may not be joined when a source has a record in each that the rule does not
     /// join (one source does not report one event twice in two places), when one holds
-    /// outgoing fire and the other incoming, or when their lines of bearing together do not
-    /// meet at one point.
+    /// outgoing fire and the other incoming, when only lines of bearing would join places that
+    /// do not overlap, or when their lines of bearing together do not meet at one point.
     private func conflict(_ a: [Int], _ b: [Int]) -> Bool {
         let directionsA = Set(a.compactMap { records[$0].direction }), directionsB = Set(b.compactMap { records[$0].direction })
         if directionsA.contains(.outgoing) && directionsB.contains(.incoming) || directionsA.contains(.incoming) && directionsB.contains(.outgoing) {
@@ -288,6 +295,13 @@ public struct FusionEngine: Sendable {
             for x in sources[records[y].source] ?? [] where !AssociationRule.joins(records[x], records[y]) { return true }
         }
         let lines = (a + b).map { records[$0] }.filter { $0.lineOfBearing != nil }
+        guard !lines.isEmpty else { return false }
+        // A line does not make one event of places that do not overlap.
+        let placesA = a.filter { records[$0].point != nil }, placesB = b.filter { records[$0].point != nil }
+        if !placesA.isEmpty, !placesB.isEmpty,
+           !placesA.contains(where: { x in placesB.contains { y in AssociationRule.joins(records[x], records[y]) } }) {
+            return true
+        }
         return lines.count > 2 && !BearingConsistency.meetAtOnePoint(lines)
     }
 

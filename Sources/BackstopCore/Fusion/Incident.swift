@@ -60,11 +60,17 @@ public struct Incident: Sendable, Hashable {
         if lines.count > 1 {
             do {
                 let fix = try Triangulation.locate(lines.map(\.bearingObservation))
-                triangulation = BearingFix(point: fix.point, semiMajorMetres: (fix.semiMajorMetres * 10).rounded() / 10,
-                                           semiMinorMetres: (fix.semiMinorMetres * 10).rounded() / 10,
-                                           majorAxisAzimuthDegrees: (fix.majorAxisAzimuthDegrees * 10).rounded() / 10, bearings: lines.count)
-                // Next to other places the fix counts as a disc holding its ellipse.
-                located.append((fix.point, max(fix.semiMajorMetres, FusionRecord.minimumRadiusMetres)))
+                // Lines joined through other records' places may cross somewhere else: such a
+                // crossing is not this event's place, and the places stand alone.
+                let places = try? PositionCombination.combine(located)
+                if places.map({ Geodesic.wgs84.distance(from: fix.point, to: $0.point) <= $0.radiusMetres + fix.semiMajorMetres }) ?? true {
+                    triangulation = BearingFix(point: fix.point, semiMajorMetres: (fix.semiMajorMetres * 10).rounded() / 10,
+                                               semiMinorMetres: (fix.semiMinorMetres * 10).rounded() / 10,
+                                               majorAxisAzimuthDegrees: ((fix.majorAxisAzimuthDegrees * 10).rounded() / 10).truncatingRemainder(dividingBy: 180),
+                                               bearings: lines.count)
+                    // Next to other places the fix counts as a disc holding its ellipse.
+                    located.append((fix.point, max(fix.semiMajorMetres, FusionRecord.minimumRadiusMetres)))
+                }
             } catch {
                 if located.isEmpty { unlocatedReason = "its \(lines.count) bearings fix no place: \(error)" }
             }

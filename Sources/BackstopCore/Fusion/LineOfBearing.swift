@@ -83,6 +83,9 @@ struct BearingCrossing {
     var alongSecond: Double
     /// The angle between the lines, 0–90°.
     var angleDegrees: Double
+    /// About how far the crossing may be off: the larger of each line's one-σ sideways error
+    /// at the crossing, over the sine of the angle between them.
+    var spreadMetres: Double
 
     init?(_ a: LineOfBearing, _ b: LineOfBearing) {
         let plane = LocalPlane(origin: GeoPoint(lat: (a.observer.lat + b.observer.lat) / 2, lon: (a.observer.lon + b.observer.lon) / 2))
@@ -95,6 +98,7 @@ struct BearingCrossing {
         alongFirst = (gx * db.north - gy * db.east) / cross
         alongSecond = (gx * da.north - gy * da.east) / cross
         angleDegrees = asin(min(abs(cross), 1)) * 180 / .pi
+        spreadMetres = max(abs(alongFirst) * a.sigmaDegrees, abs(alongSecond) * b.sigmaDegrees) * .pi / 180 / max(abs(cross), 1e-9)
     }
 }
 

@@ -44,12 +44,12 @@ extension LocationResolution {
 
 extension Alert {
     /// The alert for a sensor's silence that began at `from`, raised at `now`: for the mission
-    /// only, once per silence (its id follows the sensor and the silence).
+    /// only, once per silence (its id follows the sensor and the report the silence followed).
     public static func sensorSilent(_ sensor: Sensor, lastSeen: Date?, from: Date, at now: Date) -> Alert {
         let minutes = NumberRule.format((sensor.expectedIntervalSeconds / 60 * 10).rounded() / 10)
         let since = lastSeen.map { "has not reported since \(Timestamp.format($0))" } ?? "has not reported since it was registered (\(Timestamp.format(sensor.registeredAt)))"
         var alert = Alert(
-            id: id(policy: "sensors", sector: sensor.id, request: nil, kind: .sensorSilent, from: nil, to: nil, at: from),
+            id: id(policy: "sensors", sector: sensor.id, request: nil, kind: .sensorSilent, from: nil, to: nil, at: lastSeen ?? sensor.registeredAt),
             kind: .sensorSilent, policyId: "sensors", policyVersion: sensor.version,
             reasons: ["\(sensor.name) (\(sensor.kind.rawValue) \(sensor.id)) \(since); it reports every \(minutes) min, so it is counted silent from \(Timestamp.format(from))"
                       + (sensor.responsible.map { "; responsible: \($0)" } ?? "")],

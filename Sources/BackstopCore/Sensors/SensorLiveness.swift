@@ -22,8 +22,10 @@ public struct SensorLiveness: Sendable, Hashable, Codable {
     }
 
     public var lastSeen: Date?
-    /// The start of the silence an alert was raised for, so each silence is announced once.
-    public var alertedSilenceFrom: Date?
+    /// The report (or, for a sensor never heard from, the registration) after which a silence
+    /// was announced: each silence is announced once, even if the sensor's interval changes
+    /// while it lasts (which moves where the silence is counted from).
+    public var alertedAfter: Date?
     /// Closed periods of silence, oldest first (the open one is derived from `lastSeen`).
     public var silences: [Silence]
 
@@ -65,7 +67,7 @@ public struct SensorLiveness: Sendable, Hashable, Codable {
     /// sensor is reporting (or was never heard from: it is silent from its registration, and
     /// that is announced as well).
     public func silenceToAnnounce(of sensor: Sensor, at now: Date) -> Date? {
-        guard let open = silences(of: sensor, at: now).last, open.to == nil, open.from != alertedSilenceFrom else { return nil }
+        guard let open = silences(of: sensor, at: now).last, open.to == nil, (lastSeen ?? sensor.registeredAt) != alertedAfter else { return nil }
         // A sensor never heard from is silent from its registration, but its limit still applies.
         guard lastSeen != nil || now.timeIntervalSince(sensor.registeredAt) > sensor.silenceLimitSeconds else { return nil }
         return open.from

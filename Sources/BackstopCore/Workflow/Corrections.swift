@@ -56,6 +56,7 @@ public enum Corrections {
         if let events = object["events"]?.intValue { corrected.estimatedEvents = events }
         if let location = object["location"], let lat = location["lat"]?.doubleValue, let lon = location["lon"]?.doubleValue {
             corrected.location = IncidentSummary.Location(lat: lat, lon: lon, radiusM: location["radius_m"]?.doubleValue)
+            corrected.unlocatedReason = nil
         }
         if let weapon = object["weapon_class"]?.stringValue, !corrected.weapons.contains(where: { $0.class == weapon }) {
             corrected.weapons = [IncidentSummary.Weapon(class: weapon, quantity: corrected.weapons.map(\.quantity).max() ?? 1, models: [])]

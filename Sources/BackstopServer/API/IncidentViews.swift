@@ -105,7 +105,14 @@ struct ReleasedIncidentView: Encodable, Sendable {
     init(_ incident: StoredIncident, audience: ReleaseLevel) {
         var summary = incident.released
         summary.observationIDs = []
-        if audience == .parties { summary.sources = [] }
+        if audience == .parties {
+            // The parties learn neither who reported nor the lines of bearing: a fix's ellipse
+            // gives the angle and the bisector of the lines that made it, and several fixes by
+            // one pair of cameras would point at where the cameras stand.
+            summary.sources = []
+            summary.location?.triangulation = nil
+            summary.unlocatedReason = nil
+        }
         self.summary = summary
         state = incident.state
         releaseLevel = incident.workflow.releaseLevel

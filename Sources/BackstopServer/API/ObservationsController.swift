@@ -33,8 +33,6 @@ struct ObservationsController: Sendable {
             ObservationSubmission(observation: $0, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
                                   resolution: resolver.resolve($0).flagged(sensor?.viewProblem(of: $0)))
         }
-        let outsideView = sensor.map { sensor in observations.filter { sensor.viewProblem(of: $0) != nil }.count } ?? 0
-        if outsideView > 0 { metrics.sensorRecordsOutsideView.increment(by: Int64(outsideView)) }
         let results: [SubmissionResult]
         do {
             results = try await store.submit(submissions)
@@ -43,6 +41,10 @@ struct ObservationsController: Sendable {
             throw error
         }
         let created = results.filter { $0.outcome == .created }.count
+        if let sensor {
+            let outsideView = results.filter { $0.outcome == .created && sensor.viewProblem(of: $0.stored.observation) != nil }.count
+            if outsideView > 0 { metrics.sensorRecordsOutsideView.increment(by: Int64(outsideView)) }
+        }
         // The records are stored already: a liveness that cannot be written now is written by the next report.
         if let sensor, created > 0 { _ = try? await store.sensorSeen(id: sensor.id, at: now) }
         metrics.observationsCreated.increment(by: Int64(created))

@@ -42,7 +42,7 @@ struct SensorSilenceWork: Service {
                 guard let sensor = try current[sensorKey]?.decode(Sensor.self) else { return EscalationWrite() }
                 var liveness = try current[livenessKey]?.decode(SensorLiveness.self) ?? SensorLiveness()
                 guard let from = liveness.silenceToAnnounce(of: sensor, at: time) else { return EscalationWrite() }
-                liveness.alertedSilenceFrom = from
+                liveness.alertedAfter = liveness.lastSeen ?? sensor.registeredAt
                 var write = EscalationWrite()
                 try write.put(.sensorLiveness, sensor.id, liveness)
                 try write.raise(Alert.sensorSilent(sensor, lastSeen: liveness.lastSeen, from: from, at: time), actor: actor, releases: [:], now: time)
