@@ -25,7 +25,7 @@ import Testing
             #expect(list.status == .ok)
             let incidents = try #require(list.json["incidents"]?.arrayValue)
             #expect(incidents.count == 1)
-            let incident = incidents[0]
+            let incident = try #require(incidents.first)
             #expect(incident["record_count"]?.intValue == 2)
             #expect(incident["independent_sources"]?.intValue == 2)
             #expect(incident["sources"] == .array([.string("team-a"), .string("team-b")]))
