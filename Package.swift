@@ -102,7 +102,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/ogc-openapi.json"), .copy("Resources/Templates")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/ogc-openapi.json"), .copy("Resources/Templates"), .copy("Resources/Console")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

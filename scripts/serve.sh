@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# chromium prints the daily report to PDF (GET /api/v1/reports/{id}?f=pdf).
-install_debian_packages chromium fonts-dejavu-core
+# chromium prints the daily report to PDF (GET /api/v1/reports/{id}?f=pdf); libjs-leaflet and
+# libjs-chart.js are the scripts the web console loads, served by Backstop itself.
+install_debian_packages chromium fonts-dejavu-core libjs-leaflet libjs-chart.js
 swift build --product backstop
 exec "$(swift build --show-bin-path)/backstop" serve --data-dir ./backstop-data --demo "$@"

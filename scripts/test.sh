@@ -10,7 +10,9 @@ source scripts/setup.sh
 # xmllint (libxml2-utils): every CAP message the tests produce is validated against the OASIS schema.
 # gdal-bin: GDAL's OAPIF driver (ogrinfo) reads the OGC API – Features endpoints as QGIS does.
 # chromium prints the daily report to PDF; poppler-utils (pdfinfo, pdftotext) checks that PDF.
-install_debian_packages sqlite3 libxml2-utils gdal-bin chromium fonts-dejavu-core poppler-utils
+# chromium-driver drives Chromium for the console's browser tests; libjs-leaflet and
+# libjs-chart.js are the scripts the console's pages load (served by Backstop itself).
+install_debian_packages sqlite3 libxml2-utils gdal-bin chromium chromium-driver fonts-dejavu-core poppler-utils libjs-leaflet libjs-chart.js
 source scripts/test-postgres.sh
 
 # standardwebhooks: the test receiver verifies webhook signatures with the reference library.
@@ -31,3 +33,6 @@ swift test --skip-build
 
 # OGC API – Features read by GDAL, OWSLib and the ogctests suite (features/core).
 ./scripts/features-test.sh
+
+# The web console in headless Chromium, driven by Selenium.
+./scripts/browser-test.sh

@@ -47,7 +47,8 @@ func buildRouter(
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: MetricsMiddleware())
     let metrics = ServerMetrics(registry: registry)
-    let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store), table: table)
+    let sessions = ConsoleSessions(keys: ConsoleKeyCache(store: store), lifetime: configuration.sessionLifetime)
+    let routes = RouteRegistrar(router: router, authenticator: Authenticator(store: store, sessions: sessions, now: configuration.now), table: table)
     SystemController(store: store, metrics: metrics, node: configuration.nodeName).register(with: routes)
     let resolvers = LocationResolverCache(store: store)
     let work = IncidentWork(store: store, node: configuration.nodeName, leaseDuration: configuration.leaseSeconds, now: configuration.now)
@@ -68,6 +69,8 @@ func buildRouter(
     let reports = ReportsController(store: store, assembler: ReportAssembler(store: store, incidents: incidents, calendar: configuration.reports.calendar),
                                     settings: configuration.reports, pages: .bundled, now: configuration.now)
     reports.register(with: routes)
+    ConsoleController(store: store, sessions: sessions, incidents: incidents, reports: reports, pages: .bundled, now: configuration.now)
+        .register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)
     PoliciesController(store: store, configuration: configuration).register(with: routes)

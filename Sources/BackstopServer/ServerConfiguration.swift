@@ -51,6 +51,8 @@ public struct ServerConfiguration: Sendable {
     public var exportPageSize = ObservationQuery.maximumLimit
     /// The daily report's time basis and its schedule.
     public var reports = ReportSettings()
+    /// How long a console session lasts after sign-in.
+    public var sessionLifetime: TimeInterval = 12 * 3600
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
                 maxBatchSize: Int = 1_000, now: @escaping @Sendable () -> Date = { Date() },

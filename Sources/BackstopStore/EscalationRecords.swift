@@ -22,6 +22,8 @@ public enum EscalationRecordKind: String, CaseIterable, Sendable {
     case sensor
     /// When a sensor last reported and when it was silent, by sensor id.
     case sensorLiveness = "sensor_liveness"
+    /// The key the web console signs its session cookies with, shared by every node.
+    case consoleKey = "console_key"
 }
 
 public struct EscalationKey: Sendable, Hashable {

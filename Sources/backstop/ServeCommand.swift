@@ -68,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not draft the day's report on the schedule (reports are then drafted on demand only).")
     var noScheduledReports = false
 
+    @Option(help: "How many hours a web console session lasts after sign-in.")
+    var sessionHours = 12.0
+
     /// `HH:MM` as hour and minute, nil when it is not a time of day.
     static func timeOfDay(_ text: String) -> (hour: Int, minute: Int)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
@@ -80,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard TimeZone(identifier: missionTimeZone) != nil else {
             throw ValidationError("--mission-time-zone must be an IANA time zone such as Europe/Kyiv or Africa/Cairo (got '\(missionTimeZone)')")
         }
+        guard sessionHours > 0, sessionHours <= 24 * 30 else { throw ValidationError("--session-hours must be above 0 and at most 720 (got \(sessionHours))") }
         guard Self.timeOfDay(reportTime) != nil else { throw ValidationError("--report-time must be HH:MM, such as 19:30 (got '\(reportTime)')") }
         if let retrySchedule, RetrySchedule(parsing: retrySchedule) == nil {
             throw ValidationError("--retry-schedule must be seconds separated by commas, each from 0 to 604800, such as 0,1,2,5 (got '\(retrySchedule)')")
@@ -134,6 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         let reportTime = Self.timeOfDay(reportTime)!
         configuration.reports = ReportSettings(timeZone: TimeZone(identifier: missionTimeZone)!, hour: reportTime.hour, minute: reportTime.minute,
                                                draftsOnSchedule: !noScheduledReports)
+        configuration.sessionLifetime = sessionHours * 3600
         if let retrySchedule { configuration.retrySchedule = RetrySchedule(parsing: retrySchedule)! }
         configuration.publicRedaction = PublicRedaction(
             place: publicNearSettlement ? .nearestSettlement(withinMetres: 10_000, fallbackDegrees: publicGridDegrees) : .grid(degrees: publicGridDegrees),

@@ -14,9 +14,10 @@ struct RouteRegistrar {
     func add(_ endpoint: Endpoint, _ handler: @escaping Handler) {
         let authenticator = authenticator
         router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
-            let identity = try await authenticator.authorize(request, for: endpoint)
+            let (identity, session) = try await authenticator.authorize(request, for: endpoint)
             var context = context
             context.identity = identity
+            context.session = session
             do {
                 // Every endpoint refuses query parameters it does not read (a mistyped filter must
                 // not silently widen a listing); the handler then reads the ones it knows.

@@ -16,6 +16,8 @@ public struct Endpoint: Sendable, Hashable {
     /// How a refused query parameter is answered: 422 across the API, 400 where a standard says
     /// so (OGC API – Features).
     public var parameterRefusal: HTTPResponse.Status = .unprocessableContent
+    /// A console form's endpoint: its handler checks the CSRF field of the form itself.
+    public var checksFormCSRF = false
 
     public init(method: HTTPRequest.Method, path: String, roles: Set<Role>?, queryParameters: Set<String> = [], admitsAnonymous: Bool = false) {
         self.admitsAnonymous = admitsAnonymous
@@ -52,9 +54,12 @@ public struct Endpoint: Sendable, Hashable {
     public static let exportObservations = Endpoint(method: .get, path: "/api/v1/observations/export", roles: listObservations.roles,
                                                     queryParameters: ["format", "from", "to", "bbox", "kind", "reporter"])
     public static let getObservation = Endpoint(method: .get, path: "/api/v1/observations/{id}", roles: listObservations.roles)
-    public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader)
-    public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"])
-    public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader, queryParameters: ["version"])
+    /// Agreements are public documents: anyone reads them, without a token too (the public map draws them).
+    public static let listAgreements = Endpoint(method: .get, path: "/api/v1/agreements", roles: everyReader, admitsAnonymous: true)
+    public static let getAgreement = Endpoint(method: .get, path: "/api/v1/agreements/{id}", roles: everyReader, queryParameters: ["version"],
+                                              admitsAnonymous: true)
+    public static let getAgreementGeometry = Endpoint(method: .get, path: "/api/v1/agreements/{id}/geometry", roles: everyReader,
+                                                      queryParameters: ["version"], admitsAnonymous: true)
     public static let putAgreement = Endpoint(method: .put, path: "/api/v1/agreements/{id}", roles: [.admin, .supervisor])
     /// Incidents join records of many reporters: the mission's staff see them all; partners,
     /// parties and the public (also without a token) see those released to them.
@@ -167,10 +172,34 @@ public struct Endpoint: Sendable, Hashable {
     public static let correctReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/corrections", roles: insideMission)
     public static let reports = [listReports, draftReport, getReport, editReport, redraftReport, approveReport, correctReport]
 
+    /// The web console: pages for people in a browser, signed in with a session cookie (a
+    /// bearer token works too). The public's pages need no sign-in.
+    private static func page(_ path: String, _ roles: Set<Role>?, anonymous: Bool = false, _ parameters: Set<String> = []) -> Endpoint {
+        Endpoint(method: .get, path: path, roles: roles, queryParameters: parameters, admitsAnonymous: anonymous)
+    }
+    public static let home = page("/", everyReader, anonymous: true)
+    public static let signInPage = page("/signin", nil)
+    public static let signIn: Endpoint = {
+        var endpoint = Endpoint(method: .post, path: "/signin", roles: nil)
+        endpoint.checksFormCSRF = true
+        return endpoint
+    }()
+    public static let signOut: Endpoint = {
+        var endpoint = Endpoint(method: .post, path: "/signout", roles: everyReader)
+        endpoint.checksFormCSRF = true
+        return endpoint
+    }()
+    public static let operationsMap = page("/console/map", insideMission.union([.partner, .party]))
+    public static let verificationQueue = page("/console/queue", insideMission)
+    public static let publicMap = page("/public/map", incidentReaders, anonymous: true)
+    public static let asset = page("/assets/{name}", nil)
+    public static let assetImage = page("/assets/images/{name}", nil)
+    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, publicMap, asset, assetImage]
+
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]
 
-    public static let all: [Endpoint] = features + reports + sensors + [
+    public static let all: [Endpoint] = features + reports + sensors + console + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
         listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings, exportFindings,

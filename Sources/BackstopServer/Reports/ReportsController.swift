@@ -59,6 +59,12 @@ struct ReportsController: Sendable {
         let limit = parameters.int("limit", range: 1...1_000) ?? 100
         if !caller.insideMission, state == .draft { parameters.fail("state", "drafts are the mission's own") }
         try parameters.check()
+        return try await EscalationResponse.make(ReportListing(reports: listing(state: state, limit: limit, caller: caller)))
+    }
+
+    /// The reports the caller may read (the mission: the latest version of each; everyone
+    /// else: published versions the public may read by now).
+    func listing(state: DailyReport.State?, limit: Int, caller: EscalationCaller) async throws -> [ReportListing.Item] {
         var items: [ReportListing.Item] = []
         let time = now()
         for index in try await store.reportIndex() {
@@ -70,7 +76,7 @@ struct ReportsController: Sendable {
                                publishedAt: report.publishedAt, href: "/api/v1/reports/\(report.id.uuidString.lowercased())"))
             if items.count == limit { break }
         }
-        return try EscalationResponse.make(ReportListing(reports: items))
+        return items
     }
 
     func get(_ request: Request, _ context: AppRequestContext, caller: EscalationCaller) async throws -> Response {

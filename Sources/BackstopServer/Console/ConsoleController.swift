@@ -1,0 +1,195 @@
+import BackstopCore
+import BackstopStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The web console: sign-in and sign-out, the operations map, the verification queue, and the
+/// public's pages. Pages are server-rendered from the same reads the API answers with (the
+/// incident listing, the reports listing); the map draws the API's own JSON. Every page is
+/// sent with a Content-Security-Policy that lets it load only what Backstop serves.
+struct ConsoleController: Sendable {
+    let store: any BackstopStore
+    let sessions: ConsoleSessions
+    let incidents: IncidentsController
+    let reports: ReportsController
+    let pages: PageRenderer
+    let now: @Sendable () -> Date
+    let assets = ConsoleAssets()
+    let logger = Logger(label: "backstop.console")
+
+    static let securityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+    func register(with routes: RouteRegistrar) {
+        routes.add(.home) { request, context, identity in try await home(request, context, identity: identity) }
+        routes.add(.signInPage) { request, context, _ in signInPage(request, context, problem: nil, status: .ok) }
+        routes.add(.signIn) { request, context, _ in try await signIn(request, context) }
+        routes.add(.signOut) { request, context, _ in try await signOut(request, context) }
+        routes.add(.operationsMap) { _, context, identity in map(context, identity: identity, publicView: false) }
+        routes.add(.verificationQueue) { _, context, identity in try await queue(context, identity: identity!) }
+        routes.add(.publicMap) { _, context, identity in map(context, identity: identity, publicView: true) }
+        routes.add(.asset) { _, context, _ in try assets.asset(context.parameters.get("name") ?? "") }
+        routes.add(.assetImage) { _, context, _ in try assets.image(context.parameters.get("name") ?? "") }
+    }
+
+    // MARK: Pages
+
+    /// What every page's frame shows: who is signed in, the navigation their role has, the
+    /// session's CSRF token for forms and scripts.
+    func frame(_ title: String, _ context: AppRequestContext, identity: Identity?, _ extra: [String: Any] = [:]) -> [String: Any] {
+        let role = identity?.role ?? .public
+        let staff = ReleaseLevel.audience(of: role) == .internal
+        var values: [String: Any] = [
+            "title": title,
+            "signedIn": context.session == nil ? nil : ["name": identity?.name ?? "", "role": role.rawValue] as [String: Any],
+            "bearer": context.session == nil && identity != nil && role != .public ? ["name": identity!.name] : nil,
+            "csrf": context.session?.csrf,
+            "nav": [
+                ["href": "/console/map", "name": "Operations map", "show": staff || role == .partner || role == .party],
+                ["href": "/console/queue", "name": "Verification queue", "show": staff],
+                ["href": "/", "name": "Reports", "show": true],
+                ["href": "/public/map", "name": "Public map", "show": true],
+            ].filter { $0["show"] as? Bool == true },
+        ]
+        values.merge(extra) { $1 }
+        return values
+    }
+
+    func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var response = pages.response(template, values, status: status)
+        response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.securityPolicy
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[.cacheControl] = "no-store"
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    /// The mission's staff start at the map; everyone else at the published reports.
+    func home(_ request: Request, _ context: AppRequestContext, identity: Identity?) async throws -> Response {
+        let caller = EscalationCaller(identity: identity)
+        if caller.insideMission { return Self.redirect(to: "/console/map") }
+        let published = try await reports.listing(state: .published, limit: 100, caller: EscalationCaller(identity: nil))
+        let items: [[String: Any]] = published.map { item in
+            ["title": item.title, "href": item.href + "?f=html", "pdf": item.href + "?f=pdf",
+             "period": "\(Timestamp.format(item.period.start)) – \(Timestamp.format(item.period.end))",
+             "published": item.publishedAt.map(Timestamp.format) ?? ""]
+        }
+        return page("console-home", frame("Published reports", context, identity: identity, ["reports": items, "none": items.isEmpty]))
+    }
+
+    func signInPage(_ request: Request, _ context: AppRequestContext, problem: String?, status: HTTPResponse.Status) -> Response {
+        // Double submit before any session: the form carries what the cookie carries.
+        let nonce = ConsoleSessions.cookie(ConsoleSessions.signInCookieName, in: request)
+            .flatMap { $0.range(of: #"^[A-Za-z0-9_-]{22}$"#, options: .regularExpression) != nil ? $0 : nil }
+            ?? Base64URL.encode(Data((0..<16).map { _ in UInt8.random(in: .min ... .max) }))
+        var headers = HTTPFields()
+        headers[.setCookie] = ConsoleSessions.setCookie(ConsoleSessions.signInCookieName, nonce, maxAge: 3_600, request: request)
+        return page("console-signin", frame("Sign in", context, identity: nil, ["signInNonce": nonce, "problem": problem,
+                                                                               "hours": Int(sessions.lifetime / 3_600)]),
+                    status: status, headers: headers)
+    }
+
+    func signIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request)
+        guard let sent = form["csrf"], let expected = ConsoleSessions.cookie(ConsoleSessions.signInCookieName, in: request),
+              ConsoleSessions.same(sent, expected) else {
+            return signInPage(request, context, problem: "The form has expired: sign in again.", status: .forbidden)
+        }
+        let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { return signInPage(request, context, problem: "Enter your access token.", status: .unprocessableContent) }
+        guard let record = try await store.token(hash: AccessTokens.hash(token)), record.revokedAt == nil else {
+            logger.notice("console sign-in refused: unknown or revoked token")
+            return signInPage(request, context, problem: "This token is not known, or it was revoked.", status: .unauthorized)
+        }
+        guard record.identity.role != .sensor else {
+            return signInPage(request, context, problem: "A sensor's token does not sign in to the console.", status: .forbidden)
+        }
+        let (cookie, _) = try await sessions.cookieValue(tokenHash: record.hash, now: now())
+        logger.notice("console sign-in", metadata: ["name": "\(record.identity.name)", "role": "\(record.identity.role.rawValue)"])
+        var response = Self.redirect(to: "/")
+        response.headers.append(HTTPField(name: .setCookie, value: ConsoleSessions.setCookie(ConsoleSessions.cookieName, cookie, maxAge: Int(sessions.lifetime), request: request)))
+        response.headers.append(HTTPField(name: .setCookie, value: ConsoleSessions.setCookie(ConsoleSessions.signInCookieName, "", maxAge: 0, request: request)))
+        return response
+    }
+
+    func signOut(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request)
+        if let session = context.session {
+            guard let sent = form["csrf"], ConsoleSessions.same(sent, session.csrf) else {
+                throw APIError(.forbidden, code: "csrf", message: "the sign-out form must carry the session's CSRF token")
+            }
+        }
+        var response = Self.redirect(to: "/signin")
+        response.headers[.setCookie] = ConsoleSessions.setCookie(ConsoleSessions.cookieName, "", maxAge: 0, request: request)
+        return response
+    }
+
+    func map(_ context: AppRequestContext, identity: Identity?, publicView: Bool) -> Response {
+        let role = identity?.role ?? .public
+        let view = publicView ? "public" : (ReleaseLevel.audience(of: role) == .internal ? "internal" : "released")
+        return page("console-map", frame(publicView ? "Public map" : "Operations map", context, identity: identity,
+                                         ["view": view, "publicView": publicView, "leaflet": true,
+                                          "states": IncidentState.allCases.map(\.rawValue),
+                                          "kinds": ObservationKind.allCases.map(\.rawValue)]))
+    }
+
+    /// The review queue as a page: what waits for review or confirmation, most serious first
+    /// (findings, then confidence, then age), with the four-eyes rule said where it applies.
+    func queue(_ context: AppRequestContext, identity: Identity) async throws -> Response {
+        var filters = IncidentsController.Filters()
+        filters.needsReview = true
+        filters.limit = 500
+        let (found, more, behind, matched) = try await incidents.matching(filters, audience: .internal, limit: filters.limit)
+        let supervisor = [Role.supervisor, .admin].contains(identity.role)
+        let rows: [[String: Any]] = found.map { entry in
+            let incident = entry.incident
+            let summary = incident.corrected
+            let pending = incident.workflow.pending
+            var waiting = "review"
+            if let pending {
+                waiting = pending.proposedBy == identity.name ? "confirmation by another supervisor (your proposal)"
+                    : supervisor ? "your confirmation" : "a supervisor's confirmation"
+            } else if incident.workflow.hasNewEvidence {
+                waiting = "review of new evidence"
+            }
+            return [
+                "id": incident.id.uuidString.lowercased(), "kind": summary.kind, "start": summary.start,
+                "findings": summary.findings.map(\.kind).joined(separator: ", "), "hasFindings": !summary.findings.isEmpty,
+                "confidence": String(format: "%.2f", summary.confidence), "state": incident.state.rawValue,
+                "records": summary.recordCount, "waiting": waiting,
+                "proposal": pending.map { "\($0.verdict.rawValue) by \($0.proposedBy)" },
+                "ownProposal": pending?.proposedBy == identity.name,
+            ]
+        }
+        return page("console-queue", frame("Verification queue", context, identity: identity, [
+            "rows": rows, "none": rows.isEmpty, "matched": matched, "more": more, "behind": behind > 0 ? behind : nil,
+        ]))
+    }
+
+    static func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
+
+/// An HTML form's fields (`application/x-www-form-urlencoded`), at most 16 KiB.
+enum FormBody {
+    static func read(_ request: Request) async throws -> [String: String] {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        guard buffer.readableBytes > 0 else { return [:] }
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the form as application/x-www-form-urlencoded")
+        }
+        var fields: [String: String] = [:]
+        for pair in String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            if let name = parts.first, fields[name] == nil { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,129 @@
+// The operations map and the public map: incidents drawn from the API's own JSON, on a base
+// map and the agreements' lines and zones that Backstop serves itself (no tiles, no CDN).
+(function () {
+  "use strict";
+  var page = document.getElementById("console-map");
+  if (!page || !window.L) { return; }
+  var view = page.getAttribute("data-view");
+  var status = document.getElementById("status");
+  var map = L.map("map", { preferCanvas: false, zoomSnap: 0.5 }).setView([48.3, 38.0], 8);
+  // Base map under the agreement, the agreement under the incidents, whatever loads first.
+  map.createPane("basemap").style.zIndex = 250;
+  map.createPane("agreement").style.zIndex = 350;
+  var colours = { unreviewed: "#6e7781", pending: "#bf8700", verified: "#1a7f37", rejected: "#8250df", inconclusive: "#8250df" };
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) { throw new Error(url + ": " + response.status); }
+      return response.json();
+    });
+  }
+
+  // Base map: Natural Earth countries (public domain).
+  getJSON("/assets/basemap.geojson").then(function (countries) {
+    L.geoJSON(countries, { pane: "basemap", style: { color: "#8c959f", weight: 1, fillColor: "#f6f8fa", fillOpacity: 1 }, interactive: false }).addTo(map);
+    drawAgreements();
+  }).catch(function (error) { status.textContent = "Base map: " + error.message; });
+
+  var agreementStyles = {
+    line: function (p) { var contact = p.line_kind === "contact_line"; return { color: contact ? "#b3261e" : "#0b4f9c", weight: contact ? 3 : 2, dashArray: contact ? null : "6 4" }; },
+    zone: function () { return { color: "#8250df", weight: 1, fillOpacity: 0.08 }; },
+    withdrawal_area: function () { return { color: "#bf8700", weight: 1, fill: false, dashArray: "2 4" }; }
+  };
+  function drawAgreements() {
+    getJSON("/api/v1/agreements").then(function (list) {
+      (list.agreements || []).forEach(function (agreement) {
+        getJSON("/api/v1/agreements/" + encodeURIComponent(agreement.id) + "/geometry").then(function (geometry) {
+          L.geoJSON(geometry, {
+            pane: "agreement",
+            style: function (feature) {
+              var style = agreementStyles[feature.properties.feature];
+              return style ? style(feature.properties) : { color: "#57606a", weight: 1 };
+            },
+            onEachFeature: function (feature, layer) {
+              var p = feature.properties;
+              layer.bindTooltip((p.name || p.id || p.rule || "") + " (" + agreement.id + ")");
+            }
+          }).addTo(map);
+          var element = document.getElementById("map");
+          element.setAttribute("data-agreements", String(Number(element.getAttribute("data-agreements") || 0) + 1));
+        }).catch(function (error) { status.textContent = "Agreement " + agreement.id + ": " + error.message; });
+      });
+    }).catch(function (error) { status.textContent = "Agreements: " + error.message; });
+  }
+
+  // The fix's 95 % ellipse, as a polygon (metres to degrees near the point).
+  function ellipse(fix) {
+    var points = [], a = fix.semi_major_m, b = fix.semi_minor_m, azimuth = fix.major_axis_azimuth_deg * Math.PI / 180;
+    var metresPerLat = 111132, metresPerLon = 111320 * Math.cos(fix.lat * Math.PI / 180);
+    for (var i = 0; i <= 48; i++) {
+      var t = 2 * Math.PI * i / 48, u = a * Math.cos(t), v = b * Math.sin(t);
+      var north = u * Math.cos(azimuth) - v * Math.sin(azimuth), east = u * Math.sin(azimuth) + v * Math.cos(azimuth);
+      points.push([fix.lat + north / metresPerLat, fix.lon + east / metresPerLon]);
+    }
+    return points;
+  }
+
+  function state(incident) {
+    if (incident.pending_assessment) { return "pending"; }
+    return incident.state || incident.verdict || "verified";
+  }
+
+  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
+
+  var layer = L.layerGroup().addTo(map);
+  var first = true;
+  function load() {
+    var hours = Number(document.getElementById("hours").value);
+    document.getElementById("hours-value").textContent = hours >= 48 ? Math.round(hours / 24) + " days" : hours + " hours";
+    var query = ["limit=1000", "from=" + encodeURIComponent(new Date(Date.now() - hours * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z"))];
+    ["kind", "state", "finding"].forEach(function (name) {
+      var element = document.getElementById(name);
+      if (element && element.value) { query.push(name + "=" + encodeURIComponent(element.value)); }
+    });
+    var confidence = document.getElementById("confidence");
+    if (confidence && Number(confidence.value) > 0) { query.push("min_confidence=" + confidence.value); }
+    status.textContent = "Loading…";
+    getJSON("/api/v1/incidents?" + query.join("&")).then(function (page) {
+      layer.clearLayers();
+      var bounds = [];
+      (page.incidents || []).forEach(function (incident) {
+        var place = incident.location || incident.place;
+        if (!place || place.lat === null || place.lat === undefined) { return; }
+        var colour = colours[state(incident)] || "#6e7781";
+        var findings = (incident.findings || []).length;
+        var style = { color: findings ? "#b3261e" : colour, weight: findings ? 3 : 1, fillColor: colour, fillOpacity: 0.35 };
+        var shape;
+        if (place.triangulation) {
+          shape = L.polygon(ellipse(place.triangulation), style);
+        } else if (place.radius_m) {
+          shape = L.circle([place.lat, place.lon], Object.assign({ radius: place.radius_m }, style));
+        } else {
+          shape = L.circleMarker([place.lat, place.lon], Object.assign({ radius: 7 }, style));
+        }
+        var title = incident.kind + ", " + (incident.start || "").replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
+        var body = "<strong>" + text(title) + "</strong><br>" + text(state(incident)) +
+          (findings ? "<br>" + text(findings + " finding(s): " + incident.findings.map(function (f) { return f.kind; }).join(", ")) : "") +
+          (incident.confidence !== undefined ? "<br>confidence " + text(String(incident.confidence)) : "") +
+          (place.near ? "<br>near " + text(place.near) : "") +
+          (view === "public" ? "" : "<br><a href=\"/api/v1/incidents/" + encodeURIComponent(incident.id) + "\">the incident</a>");
+        shape.bindPopup(body);
+        shape.addTo(layer);
+        bounds.push([place.lat, place.lon]);
+      });
+      var count = layer.getLayers().length;
+      status.textContent = count + " incident" + (count === 1 ? "" : "s") + " shown" + (page.next_cursor ? " (the first 1,000)" : "");
+      page.setAttribute && page.setAttribute("data-count", String(count));
+      document.getElementById("map").setAttribute("data-incidents", String(count));
+      if (first && bounds.length) { map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] }); first = false; }
+    }).catch(function (error) { status.textContent = "Incidents: " + error.message; });
+  }
+
+  ["hours", "kind", "state", "finding", "confidence"].forEach(function (name) {
+    var element = document.getElementById(name);
+    if (element) { element.addEventListener("change", load); }
+  });
+  load();
+  // Changes appear without reloading (a poll; server-sent events are not built yet).
+  setInterval(load, 30000);
+}());

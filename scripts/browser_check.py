@@ -1,0 +1,186 @@
+"""The web console in headless Chromium (Debian's chromium and chromium-driver), driven by
+Selenium, against a throwaway server that browser-test.sh started. Each check prints a line;
+any failure saves a screenshot of the page and exits non-zero. Every check also asserts that
+the page logged no error and that no request left the server's own address."""
+import json
+import os
+import sys
+import traceback
+import urllib.request
+from urllib.parse import urlparse
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["BACKSTOP_BASE"]
+ANALYST = os.environ["BACKSTOP_ANALYST_TOKEN"]
+SUPERVISOR = os.environ["BACKSTOP_SUPERVISOR_TOKEN"]
+SENSOR = os.environ["BACKSTOP_SENSOR_TOKEN"]
+SHOTS = os.environ["BACKSTOP_SCREENSHOT_DIR"]
+KEEP = os.environ.get("BACKSTOP_KEEP_SCREENSHOTS") == "1"
+os.makedirs(SHOTS, exist_ok=True)
+
+
+def api(path, token=None):
+    request = urllib.request.Request(BASE + path)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    return json.load(urllib.request.urlopen(request))
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900",
+                     "--disable-background-networking", "--no-first-run", "--disable-sync", "--disable-component-update"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class Check:
+    def __init__(self, driver):
+        self.driver = driver
+
+    def wait(self, condition, what, seconds=15):
+        try:
+            return WebDriverWait(self.driver, seconds).until(lambda d: condition(d))
+        except Exception:
+            raise AssertionError(f"timed out waiting for {what} (at {self.driver.current_url})")
+
+    def clean(self, name):
+        """No console errors, and nothing requested from anywhere but the server."""
+        errors = [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert not errors, f"{name}: the page logged errors: {errors}"
+        origin = urlparse(BASE).netloc
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message.get("method") != "Network.requestWillBeSent":
+                continue
+            url = message["params"]["request"]["url"]
+            scheme = urlparse(url).scheme
+            assert scheme in ("data", "blob", "about", "chrome") or urlparse(url).netloc == origin, f"{name}: a request left the server: {url}"
+        if KEEP:
+            self.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+
+    def sign_in(self, token):
+        self.driver.get(BASE + "/signin")
+        field = self.driver.find_element(By.ID, "token")
+        assert self.driver.find_element(By.CSS_SELECTOR, "label[for=token]").text == "Access token"
+        field.send_keys(token)
+        self.driver.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
+
+
+def agreements_drawn(driver):
+    return int(driver.find_element(By.ID, "map").get_attribute("data-agreements") or 0)
+
+
+def map_count(driver):
+    value = driver.find_element(By.ID, "map").get_attribute("data-incidents")
+    return int(value) if value is not None else None
+
+
+def check_sign_in_and_map(check):
+    driver = check.driver
+    check.sign_in(ANALYST)
+    check.wait(lambda d: d.current_url.endswith("/console/map"), "the operations map after signing in")
+    cookie = driver.get_cookie("backstop_session")
+    assert cookie and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", f"session cookie {cookie}"
+    check.wait(lambda d: (map_count(d) or 0) > 0, "incidents on the map", 30)
+    check.wait(lambda d: agreements_drawn(d) == len(api("/api/v1/agreements")["agreements"]), "every agreement drawn", 30)
+    located = [i for i in api("/api/v1/incidents?limit=1000&from=" + driver.execute_script(
+        "return new Date(Date.now() - 168*3600*1000).toISOString().replace(/\\.\\d+Z$/, 'Z')"), ANALYST)["incidents"] if i["location"]]
+    shown = map_count(driver)
+    assert abs(shown - len(located)) <= 1, f"the map shows {shown} incidents, the API lists {len(located)} with a place"
+    assert driver.find_elements(By.CSS_SELECTOR, ".leaflet-interactive"), "no incident shapes drawn"
+    check.clean("map")
+    print(f"browser: signed in as an analyst; the map shows {shown} incidents, as the API lists")
+
+
+def check_queue(check):
+    driver = check.driver
+    driver.get(BASE + "/console/queue")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+    queue = api("/api/v1/incidents?needs_review=true&limit=1000", ANALYST)["incidents"]
+    assert len(rows) == len(queue), f"the queue page shows {len(rows)} rows, the API {len(queue)}"
+    first = rows[0].find_element(By.CSS_SELECTOR, "td a").text if rows else None
+    assert first is None or first == queue[0]["id"], "the page's order is the API's queue order"
+    check.clean("queue")
+    print(f"browser: the verification queue lists the {len(rows)} incidents waiting, in the API's order")
+
+
+def check_csrf_and_sign_out(check):
+    driver = check.driver
+    # A change sent with the session cookie but without the CSRF token is refused.
+    status = driver.execute_script("""
+        return fetch('/api/v1/reports', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}, body: '{}'})
+            .then(r => r.status);""")
+    assert status == 403, f"a POST without X-CSRF-Token answered {status}"
+    token = driver.find_element(By.CSS_SELECTOR, "meta[name=csrf-token]").get_attribute("content")
+    status = driver.execute_script("""
+        return fetch('/api/v1/reports', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': arguments[0]}, body: '{}'})
+            .then(r => r.status);""", token)
+    assert status in (200, 201), f"a POST with X-CSRF-Token answered {status}"
+    driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+    check.wait(lambda d: d.current_url.endswith("/signin"), "the sign-in form after signing out")
+    assert driver.get_cookie("backstop_session") is None, "the session cookie is gone"
+    driver.get(BASE + "/console/queue")
+    assert "unauthenticated" in driver.page_source, "the queue needs a session again"
+    driver.get_log("browser")  # the 401 above is expected
+    print("browser: a change without the CSRF token is refused, with it accepted; signing out ends the session")
+
+
+def check_refused_sign_ins(check):
+    driver = check.driver
+    check.sign_in("bst_not-a-token")
+    check.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".problem"), "the refusal")
+    assert "not known" in driver.find_element(By.CSS_SELECTOR, ".problem").text
+    check.sign_in(SENSOR)
+    check.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".problem"), "the refusal of a sensor")
+    assert "sensor" in driver.find_element(By.CSS_SELECTOR, ".problem").text
+    assert driver.get_cookie("backstop_session") is None
+    driver.get_log("browser")  # the 401 and 403 answers are expected
+    print("browser: an unknown token and a sensor's token do not sign in")
+
+
+def check_public_map(check):
+    driver = check.driver
+    driver.delete_all_cookies()
+    driver.get(BASE + "/public/map")
+    released = api("/api/v1/incidents?limit=1000")["incidents"]
+    expected = len([i for i in released if i.get("place") and i["place"].get("lat") is not None])
+    check.wait(lambda d: map_count(d) == expected, f"{expected} released incidents on the public map", 30)
+    check.wait(lambda d: agreements_drawn(d) == len(api("/api/v1/agreements")["agreements"]), "the agreements drawn for the public", 30)
+    assert expected > 0, "browser-test.sh released some incidents to the public"
+    staff = len(api("/api/v1/incidents?limit=1000", ANALYST)["incidents"])
+    assert staff > expected, "the public sees fewer incidents than the mission"
+    check.clean("public-map")
+    driver.get(BASE + "/")
+    assert "Published reports" in driver.title
+    check.clean("public-home")
+    print(f"browser: the public map shows only the {expected} incidents released to the public (the mission sees {staff})")
+
+
+def main():
+    driver = browser()
+    check = Check(driver)
+    failed = False
+    for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_public_map]:
+        try:
+            test(check)
+        except Exception:
+            failed = True
+            path = os.path.join(SHOTS, f"failed-{test.__name__}.png")
+            driver.save_screenshot(path)
+            print(f"browser: {test.__name__} FAILED (screenshot {path})", file=sys.stderr)
+            traceback.print_exc()
+    driver.quit()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
