@@ -113,6 +113,59 @@ def check_queue(check):
     print(f"browser: the verification queue lists the {len(rows)} incidents waiting, in the API's order")
 
 
+def sign_out(check):
+    check.driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
+    check.wait(lambda d: d.current_url.endswith("/signin"), "the sign-in form after signing out")
+
+
+def check_four_eyes_through_the_pages(check):
+    """An analyst proposes on the incident page, a supervisor confirms it there; a supervisor's
+    own proposal shows the four-eyes rule and cannot be confirmed by them."""
+    driver = check.driver
+    check.sign_in(ANALYST)
+    check.wait(lambda d: d.current_url.endswith("/console/map"), "the map")
+    driver.get(BASE + "/console/queue")
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr td a")
+    first, second = rows[0].text, rows[1].text
+    rows[0].click()
+    check.wait(lambda d: d.find_elements(By.ID, "propose"), "the proposal form on the incident page")
+    driver.find_element(By.ID, "verdict").send_keys("verified")
+    driver.find_element(By.ID, "note").send_keys("Two records agree; checked on the map.")
+    driver.find_element(By.ID, "propose").click()
+    check.wait(lambda d: "Assessment 1 proposes" in d.page_source, "the pending proposal")
+    assert not driver.find_elements(By.ID, "confirm"), "an analyst has no confirm button"
+    check.wait(lambda d: d.find_element(By.ID, "incident-map").get_attribute("data-drawn") == "true", "the incident's map")
+    check.clean("incident")
+    sign_out(check)
+
+    check.sign_in(SUPERVISOR)
+    check.wait(lambda d: d.current_url.endswith("/console/map"), "the map")
+    driver.get(BASE + f"/api/v1/incidents/{first}?f=html")
+    driver.find_element(By.ID, "confirm").click()
+    check.wait(lambda d: "verified" in d.find_element(By.CSS_SELECTOR, "main p strong").text, "the confirmed incident")
+    assert api(f"/api/v1/incidents/{first}", ANALYST)["state"] == "verified"
+    # The supervisor's own proposal on another incident.
+    driver.get(BASE + f"/api/v1/incidents/{second}?f=html")
+    driver.find_element(By.ID, "note").send_keys("Proposed by a supervisor.")
+    driver.find_element(By.ID, "propose").click()
+    check.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".notice"), "the four-eyes notice")
+    assert not driver.find_elements(By.ID, "confirm"), "no confirm button for one's own proposal"
+    # Sending the confirmation anyway (a crafted form) is refused, and the page says why.
+    version = api(f"/api/v1/incidents/{second}", ANALYST)["version"]
+    csrf = driver.find_element(By.CSS_SELECTOR, "meta[name=csrf-token]").get_attribute("content")
+    driver.execute_script("""
+        var form = document.createElement('form'); form.method = 'post'; form.action = arguments[0];
+        [['csrf', arguments[1]], ['version', arguments[2]]].forEach(function (pair) {
+            var input = document.createElement('input'); input.type = 'hidden'; input.name = pair[0]; input.value = pair[1]; form.appendChild(input); });
+        document.body.appendChild(form); form.submit();""", f"/api/v1/incidents/{second}/assessments/1/confirm", csrf, str(version))
+    check.wait(lambda d: "problem=four_eyes" in d.current_url, "the refusal")
+    assert "another supervisor must confirm" in driver.find_element(By.CSS_SELECTOR, ".problem").text
+    assert api(f"/api/v1/incidents/{second}", ANALYST)["state"] != "verified"
+    check.clean("incident-four-eyes")
+    sign_out(check)
+    print("browser: an analyst proposed and a supervisor confirmed through the pages; a supervisor could not confirm their own proposal")
+
+
 def check_csrf_and_sign_out(check):
     driver = check.driver
     # A change sent with the session cookie but without the CSRF token is refused.
@@ -169,7 +222,8 @@ def main():
     driver = browser()
     check = Check(driver)
     failed = False
-    for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_public_map]:
+    for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_four_eyes_through_the_pages,
+                 check_public_map]:
         try:
             test(check)
         except Exception:

@@ -17,15 +17,36 @@ struct IncidentDecisionsController: Sendable {
     static let bodyLimit = 64 * 1024
 
     func register(with routes: RouteRegistrar) {
-        routes.add(.proposeAssessment) { request, context, identity in try await propose(request, context, identity!) }
-        routes.add(.confirmAssessment) { request, context, identity in try await decide(request, context, identity!, confirm: true) }
-        routes.add(.returnAssessment) { request, context, identity in try await decide(request, context, identity!, confirm: false) }
-        routes.add(.releaseIncident) { request, context, identity in try await release(request, context, identity!) }
+        routes.add(.proposeAssessment) { request, context, identity in try await answered(request, context) { try await propose(request, $0, context, identity!) } }
+        routes.add(.confirmAssessment) { request, context, identity in
+            try await answered(request, context) { try await decide(request, $0, context, identity!, confirm: true) }
+        }
+        routes.add(.returnAssessment) { request, context, identity in
+            try await answered(request, context) { try await decide(request, $0, context, identity!, confirm: false) }
+        }
+        routes.add(.releaseIncident) { request, context, identity in try await answered(request, context) { try await release(request, $0, context, identity!) } }
     }
 
-    func propose(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+    /// A decision sent by the console's form sends the browser back to the incident's page
+    /// (with the refusal's code when refused); one sent as JSON is answered with JSON.
+    private func answered(_ request: Request, _ context: AppRequestContext,
+                          _ decide: (DecisionBody) async throws -> Response) async throws -> Response {
+        let body = try await DecisionBody.read(request, context, limit: Self.bodyLimit, required: false)
+        guard body.fromForm else { return try await decide(body) }
         let id = try IncidentsController.incidentID(context)
-        let (body, sink) = (try await RequestBody.json(request, limit: Self.bodyLimit), ErrorSink())
+        do {
+            _ = try await decide(body)
+            return DecisionBody.backToPage(id)
+        } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
+            // The workflow's refusals are shown on the page; a malformed request is answered as one.
+            return DecisionBody.backToPage(id, problem: error.code)
+        }
+    }
+
+    func propose(_ request: Request, _ given: DecisionBody, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+        let id = try IncidentsController.incidentID(context)
+        guard let body = given.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
+        let sink = ErrorSink()
         let reader = ObjectReader(body, path: FieldPath(), sink: sink)
         let verdict = reader?.choice("verdict", Verdict.self, required: true)
         let note = reader?.string("note", required: true, maxLength: 10_000)
@@ -47,7 +68,7 @@ struct IncidentDecisionsController: Sendable {
         return try Self.respond(incident, status: .created)
     }
 
-    func decide(_ request: Request, _ context: AppRequestContext, _ identity: Identity, confirm: Bool) async throws -> Response {
+    func decide(_ request: Request, _ given: DecisionBody, _ context: AppRequestContext, _ identity: Identity, confirm: Bool) async throws -> Response {
         let id = try IncidentsController.incidentID(context)
         let raw = context.parameters.get("number") ?? ""
         guard let number = Int(raw), number >= 1 else { throw APIError.validation(path: "number", "'\(raw)' is not an assessment number") }
@@ -55,8 +76,9 @@ struct IncidentDecisionsController: Sendable {
         var givenReason: String?
         var bodyVersion: Int?
         // A confirmation needs no body; a return needs its reason.
-        if !confirm || request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
-            let reader = ObjectReader(try await RequestBody.json(request, limit: Self.bodyLimit), path: FieldPath(), sink: sink)
+        if !confirm || given.json != nil {
+            guard let json = given.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
+            let reader = ObjectReader(json, path: FieldPath(), sink: sink)
             if !confirm { givenReason = reader?.string("reason", required: true, maxLength: 10_000) }
             bodyVersion = reader?.int("version", rule: .atLeast(1))
             reader?.finish()
@@ -81,9 +103,10 @@ struct IncidentDecisionsController: Sendable {
         return try Self.respond(incident, status: .ok)
     }
 
-    func release(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+    func release(_ request: Request, _ given: DecisionBody, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
         let id = try IncidentsController.incidentID(context)
-        let (body, sink) = (try await RequestBody.json(request, limit: Self.bodyLimit), ErrorSink())
+        guard let body = given.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
+        let sink = ErrorSink()
         let reader = ObjectReader(body, path: FieldPath(), sink: sink)
         let level = reader?.choice("level", ReleaseLevel.self, required: true, noun: "release level")
         let bodyVersion = reader?.int("version", rule: .atLeast(1))

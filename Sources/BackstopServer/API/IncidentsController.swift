@@ -253,6 +253,25 @@ struct IncidentsController: Sendable {
             throw APIError(.notFound, code: "merged", message: "incident \(id.uuidString.lowercased()) was merged into \(incident.id.uuidString.lowercased())")
         }
         var headers = audience == .internal ? Self.behindHeaders(behind) : [:]
+        let problem = request.uri.queryParameters["problem"].map(String.init)
+        if let problem, DecisionBody.problems[problem] == nil {
+            throw APIError.validation(path: "problem", "unknown problem '\(problem)'; expected one of: \(DecisionBody.problems.keys.sorted().joined(separator: ", "))")
+        }
+        if try IncidentHTMLPage.Format.chosen(by: request) == .html {
+            let trail = audience == .internal ? try await store.auditEntries(subjects: [IncidentDecisionsController.subject(incident.id)], limit: 500) : []
+            let page = IncidentHTMLPage(pages: .bundled)
+            switch audience {
+            case .internal:
+                return try page.response(view: IncidentView(incident, detail: true, observations: try await observations(of: incident)), incident: incident,
+                                         identity: context.identity, context: context, trail: trail, problem: problem)
+            case .partners, .parties:
+                return try page.response(view: ReleasedIncidentView(incident, audience: audience), incident: incident, identity: context.identity,
+                                         context: context, trail: [], problem: nil)
+            case .public:
+                return try page.response(view: PublicIncidentView(incident, redaction: redaction, settlements: settlements), incident: incident,
+                                         identity: context.identity, context: context, trail: [], problem: nil)
+            }
+        }
         switch audience {
         case .internal:
             headers[.eTag] = "\"\(incident.version)\""

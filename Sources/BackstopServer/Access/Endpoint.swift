@@ -71,17 +71,24 @@ public struct Endpoint: Sendable, Hashable {
     public static let exportIncidents = Endpoint(method: .get, path: "/api/v1/incidents/export", roles: incidentReaders,
                                                  queryParameters: ["format", "from", "to", "bbox", "kind", "finding", "min_confidence", "state",
                                                                    "needs_review"], admitsAnonymous: true)
-    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, admitsAnonymous: true)
+    /// JSON, or the incident's page (`?f=html` or `Accept: text/html`); `problem` names why the
+    /// console's last decision on it was refused.
+    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, queryParameters: ["f", "problem"],
+                                             admitsAnonymous: true)
     public static let incidentHistory = Endpoint(method: .get, path: "/api/v1/incidents/{id}/history", roles: insideMission)
-    public static let proposeAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments", roles: insideMission)
-    public static let confirmAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments/{number}/confirm",
-                                                   roles: [.admin, .supervisor])
-    public static let returnAssessment = Endpoint(method: .post, path: "/api/v1/incidents/{id}/assessments/{number}/return",
-                                                  roles: [.admin, .supervisor])
+    /// Decisions: JSON, or the console's forms (whose handlers check the form's CSRF field).
+    private static func decision(_ path: String, _ roles: Set<Role>) -> Endpoint {
+        var endpoint = Endpoint(method: .post, path: path, roles: roles)
+        endpoint.checksFormCSRF = true
+        return endpoint
+    }
+    public static let proposeAssessment = decision("/api/v1/incidents/{id}/assessments", insideMission)
+    public static let confirmAssessment = decision("/api/v1/incidents/{id}/assessments/{number}/confirm", [.admin, .supervisor])
+    public static let returnAssessment = decision("/api/v1/incidents/{id}/assessments/{number}/return", [.admin, .supervisor])
     /// Analysts merge incidents fusion kept apart and split ones it joined.
     public static let mergeIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/merge", roles: insideMission)
     public static let splitIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/split", roles: insideMission)
-    public static let releaseIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/release", roles: [.admin, .supervisor])
+    public static let releaseIncident = decision("/api/v1/incidents/{id}/release", [.admin, .supervisor])
 
     /// The findings log, in the order findings were first detected; escalation reads it.
     public static let listFindings = Endpoint(method: .get, path: "/api/v1/findings", roles: insideMission, queryParameters: ["after", "limit"])

@@ -20,9 +20,6 @@ struct ConsoleController: Sendable {
     let assets = ConsoleAssets()
     let logger = Logger(label: "backstop.console")
 
-    static let securityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-
     func register(with routes: RouteRegistrar) {
         routes.add(.home) { request, context, identity in try await home(request, context, identity: identity) }
         routes.add(.signInPage) { request, context, _ in signInPage(request, context, problem: nil, status: .ok) }
@@ -37,32 +34,15 @@ struct ConsoleController: Sendable {
 
     // MARK: Pages
 
-    /// What every page's frame shows: who is signed in, the navigation their role has, the
-    /// session's CSRF token for forms and scripts.
     func frame(_ title: String, _ context: AppRequestContext, identity: Identity?, _ extra: [String: Any] = [:]) -> [String: Any] {
-        let role = identity?.role ?? .public
-        let staff = ReleaseLevel.audience(of: role) == .internal
-        var values: [String: Any] = [
-            "title": title,
-            "signedIn": context.session == nil ? nil : ["name": identity?.name ?? "", "role": role.rawValue] as [String: Any],
-            "bearer": context.session == nil && identity != nil && role != .public ? ["name": identity!.name] : nil,
-            "csrf": context.session?.csrf,
-            "nav": [
-                ["href": "/console/map", "name": "Operations map", "show": staff || role == .partner || role == .party],
-                ["href": "/console/queue", "name": "Verification queue", "show": staff],
-                ["href": "/", "name": "Reports", "show": true],
-                ["href": "/public/map", "name": "Public map", "show": true],
-            ].filter { $0["show"] as? Bool == true },
-        ]
+        var values = ConsoleFrame.values(title, context, identity: identity)
         values.merge(extra) { $1 }
         return values
     }
 
     func page(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var response = pages.response(template, values, status: status)
-        response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.securityPolicy
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        response.headers[.cacheControl] = "no-store"
+        ConsoleFrame.secure(&response)
         for field in headers { response.headers.append(field) }
         return response
     }

@@ -1,16 +1,9 @@
 // The operations map and the public map: incidents drawn from the API's own JSON, on a base
 // map and the agreements' lines and zones that Backstop serves itself (no tiles, no CDN).
+// Also the helpers the incident page's map uses (window.BackstopMap).
 (function () {
   "use strict";
-  var page = document.getElementById("console-map");
-  if (!page || !window.L) { return; }
-  var view = page.getAttribute("data-view");
-  var status = document.getElementById("status");
-  var map = L.map("map", { preferCanvas: false, zoomSnap: 0.5 }).setView([48.3, 38.0], 8);
-  // Base map under the agreement, the agreement under the incidents, whatever loads first.
-  map.createPane("basemap").style.zIndex = 250;
-  map.createPane("agreement").style.zIndex = 350;
-  var colours = { unreviewed: "#6e7781", pending: "#bf8700", verified: "#1a7f37", rejected: "#8250df", inconclusive: "#8250df" };
+  if (!window.L) { return; }
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
@@ -19,11 +12,38 @@
     });
   }
 
-  // Base map: Natural Earth countries (public domain).
-  getJSON("/assets/basemap.geojson").then(function (countries) {
-    L.geoJSON(countries, { pane: "basemap", style: { color: "#8c959f", weight: 1, fillColor: "#f6f8fa", fillOpacity: 1 }, interactive: false }).addTo(map);
-    drawAgreements();
-  }).catch(function (error) { status.textContent = "Base map: " + error.message; });
+  // A map with the base map under everything else, whatever loads first.
+  function newMap(element, onBase) {
+    var map = L.map(element, { zoomSnap: 0.5 }).setView([48.3, 38.0], 8);
+    map.createPane("basemap").style.zIndex = 250;
+    map.createPane("agreement").style.zIndex = 350;
+    getJSON("/assets/basemap.geojson").then(function (countries) {
+      L.geoJSON(countries, { pane: "basemap", style: { color: "#8c959f", weight: 1, fillColor: "#f6f8fa", fillOpacity: 1 }, interactive: false }).addTo(map);
+      if (onBase) { onBase(); }
+    }).catch(function () { if (onBase) { onBase(); } });
+    return map;
+  }
+
+  // The fix's 95 % ellipse, as a polygon (metres to degrees near the point).
+  function ellipse(fix) {
+    var points = [], a = fix.semi_major_m, b = fix.semi_minor_m, azimuth = fix.major_axis_azimuth_deg * Math.PI / 180;
+    var metresPerLat = 111132, metresPerLon = 111320 * Math.cos(fix.lat * Math.PI / 180);
+    for (var i = 0; i <= 48; i++) {
+      var t = 2 * Math.PI * i / 48, u = a * Math.cos(t), v = b * Math.sin(t);
+      var north = u * Math.cos(azimuth) - v * Math.sin(azimuth), east = u * Math.sin(azimuth) + v * Math.cos(azimuth);
+      points.push([fix.lat + north / metresPerLat, fix.lon + east / metresPerLon]);
+    }
+    return points;
+  }
+
+  window.BackstopMap = { getJSON: getJSON, newMap: newMap, ellipse: ellipse };
+
+  var page = document.getElementById("console-map");
+  if (!page) { return; }
+  var view = page.getAttribute("data-view");
+  var status = document.getElementById("status");
+  var map = newMap("map", drawAgreements);
+  var colours = { unreviewed: "#6e7781", pending: "#bf8700", verified: "#1a7f37", rejected: "#8250df", inconclusive: "#8250df" };
 
   var agreementStyles = {
     line: function (p) { var contact = p.line_kind === "contact_line"; return { color: contact ? "#b3261e" : "#0b4f9c", weight: contact ? 3 : 2, dashArray: contact ? null : "6 4" }; },
@@ -50,18 +70,6 @@
         }).catch(function (error) { status.textContent = "Agreement " + agreement.id + ": " + error.message; });
       });
     }).catch(function (error) { status.textContent = "Agreements: " + error.message; });
-  }
-
-  // The fix's 95 % ellipse, as a polygon (metres to degrees near the point).
-  function ellipse(fix) {
-    var points = [], a = fix.semi_major_m, b = fix.semi_minor_m, azimuth = fix.major_axis_azimuth_deg * Math.PI / 180;
-    var metresPerLat = 111132, metresPerLon = 111320 * Math.cos(fix.lat * Math.PI / 180);
-    for (var i = 0; i <= 48; i++) {
-      var t = 2 * Math.PI * i / 48, u = a * Math.cos(t), v = b * Math.sin(t);
-      var north = u * Math.cos(azimuth) - v * Math.sin(azimuth), east = u * Math.sin(azimuth) + v * Math.cos(azimuth);
-      points.push([fix.lat + north / metresPerLat, fix.lon + east / metresPerLon]);
-    }
-    return points;
   }
 
   function state(incident) {
@@ -106,7 +114,7 @@
           (findings ? "<br>" + text(findings + " finding(s): " + incident.findings.map(function (f) { return f.kind; }).join(", ")) : "") +
           (incident.confidence !== undefined ? "<br>confidence " + text(String(incident.confidence)) : "") +
           (place.near ? "<br>near " + text(place.near) : "") +
-          (view === "public" ? "" : "<br><a href=\"/api/v1/incidents/" + encodeURIComponent(incident.id) + "\">the incident</a>");
+          "<br><a href=\"/api/v1/incidents/" + encodeURIComponent(incident.id) + "?f=html\">the incident</a>";
         shape.bindPopup(body);
         shape.addTo(layer);
         bounds.push([place.lat, place.lon]);

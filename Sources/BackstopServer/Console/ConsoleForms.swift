@@ -1,0 +1,60 @@
+import BackstopCore
+import Foundation
+import Hummingbird
+
+/// The body of a decision that the console's forms may send as well as API clients: JSON, or
+/// an HTML form (`application/x-www-form-urlencoded`) whose fields become the same JSON object.
+/// A request carried by a session cookie must prove it came from the console: a form by its
+/// `csrf` field, a script by `X-CSRF-Token` (the endpoint tells the authenticator to leave
+/// this check to it).
+struct DecisionBody {
+    var json: JSONValue?
+    /// Sent by a form: answered by sending the browser back to the incident's page.
+    var fromForm: Bool
+
+    /// Fields that are numbers in the JSON the API takes.
+    static let integerFields: Set<String> = ["version"]
+
+    static func read(_ request: Request, _ context: AppRequestContext, limit: Int, required: Bool) async throws -> DecisionBody {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.hasPrefix("application/x-www-form-urlencoded") {
+            var fields = try await FormBody.read(request)
+            if let session = context.session {
+                guard let sent = fields["csrf"], ConsoleSessions.same(sent, session.csrf) else {
+                    throw APIError(.forbidden, code: "csrf", message: "the form must carry the session's CSRF token")
+                }
+            }
+            fields["csrf"] = nil
+            var object: [String: JSONValue] = [:]
+            for (name, value) in fields {
+                object[name] = integerFields.contains(name) ? (Int(value).map { JSONValue.integer($0) } ?? .string(value)) : .string(value)
+            }
+            return DecisionBody(json: .object(object), fromForm: true)
+        }
+        if let session = context.session {
+            guard let sent = request.headers[ConsoleSessions.csrfHeader], ConsoleSessions.same(sent, session.csrf) else {
+                throw APIError(.forbidden, code: "csrf", message: "a change from the console must carry its X-CSRF-Token")
+            }
+        }
+        if required { return DecisionBody(json: try await RequestBody.json(request, limit: limit), fromForm: false) }
+        return DecisionBody(json: try await RequestBody.optionalJSON(request, limit: limit), fromForm: false)
+    }
+
+    /// Where a form's browser goes after the decision, or after its refusal (by code; the page
+    /// says what each means, so that no text from the request is shown back).
+    static func backToPage(_ id: UUID, problem: String? = nil) -> Response {
+        let location = "/api/v1/incidents/\(id.uuidString.lowercased())?f=html" + (problem.map { "&problem=\($0)" } ?? "")
+        return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// What the incident page says for a refused decision.
+    static let problems: [String: String] = [
+        "four_eyes": "You proposed this assessment: another supervisor must confirm or return it.",
+        "stale_version": "The incident changed while you were deciding: look again and decide anew.",
+        "illegal_transition": "That step does not apply to the incident as it stands now.",
+        "version_required": "The page was incomplete: reload it and decide again.",
+        "forbidden": "Your role may not take that step.",
+        "not_found": "No such assessment.",
+        "csrf": "The form has expired: reload the page.",
+    ]
+}
