@@ -201,7 +201,9 @@ public struct Endpoint: Sendable, Hashable {
     public static let publicMap = page("/public/map", incidentReaders, anonymous: true)
     public static let asset = page("/assets/{name}", nil)
     public static let assetImage = page("/assets/images/{name}", nil)
-    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, publicMap, asset, assetImage]
+    /// Browsers ask for it on every page they show, the API's JSON answers too.
+    public static let favicon = page("/favicon.ico", nil)
+    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, publicMap, asset, assetImage, favicon]
 
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]

@@ -30,6 +30,7 @@ struct ConsoleController: Sendable {
         routes.add(.publicMap) { _, context, identity in map(context, identity: identity, publicView: true) }
         routes.add(.asset) { _, context, _ in try assets.asset(context.parameters.get("name") ?? "") }
         routes.add(.assetImage) { _, context, _ in try assets.image(context.parameters.get("name") ?? "") }
+        routes.add(.favicon) { _, _, _ in try assets.asset("favicon.svg") }
     }
 
     // MARK: Pages
