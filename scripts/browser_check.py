@@ -2,6 +2,7 @@
 Selenium, against a throwaway server that browser-test.sh started. Each check prints a line;
 any failure saves a screenshot of the page and exits non-zero. Every check also asserts that
 the page logged no error and that no request left the server's own address."""
+import datetime
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from urllib.parse import urlparse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -18,6 +20,8 @@ BASE = os.environ["BACKSTOP_BASE"]
 ANALYST = os.environ["BACKSTOP_ANALYST_TOKEN"]
 SUPERVISOR = os.environ["BACKSTOP_SUPERVISOR_TOKEN"]
 SENSOR = os.environ["BACKSTOP_SENSOR_TOKEN"]
+PARTNER = os.environ["BACKSTOP_PARTNER_TOKEN"]
+POLICY = "donbas-minsk-sample-policy"
 SHOTS = os.environ["BACKSTOP_SCREENSHOT_DIR"]
 KEEP = os.environ.get("BACKSTOP_KEEP_SCREENSHOTS") == "1"
 os.makedirs(SHOTS, exist_ok=True)
@@ -48,13 +52,22 @@ class Check:
 
     def wait(self, condition, what, seconds=15):
         try:
-            return WebDriverWait(self.driver, seconds).until(lambda d: condition(d))
+            # A page being replaced (a form's answer) makes elements read from it stale: look again.
+            return WebDriverWait(self.driver, seconds, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]) \
+                .until(lambda d: condition(d))
         except Exception:
             raise AssertionError(f"timed out waiting for {what} (at {self.driver.current_url})")
 
     def clean(self, name):
         """No console errors, and nothing requested from anywhere but the server."""
-        errors = [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
+        def another_page(entry):
+            # A page the browser left (its navigation's answer logged late), not this page's own
+            # scripts, styles, images or API calls.
+            url = entry["message"].split(" ", 1)[0]
+            path = urlparse(url).path
+            return "Failed to load resource" in entry["message"] and url.split("?")[0] != self.driver.current_url.split("?")[0] \
+                and not path.startswith(("/api/", "/assets/"))
+        errors = [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE" and not another_page(entry)]
         assert not errors, f"{name}: the page logged errors: {errors}"
         origin = urlparse(BASE).netloc
         for entry in self.driver.get_log("performance"):
@@ -73,6 +86,8 @@ class Check:
         assert self.driver.find_element(By.CSS_SELECTOR, "label[for=token]").text == "Access token"
         field.send_keys(token)
         self.driver.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
+        # Signed in (sent on from /signin) or refused (the form again, saying why).
+        self.wait(lambda d: not d.current_url.endswith("/signin") or d.find_elements(By.CSS_SELECTOR, ".problem"), "the answer to signing in")
 
 
 def agreements_drawn(driver):
@@ -166,6 +181,45 @@ def check_four_eyes_through_the_pages(check):
     print("browser: an analyst proposed and a supervisor confirmed through the pages; a supervisor could not confirm their own proposal")
 
 
+def call(method, path, token, body=None):
+    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", f"Bearer {token}")
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    return json.load(urllib.request.urlopen(request))
+
+
+def check_escalation_board(check):
+    """The partner's liaison answers a guarantor request on the board; the mission sees the sectors."""
+    driver = check.driver
+    start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    drafted = call("POST", "/api/v1/guarantor-requests", ANALYST, {
+        "type": "isr", "policy_id": POLICY, "partner": "isr-north", "text": "Overflight of the area north of the line, for the browser test.",
+        "window_start": start.isoformat().replace("+00:00", "Z"), "window_end": (start + datetime.timedelta(hours=6)).isoformat().replace("+00:00", "Z"),
+        "area": {"type": "circle", "lat": 48.3, "lon": 38.0, "radius_km": 5}})
+    call("POST", f"/api/v1/guarantor-requests/{drafted['id']}/issue", SUPERVISOR, {})
+    check.sign_in(SUPERVISOR)
+    driver.get(BASE + "/console/escalation")
+    assert driver.find_elements(By.CSS_SELECTOR, "table.sectors tbody tr"), "the mission sees the sectors' levels"
+    assert driver.find_elements(By.ID, f"request-{drafted['id']}")
+    check.clean("escalation-board")
+    sign_out(check)
+    check.sign_in(PARTNER)
+    check.wait(lambda d: d.current_url.endswith("/console/map") or d.current_url.endswith("/"), "the partner's start page")
+    driver.get(BASE + "/console/escalation")
+    article = driver.find_element(By.ID, f"request-{drafted['id']}")
+    assert "due in" in article.find_element(By.CSS_SELECTOR, ".due").text, "the deadline counts down"
+    article.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
+    check.wait(lambda d: d.current_url.endswith("/console/escalation") and d.find_elements(By.CSS_SELECTOR, f"#request-{drafted['id']} button.accept"),
+               "the acknowledged request with its accept button")
+    driver.find_element(By.CSS_SELECTOR, f"#request-{drafted['id']} button.accept").click()
+    check.wait(lambda d: d.find_elements(By.CSS_SELECTOR, f"#request-{drafted['id']} button.complete"), "the accepted request")
+    assert call("GET", f"/api/v1/guarantor-requests/{drafted['id']}", SUPERVISOR)["state"] == "accepted"
+    check.clean("partner-requests")
+    sign_out(check)
+    print("browser: the partner's liaison acknowledged and accepted a guarantor request on the board; the mission sees the sectors' levels")
+
+
 def check_csrf_and_sign_out(check):
     driver = check.driver
     # A change sent with the session cookie but without the CSRF token is refused.
@@ -223,8 +277,12 @@ def main():
     check = Check(driver)
     failed = False
     for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_four_eyes_through_the_pages,
-                 check_public_map]:
+                 check_escalation_board, check_public_map]:
         try:
+            # Each check answers for its own pages: what earlier pages logged is dropped (a
+            # refused request they made on purpose).
+            driver.get_log("browser")
+            driver.get_log("performance")
             test(check)
         except Exception:
             failed = True

@@ -609,6 +609,10 @@ def _negative_decision(case):
     (null is the field left out, as everywhere): make such a case invalid for real."""
     if isinstance(case.body, dict) and "version" in case.body and case.body["version"] is None:
         case.body["version"] = 0
+    # Thousands of ids make a body over the decisions' 64 KiB limit, answered 413, which
+    # Schemathesis does not count as a refusal: keep the list too long, not the body too large.
+    if isinstance(case.body, dict) and isinstance(case.body.get("observation_ids"), list) and len(case.body["observation_ids"]) > 1001:
+        case.body["observation_ids"] = case.body["observation_ids"][:1001]
 
 
 _NEGATIVE_FIXES = {name: _negative_decision for name in (

@@ -69,7 +69,8 @@ func buildRouter(
     let reports = ReportsController(store: store, assembler: ReportAssembler(store: store, incidents: incidents, calendar: configuration.reports.calendar),
                                     settings: configuration.reports, pages: .bundled, now: configuration.now)
     reports.register(with: routes)
-    ConsoleController(store: store, sessions: sessions, incidents: incidents, reports: reports, pages: .bundled, now: configuration.now)
+    ConsoleController(store: store, sessions: sessions, incidents: incidents, reports: reports,
+                      alerts: AlertsController(store: store, board: board, now: configuration.now), pages: .bundled, now: configuration.now)
         .register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)

@@ -32,6 +32,11 @@ struct AlertsController: Sendable {
     }
 
     func sectors(_ caller: EscalationCaller) async throws -> Response {
+        try EscalationResponse.make(["sectors": try await sectorViews()])
+    }
+
+    /// Every sector of every policy with its level now.
+    func sectorViews() async throws -> [SectorView] {
         let states = try await store.escalationRecords(.sector, ids: nil).reduce(into: [String: SectorState]()) { result, record in
             result[record.key.id] = try record.decode(SectorState.self)
         }
@@ -45,7 +50,7 @@ struct AlertsController: Sendable {
                                         since: state?.since, alertId: state?.alertId))
             }
         }
-        return try EscalationResponse.make(["sectors": views])
+        return views
     }
 
     /// An alert as a reader sees it, with its place in the list and its CAP address.

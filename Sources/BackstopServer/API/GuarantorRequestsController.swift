@@ -30,44 +30,46 @@ struct GuarantorRequestsController: Sendable {
             return EscalationResponse.xml(CAPMessage(request: found, partnerName: partner).xml(), contentType: "application/cap+xml; charset=utf-8")
         }
         routes.add(.issueRequest) { request, context, identity in
-            let body = try await Self.body(request)
+            let body = try await Self.body(request, context)
             let partner = body.reader?.string("partner", maxLength: 100)
             try body.finish()
-            return try await step(request, context, identity!, event: "issued", needsPolicy: true) { request, policy, time in
+            return try await step(request, context, identity!, event: "issued", form: body.fromForm, needsPolicy: true) { request, policy, time in
                 try request.issue(by: identity!.name, to: partner, policy: policy!, at: time)
             }
         }
         routes.add(.withdrawRequest) { request, context, identity in
-            let body = try await Self.body(request)
+            let body = try await Self.body(request, context)
             let reason = body.reader?.string("reason", required: true, maxLength: 2_000)
             try body.finish()
-            return try await step(request, context, identity!, event: "withdrawn", note: reason) { request, _, time in try request.withdraw(reason: reason!, at: time) }
+            return try await step(request, context, identity!, event: "withdrawn", form: body.fromForm, note: reason) { request, _, time in try request.withdraw(reason: reason!, at: time) }
         }
         routes.add(.acknowledgeRequest) { request, context, identity in
-            try await Self.body(request, optional: true).finish()
-            return try await step(request, context, identity!, event: "acknowledged", needsPolicy: true) { request, policy, time in
+            let body = try await Self.body(request, context, optional: true)
+            try body.finish()
+            return try await step(request, context, identity!, event: "acknowledged", form: body.fromForm, needsPolicy: true) { request, policy, time in
                 try request.acknowledge(as: identity!.name, policy: policy!, at: time)
             }
         }
         routes.add(.acceptRequest) { request, context, identity in
-            try await Self.body(request, optional: true).finish()
-            return try await step(request, context, identity!, event: "accepted", needsPolicy: true) { request, policy, time in
+            let body = try await Self.body(request, context, optional: true)
+            try body.finish()
+            return try await step(request, context, identity!, event: "accepted", form: body.fromForm, needsPolicy: true) { request, policy, time in
                 try request.accept(as: identity!.name, policy: policy!, at: time)
             }
         }
         routes.add(.declineRequest) { request, context, identity in
-            let body = try await Self.body(request)
+            let body = try await Self.body(request, context)
             let reason = body.reader?.string("reason", required: true, maxLength: 2_000)
             try body.finish()
-            return try await step(request, context, identity!, event: "declined", note: reason) { request, _, time in
+            return try await step(request, context, identity!, event: "declined", form: body.fromForm, note: reason) { request, _, time in
                 try request.decline(as: identity!.name, reason: reason!, at: time)
             }
         }
         routes.add(.completeRequest) { request, context, identity in
-            let body = try await Self.body(request, optional: true)
+            let body = try await Self.body(request, context, optional: true)
             let note = body.reader?.string("note", maxLength: 2_000)
             try body.finish()
-            return try await step(request, context, identity!, event: "completed", note: note) { request, _, time in
+            return try await step(request, context, identity!, event: "completed", form: body.fromForm, note: note) { request, _, time in
                 try request.complete(as: identity!.name, note: note, at: time)
             }
         }
@@ -136,6 +138,8 @@ struct GuarantorRequestsController: Sendable {
     struct Body {
         var reader: ObjectReader?
         var sink: ErrorSink
+        /// Sent by the console's form: answered by sending the browser back to the board.
+        var fromForm = false
 
         func finish() throws {
             reader?.finish()
@@ -143,14 +147,18 @@ struct GuarantorRequestsController: Sendable {
         }
     }
 
-    static func body(_ request: Request, optional: Bool = false) async throws -> Body {
+    static func body(_ request: Request, _ context: AppRequestContext, optional: Bool = false) async throws -> Body {
         let sink = ErrorSink()
-        let json = optional ? try await RequestBody.optionalJSON(request, limit: bodyLimit) : try await RequestBody.json(request, limit: bodyLimit)
-        return Body(reader: json.flatMap { ObjectReader($0, path: FieldPath(), sink: sink) }, sink: sink)
+        let read = try await DecisionBody.read(request, context, limit: bodyLimit, required: !optional)
+        // A form's empty fields are fields not given.
+        var json = read.json
+        if read.fromForm, case .object(let fields)? = json { json = .object(fields.filter { $0.value != .string("") && $0.key != "version" }) }
+        return Body(reader: json.flatMap { ObjectReader($0, path: FieldPath(), sink: sink) }, sink: sink, fromForm: read.fromForm)
     }
 
     /// One step of a request, decided on the request as stored in the transaction.
-    private func step(_ request: Request, _ context: AppRequestContext, _ identity: Identity, event: String, note: String? = nil, needsPolicy: Bool = false,
+    private func step(_ request: Request, _ context: AppRequestContext, _ identity: Identity, event: String, form: Bool = false, note: String? = nil,
+                      needsPolicy: Bool = false,
                       _ apply: @escaping @Sendable (inout GuarantorRequest, EscalationPolicy?, Date) throws -> Void) async throws -> Response {
         let caller = EscalationCaller(identity: identity)
         let before = try await visible(context, caller)
@@ -172,6 +180,7 @@ struct GuarantorRequestsController: Sendable {
         }
         guard let record = written?.first else { throw StoreError.unavailable("the request was not written") }
         let request = try record.decode(GuarantorRequest.self)
+        if form { return ConsoleController.redirect(to: "/console/escalation") }
         return try EscalationResponse.make(request, headers: [.eTag: "\"\(request.version)\""])
     }
 

@@ -123,12 +123,12 @@ public struct Endpoint: Sendable, Hashable {
     public static let draftRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests", roles: insideMission)
     public static let getRequest = Endpoint(method: .get, path: "/api/v1/guarantor-requests/{id}", roles: requestReaders)
     public static let getRequestCAP = Endpoint(method: .get, path: "/api/v1/guarantor-requests/{id}/cap", roles: requestReaders)
-    public static let issueRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/issue", roles: [.admin, .supervisor])
-    public static let withdrawRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/withdraw", roles: [.admin, .supervisor])
-    public static let acknowledgeRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/acknowledge", roles: [.partner])
-    public static let acceptRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/accept", roles: [.partner])
-    public static let declineRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/decline", roles: [.partner])
-    public static let completeRequest = Endpoint(method: .post, path: "/api/v1/guarantor-requests/{id}/complete", roles: [.partner])
+    public static let issueRequest = decision("/api/v1/guarantor-requests/{id}/issue", [.admin, .supervisor])
+    public static let withdrawRequest = decision("/api/v1/guarantor-requests/{id}/withdraw", [.admin, .supervisor])
+    public static let acknowledgeRequest = decision("/api/v1/guarantor-requests/{id}/acknowledge", [.partner])
+    public static let acceptRequest = decision("/api/v1/guarantor-requests/{id}/accept", [.partner])
+    public static let declineRequest = decision("/api/v1/guarantor-requests/{id}/decline", [.partner])
+    public static let completeRequest = decision("/api/v1/guarantor-requests/{id}/complete", [.partner])
     /// Webhook subscriptions: the mission's admins and supervisors, and partners for their own
     /// endpoint. Dead letters are redelivered by admins.
     public static let subscriptionOwners: Set<Role> = [.admin, .supervisor, .partner]
@@ -198,12 +198,13 @@ public struct Endpoint: Sendable, Hashable {
     }()
     public static let operationsMap = page("/console/map", insideMission.union([.partner, .party]))
     public static let verificationQueue = page("/console/queue", insideMission)
+    public static let escalationBoard = page("/console/escalation", insideMission.union([.partner]))
     public static let publicMap = page("/public/map", incidentReaders, anonymous: true)
     public static let asset = page("/assets/{name}", nil)
     public static let assetImage = page("/assets/images/{name}", nil)
     /// Browsers ask for it on every page they show, the API's JSON answers too.
     public static let favicon = page("/favicon.ico", nil)
-    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, publicMap, asset, assetImage, favicon]
+    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, escalationBoard, publicMap, asset, assetImage, favicon]
 
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]

@@ -15,6 +15,7 @@ struct ConsoleController: Sendable {
     let sessions: ConsoleSessions
     let incidents: IncidentsController
     let reports: ReportsController
+    let alerts: AlertsController
     let pages: PageRenderer
     let now: @Sendable () -> Date
     let assets = ConsoleAssets()
@@ -27,6 +28,9 @@ struct ConsoleController: Sendable {
         routes.add(.signOut) { request, context, _ in try await signOut(request, context) }
         routes.add(.operationsMap) { _, context, identity in map(context, identity: identity, publicView: false) }
         routes.add(.verificationQueue) { _, context, identity in try await queue(context, identity: identity!) }
+        routes.add(.escalationBoard) { _, context, identity in
+            try await EscalationBoardPage(store: store, alerts: alerts, pages: pages, now: now).response(context, identity: identity!)
+        }
         routes.add(.publicMap) { _, context, identity in map(context, identity: identity, publicView: true) }
         routes.add(.asset) { _, context, _ in try assets.asset(context.parameters.get("name") ?? "") }
         routes.add(.assetImage) { _, context, _ in try assets.image(context.parameters.get("name") ?? "") }

@@ -55,6 +55,10 @@ struct IncidentHTMLPage {
             "verdicts": Verdict.allCases.map(\.rawValue),
             "levels": ReleaseLevel.allCases.filter { $0 != .internal }.map(\.rawValue),
         ]
+        // Mustache has no "if not empty": say which lists hold anything.
+        for key in ["findings", "records", "assessments", "trail"] {
+            values["has" + key.prefix(1).uppercased() + key.dropFirst()] = (values[key] as? [Any])?.isEmpty == false
+        }
         if staff {
             values["canPropose"] = pending == nil
             if let pending {
