@@ -30,6 +30,7 @@ export BACKSTOP_SUPERVISOR_TOKEN=$(token --role supervisor --name browser-superv
 export BACKSTOP_SUPERVISOR_2_TOKEN=$(token --role supervisor --name browser-supervisor-2)
 export BACKSTOP_SENSOR_TOKEN=$(token --role sensor --name browser-sensor)
 export BACKSTOP_PARTNER_TOKEN=$(token --role partner --name isr-north)
+export BACKSTOP_MONITOR_TOKEN=$(token --role monitor --name browser-monitor --team team-browser)
 export BACKSTOP_SCREENSHOT_DIR=${BACKSTOP_SCREENSHOTS:-$repo/.build/browser-screenshots}
 export BACKSTOP_KEEP_SCREENSHOTS=${BACKSTOP_SCREENSHOTS:+1}
 for _ in $(seq 1 300); do

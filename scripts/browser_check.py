@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import traceback
+import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
@@ -21,6 +22,7 @@ ANALYST = os.environ["BACKSTOP_ANALYST_TOKEN"]
 SUPERVISOR = os.environ["BACKSTOP_SUPERVISOR_TOKEN"]
 SENSOR = os.environ["BACKSTOP_SENSOR_TOKEN"]
 PARTNER = os.environ["BACKSTOP_PARTNER_TOKEN"]
+MONITOR = os.environ["BACKSTOP_MONITOR_TOKEN"]
 POLICY = "donbas-minsk-sample-policy"
 SHOTS = os.environ["BACKSTOP_SCREENSHOT_DIR"]
 KEEP = os.environ.get("BACKSTOP_KEEP_SCREENSHOTS") == "1"
@@ -220,6 +222,57 @@ def check_escalation_board(check):
     print("browser: the partner's liaison acknowledged and accepted a guarantor request on the board; the mission sees the sectors' levels")
 
 
+def offline(driver, on):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": on, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
+def check_field_form_offline(check):
+    """A monitor files three reports with no connection: they wait on the device with their ids
+    and are each stored once when the connection is back."""
+    driver = check.driver
+    check.sign_in(MONITOR)
+    check.wait(lambda d: d.current_url.endswith("/console/field"), "the field form for a monitor")
+    check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-offline-ready") == "true", "the service worker")
+    driver.refresh()   # now under the service worker's control
+    check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-controlled") == "true", "the page under its service worker")
+    check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-queued") == "0", "the empty queue")
+    offline(driver, True)
+    try:
+        for bearing in (40, 95, 150):
+            driver.find_element(By.ID, "bearing").clear()
+            driver.find_element(By.ID, "bearing").send_keys(str(bearing))
+            for field, value in (("distance-min", "2"), ("distance-max", "4"), ("observer-lat", "48.14"), ("observer-lon", "37.75")):
+                driver.find_element(By.ID, field).clear()
+                driver.find_element(By.ID, field).send_keys(value)
+            driver.find_element(By.ID, "save").click()
+        check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-queued") == "3", "three reports waiting offline")
+        ids = [item.get_attribute("data-id") for item in driver.find_elements(By.CSS_SELECTOR, "#queue li")]
+        assert len(set(ids)) == 3
+        for id in ids:
+            try:
+                api(f"/api/v1/observations/{id}", ANALYST)
+                raise AssertionError(f"{id} reached the server while offline")
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+        # Offline, the page itself still opens (from the service worker's copy).
+        driver.refresh()
+        check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-queued") == "3", "the queue after reopening offline")
+        if KEEP:
+            driver.save_screenshot(os.path.join(SHOTS, "field-offline.png"))
+    finally:
+        offline(driver, False)
+    check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-queued") == "0", "the queue sent once online", 60)
+    for id in ids:
+        stored = api(f"/api/v1/observations/{id}", ANALYST)
+        assert stored["reporter"] == "browser-monitor"
+    mine = api("/api/v1/observations?reporter=browser-monitor&limit=1000", ANALYST)["observations"]
+    assert sorted(o["id"] for o in mine) == sorted(ids), f"each report stored once: {[o['id'] for o in mine]}"
+    driver.get_log("browser")  # the failed sends while offline are expected
+    sign_out(check)
+    print("browser: a monitor's three reports waited offline with their ids and were each stored once when back online")
+
+
 def check_csrf_and_sign_out(check):
     driver = check.driver
     # A change sent with the session cookie but without the CSRF token is refused.
@@ -277,7 +330,7 @@ def main():
     check = Check(driver)
     failed = False
     for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_four_eyes_through_the_pages,
-                 check_escalation_board, check_public_map]:
+                 check_escalation_board, check_field_form_offline, check_public_map]:
         try:
             # Each check answers for its own pages: what earlier pages logged is dropped (a
             # refused request they made on purpose).

@@ -70,7 +70,8 @@ func buildRouter(
                                     settings: configuration.reports, pages: .bundled, now: configuration.now)
     reports.register(with: routes)
     ConsoleController(store: store, sessions: sessions, incidents: incidents, reports: reports,
-                      alerts: AlertsController(store: store, board: board, now: configuration.now), pages: .bundled, now: configuration.now)
+                      alerts: AlertsController(store: store, board: board, now: configuration.now), resolvers: resolvers, pages: .bundled,
+                      now: configuration.now)
         .register(with: routes)
     AuditController(store: store).register(with: routes)
     TokensController(store: store, now: configuration.now).register(with: routes)

@@ -67,7 +67,7 @@ import Testing
                         continue
                     }
                     // The console answers some requests by sending the browser on.
-                    let redirects = endpoint == .signOut || (endpoint == .home && ReleaseLevel.audience(of: role ?? .public) == .internal)
+                    let redirects = endpoint == .signOut || (endpoint == .home && (ReleaseLevel.audience(of: role ?? .public) == .internal || role == .monitor))
                     // The walk's incident is neither verified nor released: outside the mission it does not exist.
                     let audience = ReleaseLevel.audience(of: role ?? .public)
                     let unreleasedRead = (endpoint == .getIncident || endpoint == .featuresItem) && audience != .internal

@@ -199,12 +199,15 @@ public struct Endpoint: Sendable, Hashable {
     public static let operationsMap = page("/console/map", insideMission.union([.partner, .party]))
     public static let verificationQueue = page("/console/queue", insideMission)
     public static let escalationBoard = page("/console/escalation", insideMission.union([.partner]))
+    /// The monitors' field form (offline first), and the places it suggests.
+    public static let fieldForm = page("/console/field", insideMission.union([.monitor]))
+    public static let fieldPlaces = page("/console/field/places", insideMission.union([.monitor]))
     public static let publicMap = page("/public/map", incidentReaders, anonymous: true)
     public static let asset = page("/assets/{name}", nil)
     public static let assetImage = page("/assets/images/{name}", nil)
     /// Browsers ask for it on every page they show, the API's JSON answers too.
     public static let favicon = page("/favicon.ico", nil)
-    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, escalationBoard, publicMap, asset, assetImage, favicon]
+    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, escalationBoard, fieldForm, fieldPlaces, publicMap, asset, assetImage, favicon]
 
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -47,7 +48,12 @@ struct ConsoleAssets: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIError.notFound("asset '\(name)' is not installed here (\(path); scripts/serve.sh installs libjs-leaflet and libjs-chart.js)")
         }
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: type, .cacheControl: "public, max-age=3600"]
+        // The field form's service worker serves the form's own path, above its folder.
+        if name == "field-sw.js" {
+            headers[HTTPField.Name("Service-Worker-Allowed")!] = "/console/field"
+            headers[.cacheControl] = "no-cache"
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

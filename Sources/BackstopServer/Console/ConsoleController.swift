@@ -16,6 +16,7 @@ struct ConsoleController: Sendable {
     let incidents: IncidentsController
     let reports: ReportsController
     let alerts: AlertsController
+    let resolvers: LocationResolverCache
     let pages: PageRenderer
     let now: @Sendable () -> Date
     let assets = ConsoleAssets()
@@ -28,6 +29,12 @@ struct ConsoleController: Sendable {
         routes.add(.signOut) { request, context, _ in try await signOut(request, context) }
         routes.add(.operationsMap) { _, context, identity in map(context, identity: identity, publicView: false) }
         routes.add(.verificationQueue) { _, context, identity in try await queue(context, identity: identity!) }
+        routes.add(.fieldForm) { _, context, identity in
+            var values = frame("Field report", context, identity: identity, ["kinds": ObservationKind.allCases.map(\.rawValue), "manifest": true])
+            values["nav"] = nil   // a phone's screen: the form alone
+            return page("console-field", values)
+        }
+        routes.add(.fieldPlaces) { _, _, _ in try await fieldPlaces() }
         routes.add(.escalationBoard) { _, context, identity in
             try await EscalationBoardPage(store: store, alerts: alerts, pages: pages, now: now).response(context, identity: identity!)
         }
@@ -56,6 +63,7 @@ struct ConsoleController: Sendable {
     func home(_ request: Request, _ context: AppRequestContext, identity: Identity?) async throws -> Response {
         let caller = EscalationCaller(identity: identity)
         if caller.insideMission { return Self.redirect(to: "/console/map") }
+        if identity?.role == .monitor { return Self.redirect(to: "/console/field") }
         let published = try await reports.listing(state: .published, limit: 100, caller: EscalationCaller(identity: nil))
         let items: [[String: Any]] = published.map { item in
             ["title": item.title, "href": item.href + "?f=html", "pdf": item.href + "?f=pdf",
@@ -152,6 +160,29 @@ struct ConsoleController: Sendable {
         return page("console-queue", frame("Verification queue", context, identity: identity, [
             "rows": rows, "none": rows.isEmpty, "matched": matched, "more": more, "behind": behind > 0 ? behind : nil,
         ]))
+    }
+
+    /// The places the field form suggests: settlements of 1,000 people or more around the areas
+    /// of operations of the agreements in force (all of them when there is none). Suggestions
+    /// need no exact boundary: each area is taken as the box around its lines and zones,
+    /// widened by the area's reach, which costs a comparison per place, not a geodesic.
+    func fieldPlaces() async throws -> Response {
+        guard let places = try await resolvers.resolver().places else { return JSONResponse.make(.object(["places": .array([])])) }
+        let boxes = places.areas.compactMap { area -> (south: Double, north: Double, west: Double, east: Double)? in
+            let points = area.lines.flatMap { $0 } + area.zones.flatMap { $0.flatMap { $0 } }
+            guard let south = points.map(\.lat).min(), let north = points.map(\.lat).max(),
+                  let west = points.map(\.lon).min(), let east = points.map(\.lon).max() else { return nil }
+            let dLat = AreaOfOperations.reachMetres / 111_000, dLon = dLat / max(cos(max(abs(south), abs(north)) * .pi / 180), 0.1)
+            return (south - dLat, north + dLat, west - dLon, east + dLon)
+        }
+        let names = Set(places.gazetteer.entries.filter { entry in
+            entry.population >= 1_000 && (boxes.isEmpty || boxes.contains { box in
+                (box.south...box.north).contains(entry.point.lat) && (box.west...box.east).contains(entry.point.lon)
+            })
+        }.map(\.name)).sorted()
+        var response = JSONResponse.make(.object(["places": .array(names.map(JSONValue.string))]))
+        response.headers[.cacheControl] = "private, max-age=3600"
+        return response
     }
 
     static func redirect(to location: String) -> Response {

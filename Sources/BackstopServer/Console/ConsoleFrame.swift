@@ -21,6 +21,7 @@ enum ConsoleFrame {
                 ["href": "/console/map", "name": "Operations map", "show": staff || role == .partner || role == .party],
                 ["href": "/console/queue", "name": "Verification queue", "show": staff],
                 ["href": "/console/escalation", "name": staff ? "Escalation" : "Requests", "show": staff || role == .partner],
+                ["href": "/console/field", "name": "Field report", "show": staff || role == .monitor],
                 ["href": "/", "name": "Reports", "show": true],
                 ["href": "/public/map", "name": "Public map", "show": true],
             ].filter { $0["show"] as? Bool == true },
