@@ -33,13 +33,7 @@ export BACKSTOP_PARTNER_TOKEN=$(token --role partner --name isr-north)
 export BACKSTOP_MONITOR_TOKEN=$(token --role monitor --name browser-monitor --team team-browser)
 export BACKSTOP_SCREENSHOT_DIR=${BACKSTOP_SCREENSHOTS:-$repo/.build/browser-screenshots}
 export BACKSTOP_KEEP_SCREENSHOTS=${BACKSTOP_SCREENSHOTS:+1}
-for _ in $(seq 1 300); do
-  behind=$(curl -s -o /dev/null -D - -H "Authorization: Bearer $BACKSTOP_ANALYST_TOKEN" "$base/api/v1/incidents?limit=1" |
-    sed -n 's/^[Bb]ackstop-[Ii]ncidents-[Bb]ehind: *\([0-9]*\).*/\1/p')
-  [ "${behind:-0}" = "0" ] && break
-  sleep 0.2
-done
-released=$("$venv/bin/python" scripts/features_release.py 3)
+released=$(release_demo_incidents 3 "$venv/bin/python")
 echo "browser: $released incidents verified and released to the public"
 # Selenium is told where the driver is; it must not look for one on the internet.
 export SE_OFFLINE=true SE_AVOID_STATS=true

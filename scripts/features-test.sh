@@ -30,14 +30,7 @@ export BACKSTOP_BASE=$base
 export BACKSTOP_ANALYST_TOKEN=$(token --role analyst --name features-analyst)
 export BACKSTOP_SUPERVISOR_TOKEN=$(token --role supervisor --name features-supervisor)
 export BACKSTOP_STAFF_TOKEN=$BACKSTOP_ANALYST_TOKEN
-# The demo's incidents are derived in the background: wait until the listing has settled.
-for _ in $(seq 1 300); do
-  behind=$(curl -s -o /dev/null -D - -H "Authorization: Bearer $BACKSTOP_ANALYST_TOKEN" "$base/api/v1/incidents?limit=1" |
-    sed -n 's/^[Bb]ackstop-[Ii]ncidents-[Bb]ehind: *\([0-9]*\).*/\1/p')
-  [ "${behind:-0}" = "0" ] && break
-  sleep 0.2
-done
-released=$("$venv/bin/python" scripts/features_release.py 8)
+released=$(release_demo_incidents 8 "$venv/bin/python")
 echo "features: $released incidents verified and released to the public"
 
 echo "features: GDAL and OWSLib"

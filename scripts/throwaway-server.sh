@@ -51,3 +51,17 @@ start_throwaway_server() {
 }
 
 token() { env -u BACKSTOP_DATABASE_URL "$bin" token create --data-dir "$work/data" "$@" </dev/null; }
+
+# Waits until the demo's incidents (derived in the background) are current, then has an analyst
+# and a supervisor verify and release COUNT of them to the public (scripts/features_release.py,
+# run with PYTHON); prints how many. Needs BACKSTOP_ANALYST_TOKEN and BACKSTOP_SUPERVISOR_TOKEN.
+release_demo_incidents() {
+  local count=$1 python=$2 behind
+  for _ in $(seq 1 300); do
+    behind=$(curl -s -o /dev/null -D - -H "Authorization: Bearer $BACKSTOP_ANALYST_TOKEN" "$base/api/v1/incidents?limit=1" |
+      sed -n 's/^[Bb]ackstop-[Ii]ncidents-[Bb]ehind: *\([0-9]*\).*/\1/p')
+    [ "${behind:-0}" = "0" ] && break
+    sleep 0.2
+  done
+  BACKSTOP_BASE=$base "$python" scripts/features_release.py "$count"
+}
