@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import traceback
+import uuid
 import urllib.error
 import urllib.request
 from urllib.parse import urlparse
@@ -114,8 +115,18 @@ def check_sign_in_and_map(check):
     shown = map_count(driver)
     assert abs(shown - len(located)) <= 1, f"the map shows {shown} incidents, the API lists {len(located)} with a place"
     assert driver.find_elements(By.CSS_SELECTOR, ".leaflet-interactive"), "no incident shapes drawn"
+    # Live: a record filed now, far from the others, appears without reloading (server-sent events).
+    check.wait(lambda d: d.find_element(By.ID, "map").get_attribute("data-live") == "open", "the live stream open")
+    driver.execute_script("document.body.setAttribute('data-not-reloaded', 'yes')")
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - datetime.timedelta(minutes=5)
+    call("POST", "/api/v1/observations", ANALYST, {
+        "id": str(uuid.uuid4()), "kind": "explosion", "count": 1, "observed_at": now.isoformat().replace("+00:00", "Z"),
+        "modality": "heard", "observer": {"lat": 48.62, "lon": 38.32}, "location": {"lat": 48.60, "lon": 38.30, "accuracy_m": 300}})
+    check.wait(lambda d: int(d.find_element(By.ID, "map").get_attribute("data-events") or 0) >= 1, "the change announced by the stream", 30)
+    check.wait(lambda d: map_count(d) == shown + 1, "the new incident on the map", 30)
+    assert driver.execute_script("return document.body.getAttribute('data-not-reloaded')") == "yes", "the page was not reloaded"
     check.clean("map")
-    print(f"browser: signed in as an analyst; the map shows {shown} incidents, as the API lists")
+    print(f"browser: signed in as an analyst; the map shows {shown} incidents, as the API lists, and a new one live")
 
 
 def check_queue(check):

@@ -619,6 +619,18 @@ _NEGATIVE_FIXES = {name: _negative_decision for name in (
     "proposeAssessment", "confirmAssessment", "returnAssessment", "releaseIncident", "mergeIncident", "splitIncident")}
 
 
+def _short_stream(case):
+    """The live stream stays open for minutes by default: every case (positive or negative)
+    that would open it asks for the catch-up answer instead (timeout=0), unless its timeout is
+    the invalid value under test."""
+    query = case.query if isinstance(case.query, dict) else {}
+    value = query.get("timeout")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3600) \
+            or (isinstance(value, str) and value.isdigit() and int(value) <= 3600):
+        query["timeout"] = 0
+        case.query = query
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     # Right before sending: after examples, coverage, fuzzing or a stateful link made the case.
@@ -627,6 +639,8 @@ def before_call(context, case, kwargs):
     meta = case.meta
     if fix is not None and meta is not None and meta.generation.mode == GenerationMode.POSITIVE:
         fix(case)
+    if (getattr(definition, "raw", None) or {}).get("operationId") == "incidentEvents":
+        _short_stream(case)
     negative = _NEGATIVE_FIXES.get((getattr(definition, "raw", None) or {}).get("operationId"))
     if negative is not None and meta is not None and meta.generation.mode.is_negative:
         negative(case)

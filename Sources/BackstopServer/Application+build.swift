@@ -60,6 +60,7 @@ func buildRouter(
     let incidents = IncidentsController(store: store, board: board, now: configuration.now, configuration: configuration)
     incidents.register(with: routes)
     IncidentExportController(incidents: incidents).register(with: routes)
+    IncidentEventsController(board: board, incidents: incidents).register(with: routes)
     IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
     IncidentGroupingController(store: store, board: board, now: configuration.now).register(with: routes)
     FindingsController(store: store, now: configuration.now).register(with: routes)

@@ -21,6 +21,7 @@ import Testing
             .replacingOccurrences(of: "/assets/{name}", with: "/assets/console.css")
             .replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())  // escalation's records: none by that id
         if endpoint == .exportIncidents || endpoint == .exportObservations || endpoint == .exportFindings { return (path + "?format=ndjson", nil) }
+        if endpoint == .incidentEvents { return (path + "?timeout=0", nil) }   // the catch-up answer, not a stream left open
         switch (endpoint.method, endpoint.path) {
         case (.post, "/signin"), (.post, "/signout"): return (path, nil)   // forms; the walk sends none
         case (.post, _): return (path, Fixtures.observation(modality: Fixtures.modality(for: role ?? .admin)))

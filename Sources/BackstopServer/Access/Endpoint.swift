@@ -75,6 +75,9 @@ public struct Endpoint: Sendable, Hashable {
     /// console's last decision on it was refused.
     public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, queryParameters: ["f", "problem"],
                                              admitsAnonymous: true)
+    /// Live updates as server-sent events: which incidents the caller may see changed.
+    public static let incidentEvents = Endpoint(method: .get, path: "/api/v1/incidents/events", roles: incidentReaders,
+                                                queryParameters: ["timeout"], admitsAnonymous: true)
     public static let incidentHistory = Endpoint(method: .get, path: "/api/v1/incidents/{id}/history", roles: insideMission)
     /// Decisions: JSON, or the console's forms (whose handlers check the form's CSRF field).
     private static func decision(_ path: String, _ roles: Set<Role>) -> Endpoint {
@@ -214,7 +217,7 @@ public struct Endpoint: Sendable, Hashable {
 
     public static let all: [Endpoint] = features + reports + sensors + console + [
         health, openAPI, metrics, submitObservations, listObservations, exportObservations, getObservation,
-        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, getIncident, incidentHistory,
+        listAgreements, getAgreement, getAgreementGeometry, putAgreement, listIncidents, exportIncidents, incidentEvents, getIncident, incidentHistory,
         proposeAssessment, confirmAssessment, returnAssessment, releaseIncident, mergeIncident, splitIncident, listFindings, exportFindings,
         listAudit, listTokens, revokeToken,
         listPolicies, getPolicy, putPolicy, listSectors, listAlerts, alertFeed, getAlert, getAlertCAP, drillAlert,

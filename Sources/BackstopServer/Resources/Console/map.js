@@ -132,6 +132,31 @@
     if (element) { element.addEventListener("change", load); }
   });
   load();
-  // Changes appear without reloading (a poll; server-sent events are not built yet).
-  setInterval(load, 30000);
+
+  // Changes appear without reloading: the server's event stream names what changed, and the
+  // map reloads its listing (a second after the last event, so a burst costs one read). The
+  // stream's `ready` (on every reconnection) reloads too, for what changed while it was down.
+  var element = document.getElementById("map");
+  var pending = null, events = 0;
+  function soon() {
+    if (pending) { return; }
+    pending = setTimeout(function () { pending = null; load(); }, 1000);
+  }
+  if (window.EventSource) {
+    var stream = new EventSource("/api/v1/incidents/events");
+    var opened = 0;
+    stream.addEventListener("ready", function () {
+      element.setAttribute("data-live", "open");
+      if (opened++ > 0) { soon(); }
+    });
+    stream.addEventListener("changed", function () {
+      events += 1;
+      element.setAttribute("data-events", String(events));
+      soon();
+    });
+    stream.addEventListener("error", function () { element.setAttribute("data-live", "reconnecting"); });
+    window.addEventListener("pagehide", function () { stream.close(); });
+  }
+  // An embargo that lapses changes what the public sees without any write: look again now and then.
+  setInterval(load, 300000);
 }());
