@@ -15,7 +15,9 @@ from urllib.parse import urlparse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["BACKSTOP_BASE"]
@@ -49,6 +51,28 @@ def browser():
     return driver
 
 
+# Every visible field a person fills in has a name a screen reader reads: a <label for>, a
+# wrapping <label>, or aria-label / aria-labelledby.
+UNLABELLED_FIELDS = """
+return Array.prototype.filter.call(document.querySelectorAll('input, select, textarea'), function (field) {
+  if (field.type === 'hidden' || field.type === 'submit' || field.closest('.leaflet-container')) { return false; }
+  if (field.getAttribute('aria-label') || field.getAttribute('aria-labelledby') || field.closest('label')) { return false; }
+  return !(field.id && document.querySelector('label[for="' + field.id + '"]'));
+}).map(function (field) { return field.outerHTML.slice(0, 120); });
+"""
+
+# WCAG 2.1 contrast ratio of two computed colours ("rgb(r, g, b)").
+CONTRAST = """
+function luminance(colour) {
+  var parts = colour.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(function (c) {
+    c = c / 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); });
+  return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2];
+}
+var a = luminance(arguments[0]), b = luminance(arguments[1]);
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+
+
 class Check:
     def __init__(self, driver):
         self.driver = driver
@@ -70,6 +94,8 @@ class Check:
             path = urlparse(url).path
             return "Failed to load resource" in entry["message"] and url.split("?")[0] != self.driver.current_url.split("?")[0] \
                 and not path.startswith(("/api/", "/assets/"))
+        unlabelled = self.driver.execute_script(UNLABELLED_FIELDS)
+        assert not unlabelled, f"{name}: form fields without a label: {unlabelled}"
         errors = [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE" and not another_page(entry)]
         assert not errors, f"{name}: the page logged errors: {errors}"
         origin = urlparse(BASE).netloc
@@ -115,6 +141,13 @@ def check_sign_in_and_map(check):
     shown = map_count(driver)
     assert abs(shown - len(located)) <= 1, f"the map shows {shown} incidents, the API lists {len(located)} with a place"
     assert driver.find_elements(By.CSS_SELECTOR, ".leaflet-interactive"), "no incident shapes drawn"
+    # The state colours of the legend (and so of the map) keep 3:1 with the page and the land.
+    for swatch in driver.find_elements(By.CSS_SELECTOR, ".legend .swatch:not(.finding)"):
+        colour = swatch.value_of_css_property("background-color")
+        for ground, what in ((driver.execute_script("return getComputedStyle(document.body).backgroundColor"), "the page"),
+                             ("rgb(246, 248, 250)", "the base map's land")):
+            ratio = driver.execute_script(CONTRAST, colour, ground)
+            assert ratio >= 3, f"state colour {swatch.get_attribute('class')} {colour} has contrast {ratio:.2f} with {what}"
     # Live: a record filed now, far from the others, appears without reloading (server-sent events).
     check.wait(lambda d: d.find_element(By.ID, "map").get_attribute("data-live") == "open", "the live stream open")
     driver.execute_script("document.body.setAttribute('data-not-reloaded', 'yes')")
@@ -141,6 +174,16 @@ def check_queue(check):
     print(f"browser: the verification queue lists the {len(rows)} incidents waiting, in the API's order")
 
 
+def tab_to(check, read, wanted, what, presses=80):
+    """Presses Tab until the focused element is the one wanted (a keyboard user's way there)."""
+    driver = check.driver
+    for _ in range(presses):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if wanted(read(driver)):
+            return
+    raise AssertionError(f"{what} cannot be reached with the Tab key (at {driver.current_url})")
+
+
 def sign_out(check):
     check.driver.find_element(By.CSS_SELECTOR, "form[action='/signout'] button").click()
     check.wait(lambda d: d.current_url.endswith("/signin"), "the sign-in form after signing out")
@@ -155,11 +198,18 @@ def check_four_eyes_through_the_pages(check):
     driver.get(BASE + "/console/queue")
     rows = driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr td a")
     first, second = rows[0].text, rows[1].text
-    rows[0].click()
+    # By keyboard alone: Tab to the queue's first incident, Enter; Tab through the form, Enter.
+    tab_to(check, lambda d: d.switch_to.active_element.get_attribute("href") or "", lambda href: href.endswith(f"/{first}?f=html"),
+           "the queue's first incident")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
     check.wait(lambda d: d.find_elements(By.ID, "propose"), "the proposal form on the incident page")
-    driver.find_element(By.ID, "verdict").send_keys("verified")
-    driver.find_element(By.ID, "note").send_keys("Two records agree; checked on the map.")
-    driver.find_element(By.ID, "propose").click()
+    tab_to(check, lambda d: d.switch_to.active_element.get_attribute("id"), lambda id: id == "verdict", "the verdict")
+    ActionChains(driver).send_keys("verified").perform()
+    tab_to(check, lambda d: d.switch_to.active_element.get_attribute("id"), lambda id: id == "note", "the note")
+    ActionChains(driver).send_keys("Two records agree; checked on the map.").perform()
+    tab_to(check, lambda d: d.switch_to.active_element.get_attribute("id"), lambda id: id == "propose", "the propose button")
+    assert driver.find_element(By.ID, "verdict").get_attribute("value") == "verified"
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
     check.wait(lambda d: "Assessment 1 proposes" in d.page_source, "the pending proposal")
     assert not driver.find_elements(By.ID, "confirm"), "an analyst has no confirm button"
     check.wait(lambda d: d.find_element(By.ID, "incident-map").get_attribute("data-drawn") == "true", "the incident's map")
@@ -318,6 +368,60 @@ def check_refused_sign_ins(check):
     print("browser: an unknown token and a sensor's token do not sign in")
 
 
+def check_reports(check):
+    """The charts agree with the API's figures; an analyst drafts and writes the text, a
+    supervisor who edited it cannot approve it, another supervisor approves it, and the public
+    finds it published."""
+    driver = check.driver
+    SUPERVISOR_2 = os.environ["BACKSTOP_SUPERVISOR_2_TOKEN"]
+    check.sign_in(ANALYST)
+    driver.get(BASE + "/console/reports")
+    check.wait(lambda d: d.find_element(By.ID, "chart-days").get_attribute("data-drawn") == "30", "the chart of days drawn")
+    check.wait(lambda d: d.find_element(By.ID, "chart-regions").get_attribute("data-drawn") is not None, "the chart of sectors drawn")
+    figures = api("/api/v1/statistics/violations?days=30", ANALYST)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#table-days tbody tr")
+    shown = [(int(r.get_attribute("data-verified")), int(r.get_attribute("data-unverified"))) for r in rows]
+    assert shown == [(d["verified"], d["unverified"]) for d in figures["days"]], "the chart's figures are the API's"
+    assert sum(v + u for v, u in shown) > 0, "the demo's violations are counted"
+    if KEEP:
+        driver.save_screenshot(os.path.join(SHOTS, "reports.png"))
+    check.clean("reports")
+    driver.find_element(By.ID, "draft").click()
+    check.wait(lambda d: "/console/reports/" in d.current_url, "the drafted report's page")
+    page = driver.current_url
+    driver.find_element(By.ID, "introduction").clear()
+    driver.find_element(By.ID, "introduction").send_keys("The browser test writes this introduction.")
+    driver.find_element(By.ID, "save-text").click()
+    check.wait(lambda d: "text last edited by browser-analyst" in d.page_source, "the saved text")
+    assert not driver.find_elements(By.ID, "approve"), "an analyst does not approve"
+    check.clean("report-draft")
+    sign_out(check)
+
+    check.sign_in(SUPERVISOR)
+    driver.get(page)
+    driver.find_element(By.ID, "remarks").send_keys("Remarks by the first supervisor.")
+    driver.find_element(By.ID, "save-text").click()
+    check.wait(lambda d: "text last edited by browser-supervisor" in d.page_source, "the supervisor's text")
+    assert driver.find_elements(By.CSS_SELECTOR, ".notice"), "the four-eyes notice"
+    assert not driver.find_elements(By.ID, "approve"), "no approval of one's own text"
+    sign_out(check)
+
+    check.sign_in(SUPERVISOR_2)
+    driver.get(page)
+    driver.find_element(By.ID, "approve").click()
+    check.wait(lambda d: d.find_element(By.ID, "report-state").text == "published", "the published report")
+    assert driver.find_elements(By.ID, "correct"), "a published report can be corrected"
+    check.clean("report-published")
+    title = driver.find_element(By.CSS_SELECTOR, "main h1").text
+    sign_out(check)
+    driver.delete_all_cookies()
+    driver.get(BASE + "/")
+    check.wait(lambda d: title in d.page_source, "the report among the public's published reports")
+    check.clean("public-reports")
+    print(f"browser: the charts show the API's figures; {title} was drafted and written by an analyst, refused to the supervisor who "
+          "edited it, approved by another, and the public reads it")
+
+
 def check_public_map(check):
     driver = check.driver
     driver.delete_all_cookies()
@@ -341,7 +445,7 @@ def main():
     check = Check(driver)
     failed = False
     for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_four_eyes_through_the_pages,
-                 check_escalation_board, check_field_form_offline, check_public_map]:
+                 check_escalation_board, check_field_form_offline, check_reports, check_public_map]:
         try:
             # Each check answers for its own pages: what earlier pages logged is dropped (a
             # refused request they made on purpose).

@@ -103,4 +103,14 @@ public struct ReportSettings: Sendable {
     public func defaultPeriod(before now: Date) -> ReportPeriod {
         ReportPeriod.daily(before: now, hour: hour, minute: minute, timeZone: timeZone)
     }
+
+    /// The `count` daily periods up to the last reporting time before `now`, oldest first (a
+    /// day with a clock change lasts 23 or 25 hours, as its report does).
+    public func dailyPeriods(_ count: Int, before now: Date) -> [ReportPeriod] {
+        var periods = [defaultPeriod(before: now)]
+        while periods.count < count {
+            periods.append(ReportPeriod.daily(before: periods.last!.start, hour: hour, minute: minute, timeZone: timeZone))
+        }
+        return periods.reversed()
+    }
 }

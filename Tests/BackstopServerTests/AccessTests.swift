@@ -37,7 +37,7 @@ import Testing
         .getPolicy, .putPolicy, .getAlert, .getAlertCAP, .drillAlert, .draftRequest, .getRequest, .getRequestCAP, .issueRequest, .withdrawRequest,
         .acknowledgeRequest, .acceptRequest, .declineRequest, .completeRequest, .createSubscription, .getSubscription, .deleteSubscription,
         .listSubscriptionDeliveries, .redeliver, .draftReport, .getReport, .editReport, .redraftReport, .approveReport, .correctReport,
-        .registerSensor, .getSensor, .sensorHeartbeat,
+        .registerSensor, .getSensor, .sensorHeartbeat, .reportPage,
     ]
 
     // MARK: Tests

@@ -56,6 +56,8 @@ public struct ReportCalendar: Sendable {
 
     /// "25 November 2026"
     public func day(_ date: Date) -> String { formatter("d MMMM yyyy").string(from: date) }
+    /// "25 Nov": a chart's axis.
+    public func shortDay(_ date: Date) -> String { formatter("d MMM").string(from: date) }
 
     /// "25 Nov 21:14": a time in the annex, whose year the header gives.
     public func dayAndTime(_ date: Date) -> String { formatter("d MMM HH:mm").string(from: date) }

@@ -180,7 +180,9 @@ public struct Endpoint: Sendable, Hashable {
     public static let redraftReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/redraft", roles: insideMission)
     public static let approveReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/approve", roles: [.admin, .supervisor])
     public static let correctReport = Endpoint(method: .post, path: "/api/v1/reports/{id}/corrections", roles: insideMission)
-    public static let reports = [listReports, draftReport, getReport, editReport, redraftReport, approveReport, correctReport]
+    /// What the reports' charts draw: ceasefire violations per day and per sector.
+    public static let violationStatistics = Endpoint(method: .get, path: "/api/v1/statistics/violations", roles: insideMission, queryParameters: ["days"])
+    public static let reports = [listReports, draftReport, getReport, editReport, redraftReport, approveReport, correctReport, violationStatistics]
 
     /// The web console: pages for people in a browser, signed in with a session cookie (a
     /// bearer token works too). The public's pages need no sign-in.
@@ -205,12 +207,15 @@ public struct Endpoint: Sendable, Hashable {
     /// The monitors' field form (offline first), and the places it suggests.
     public static let fieldForm = page("/console/field", insideMission.union([.monitor]))
     public static let fieldPlaces = page("/console/field/places", insideMission.union([.monitor]))
+    /// The daily reports with their charts, and one report's work page.
+    public static let reportsPage = page("/console/reports", insideMission)
+    public static let reportPage = page("/console/reports/{id}", insideMission)
     public static let publicMap = page("/public/map", incidentReaders, anonymous: true)
     public static let asset = page("/assets/{name}", nil)
     public static let assetImage = page("/assets/images/{name}", nil)
     /// Browsers ask for it on every page they show, the API's JSON answers too.
     public static let favicon = page("/favicon.ico", nil)
-    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, escalationBoard, fieldForm, fieldPlaces, publicMap, asset, assetImage, favicon]
+    public static let console = [home, signInPage, signIn, signOut, operationsMap, verificationQueue, escalationBoard, fieldForm, fieldPlaces, reportsPage, reportPage, publicMap, asset, assetImage, favicon]
 
     public static let features = [featuresLanding, featuresAPI, featuresConformance, featuresCollections, featuresCollection,
                                   featuresItems, featuresItem]

@@ -38,6 +38,9 @@ struct ConsoleController: Sendable {
         routes.add(.escalationBoard) { _, context, identity in
             try await EscalationBoardPage(store: store, alerts: alerts, pages: pages, now: now).response(context, identity: identity!)
         }
+        let reportsPages = ReportsPages(reports: reports, pages: pages)
+        routes.add(.reportsPage) { _, context, identity in try await reportsPages.list(context, identity: identity!) }
+        routes.add(.reportPage) { _, context, identity in try await reportsPages.report(context, identity: identity!) }
         routes.add(.publicMap) { _, context, identity in map(context, identity: identity, publicView: true) }
         routes.add(.asset) { _, context, _ in try assets.asset(context.parameters.get("name") ?? "") }
         routes.add(.assetImage) { _, context, _ in try assets.image(context.parameters.get("name") ?? "") }
@@ -192,20 +195,27 @@ struct ConsoleController: Sendable {
 
 /// An HTML form's fields (`application/x-www-form-urlencoded`), at most 16 KiB.
 enum FormBody {
+    /// Each field by name; a name sent twice keeps its first value.
     static func read(_ request: Request) async throws -> [String: String] {
+        var fields: [String: String] = [:]
+        for (name, value) in try await pairs(request) where fields[name] == nil { fields[name] = value }
+        return fields
+    }
+
+    /// The fields in the order sent, a name as often as it was sent (a group of checkboxes).
+    static func pairs(_ request: Request) async throws -> [(name: String, value: String)] {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let buffer = try await request.body.collect(upTo: 16 * 1024)
-        guard buffer.readableBytes > 0 else { return [:] }
+        guard buffer.readableBytes > 0 else { return [] }
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the form as application/x-www-form-urlencoded")
         }
-        var fields: [String: String] = [:]
-        for pair in String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&") {
+        return String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                 String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
-            if let name = parts.first, fields[name] == nil { fields[name] = parts.count > 1 ? parts[1] : "" }
+            guard let name = parts.first else { return nil }
+            return (name, parts.count > 1 ? parts[1] : "")
         }
-        return fields
     }
 }

@@ -14,20 +14,25 @@ struct DecisionBody {
 
     /// Fields that are numbers in the JSON the API takes.
     static let integerFields: Set<String> = ["version"]
+    /// Fields that are lists in the JSON: a form sends them as the name repeated (checkboxes).
+    static let arrayFields: Set<String> = ["observation_ids"]
 
     static func read(_ request: Request, _ context: AppRequestContext, limit: Int, required: Bool) async throws -> DecisionBody {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         if type.hasPrefix("application/x-www-form-urlencoded") {
-            var fields = try await FormBody.read(request)
+            let pairs = try await FormBody.pairs(request)
             if let session = context.session {
-                guard let sent = fields["csrf"], ConsoleSessions.same(sent, session.csrf) else {
+                guard let sent = pairs.first(where: { $0.name == "csrf" })?.value, ConsoleSessions.same(sent, session.csrf) else {
                     throw APIError(.forbidden, code: "csrf", message: "the form must carry the session's CSRF token")
                 }
             }
-            fields["csrf"] = nil
             var object: [String: JSONValue] = [:]
-            for (name, value) in fields {
-                object[name] = integerFields.contains(name) ? (Int(value).map { JSONValue.integer($0) } ?? .string(value)) : .string(value)
+            for (name, value) in pairs where name != "csrf" {
+                if arrayFields.contains(name) {
+                    object[name] = .array((object[name]?.arrayValue ?? []) + [.string(value)])
+                } else if object[name] == nil {
+                    object[name] = integerFields.contains(name) ? (Int(value).map { JSONValue.integer($0) } ?? .string(value)) : .string(value)
+                }
             }
             return DecisionBody(json: .object(object), fromForm: true)
         }
@@ -56,5 +61,8 @@ struct DecisionBody {
         "forbidden": "Your role may not take that step.",
         "not_found": "No such assessment.",
         "csrf": "The form has expired: reload the page.",
+        "merged": "That incident was merged into another meanwhile: look again.",
+        "not_members": "Some of those records are no longer in this incident: look again.",
+        "nothing_left": "A split must leave at least one record in the incident.",
     ]
 }

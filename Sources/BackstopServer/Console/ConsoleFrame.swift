@@ -22,7 +22,8 @@ enum ConsoleFrame {
                 ["href": "/console/queue", "name": "Verification queue", "show": staff],
                 ["href": "/console/escalation", "name": staff ? "Escalation" : "Requests", "show": staff || role == .partner],
                 ["href": "/console/field", "name": "Field report", "show": staff || role == .monitor],
-                ["href": "/", "name": "Reports", "show": true],
+                ["href": "/console/reports", "name": "Reports", "show": staff],
+                ["href": "/", "name": "Reports", "show": !staff],
                 ["href": "/public/map", "name": "Public map", "show": true],
             ].filter { $0["show"] as? Bool == true },
         ]

@@ -66,6 +66,23 @@ struct ReportAssembler: Sendable {
                     .compose(period: period, incidents: publicIncidents, records: publicRecords, silent: silent, nameSilentSensors: false))
     }
 
+    /// Ceasefire violations per reporting period (consecutive, oldest first) and per sector over
+    /// all of them, as the mission counts them (every incident, verified or not, kept apart).
+    func violationStatistics(over periods: [ReportPeriod]) async throws -> ViolationStatistics {
+        guard let first = periods.first, let last = periods.last else { return ViolationStatistics.tally([], days: []) }
+        let span = ReportPeriod(start: first.start, end: last.end)
+        let maps = try await sectorMaps()
+        let stored = try await incidents.board.read { entries in
+            entries.values.map(\.incident).filter { !$0.isRetired && span.contains($0.corrected.startDate) }
+        }.0
+        let counted = stored.map { incident in
+            let corrected = incident.corrected
+            return reportIncident(incident, summary: corrected, at: corrected.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) },
+                                  shownTime: corrected.startDate, place: nil, maps: maps, public: false)
+        }
+        return ViolationStatistics.tally(counted, days: periods)
+    }
+
     /// The regions are the sectors of the policies whose sectors hold any of the edition's
     /// incidents (a sample policy of another agreement adds none, nor does an incident the
     /// edition does not show).

@@ -103,3 +103,46 @@ struct ReportListing: Encodable, Sendable {
 
     var reports: [Item]
 }
+
+/// `GET /api/v1/statistics/violations`: ceasefire violations per reporting day and per sector.
+struct ViolationStatisticsView: Encodable, Sendable {
+    struct Day: Encodable, Sendable {
+        var from: Date
+        var to: Date
+        /// The day the period ends on, in the mission's time zone ("25 Nov").
+        var label: String
+        var verified: Int
+        var unverified: Int
+    }
+
+    struct Region: Encodable, Sendable {
+        /// Nil for incidents in no sector, or with no place.
+        var name: String?
+        var verified: Int
+        var unverified: Int
+
+        enum CodingKeys: String, CodingKey { case name, verified, unverified }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)   // null, not left out: "in no sector" is an answer
+            try container.encode(verified, forKey: .verified)
+            try container.encode(unverified, forKey: .unverified)
+        }
+    }
+
+    var timeZone: String
+    var days: [Day]
+    var regions: [Region]
+    var liveFireTraining: Int
+
+    init(_ statistics: ViolationStatistics, calendar: ReportCalendar) {
+        timeZone = calendar.timeZone.identifier
+        days = statistics.days.map { day in
+            Day(from: day.period.start, to: day.period.end, label: calendar.shortDay(day.period.end),
+                verified: day.tally.verified, unverified: day.tally.unverified)
+        }
+        regions = statistics.regions.map { Region(name: $0.name, verified: $0.tally.verified, unverified: $0.tally.unverified) }
+        liveFireTraining = statistics.liveFireTraining
+    }
+}

@@ -43,6 +43,7 @@ struct ReportsController: Sendable {
         routes.add(.redraftReport) { request, context, identity in try await redraft(request, context, identity: identity!) }
         routes.add(.approveReport) { request, context, identity in try await approve(request, context, identity: identity!) }
         routes.add(.correctReport) { request, context, identity in try await correct(request, context, identity: identity!) }
+        routes.add(.violationStatistics) { request, _, _ in try await statistics(request) }
     }
 
     // MARK: Read
@@ -126,6 +127,20 @@ struct ReportsController: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(name)\"", .eTag: "\"\(report.revision)\""],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: pdf)))
         }
+    }
+
+    /// Ceasefire violations per reporting day (`days`, 1–366, default 30, up to the last
+    /// reporting time) and per sector over those days.
+    func statistics(_ request: Request) async throws -> Response {
+        var parameters = QueryParameters(request, allowed: Endpoint.violationStatistics.queryParameters)
+        let days = parameters.int("days", range: 1...366) ?? 30
+        try parameters.check()
+        return try EscalationResponse.make(try await statisticsView(days: days))
+    }
+
+    func statisticsView(days: Int) async throws -> ViolationStatisticsView {
+        let statistics = try await assembler.violationStatistics(over: settings.dailyPeriods(days, before: now()))
+        return ViolationStatisticsView(statistics, calendar: settings.calendar)
     }
 
     // MARK: Change

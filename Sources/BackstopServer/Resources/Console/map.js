@@ -43,7 +43,12 @@
   var view = page.getAttribute("data-view");
   var status = document.getElementById("status");
   var map = newMap("map", drawAgreements);
-  var colours = { unreviewed: "#6e7781", pending: "#bf8700", verified: "#1a7f37", rejected: "#8250df", inconclusive: "#8250df" };
+  // The legend's colours (console.css), read from it so that the two never differ.
+  var colours = {};
+  ["unreviewed", "pending", "verified", "rejected"].forEach(function (name) {
+    var swatch = document.querySelector(".swatch." + name);
+    colours[name] = swatch ? window.getComputedStyle(swatch).backgroundColor : "#6e7781";
+  });
 
   var agreementStyles = {
     line: function (p) { var contact = p.line_kind === "contact_line"; return { color: contact ? "#b3261e" : "#0b4f9c", weight: contact ? 3 : 2, dashArray: contact ? null : "6 4" }; },
@@ -72,9 +77,10 @@
     }).catch(function (error) { status.textContent = "Agreements: " + error.message; });
   }
 
+  // The legend's four groups: a proposal awaits confirmation; not verified and rejected are one colour.
   function state(incident) {
-    if (incident.pending_assessment) { return "pending"; }
-    return incident.state || incident.verdict || "verified";
+    var value = incident.pending_assessment ? "pending" : (incident.state || incident.verdict || "verified");
+    return { proposed: "pending", not_verified: "rejected", inconclusive: "rejected" }[value] || value;
   }
 
   function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
