@@ -359,4 +359,48 @@ import Testing
             #expect(actions.contains("decision.split") && actions.contains("incident.merged") && actions.contains("incident.split"), "\(actions)")
         }
     }
+
+    /// The incident page offers the incidents close in time and place to merge with, and a
+    /// checkbox per record to split off; its forms land on the incident holding the records.
+    @Test func theIncidentPageMergesAndSplitsThroughItsForms() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let api = IncidentAPITests()
+            let (a, b) = (UUID(), UUID())
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: api.explosion(a, lat: 48.10))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-b", server: server, body: api.explosion(b, lat: 48.11, seconds: 3))
+            let first = IncidentIdentity.mintedID(from: a).uuidString.lowercased(), second = IncidentIdentity.mintedID(from: b).uuidString.lowercased()
+            var html = server.headers("analyst")
+            html[.accept] = "text/html"
+            let page = try await client.execute(uri: "/api/v1/incidents/\(second)", method: .get, headers: html, body: nil) { String(buffer: $0.body) }
+            #expect(page.contains(#"<option value="\#(first)">"#), "the neighbour is offered for a merge")
+            #expect(!page.contains("id=\"split\""), "one record: nothing to split")
+
+            var form = server.headers("analyst")
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let version = try await Self.version(client, server, second)
+            let merged = try await client.execute(uri: "/api/v1/incidents/\(second)/merge", method: .post, headers: form,
+                                                  body: ByteBuffer(string: "version=\(version)&other_id=\(first)")) { $0 }
+            #expect(merged.status == .seeOther)
+            #expect(merged.headers[.location] == "/api/v1/incidents/\(first)?f=html", "sent on to the survivor, not the retired id")
+
+            let merged2 = try await client.execute(uri: "/api/v1/incidents/\(first)", method: .get, headers: html, body: nil) { String(buffer: $0.body) }
+            #expect(merged2.contains(#"name="observation_ids" value="\#(b.uuidString.lowercased())""#), "a checkbox per record")
+            let now = try await Self.version(client, server, first)
+            let split = try await client.execute(uri: "/api/v1/incidents/\(first)/split", method: .post, headers: form,
+                                                 body: ByteBuffer(string: "version=\(now)&observation_ids=\(b.uuidString.lowercased())")) { $0 }
+            #expect(split.status == .seeOther)
+            #expect(split.headers[.location] == "/api/v1/incidents/\(first)?f=html")
+            #expect(try await client.call(.get, "/api/v1/incidents/\(first)", as: "analyst", server: server).json["record_count"]?.intValue == 1)
+            // Refused from the page: the browser goes back with the reason's code.
+            let stale = try await client.execute(uri: "/api/v1/incidents/\(first)/split", method: .post, headers: form,
+                                                 body: ByteBuffer(string: "version=\(now)&observation_ids=\(a.uuidString.lowercased())")) { $0 }
+            #expect(stale.headers[.location] == "/api/v1/incidents/\(first)?f=html&problem=stale_version")
+            // Two records named by repeating the field are both read (a form's checkboxes).
+            let latest = try await Self.version(client, server, first)
+            let both = try await client.execute(uri: "/api/v1/incidents/\(first)/split", method: .post, headers: form,
+                                                body: ByteBuffer(string: "version=\(latest)&observation_ids=\(a.uuidString)&observation_ids=\(b.uuidString)")) { $0 }
+            #expect(both.headers[.location] == "/api/v1/incidents/\(first)?f=html&problem=not_members")
+        }
+    }
 }

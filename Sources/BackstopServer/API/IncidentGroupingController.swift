@@ -16,17 +16,33 @@ struct IncidentGroupingController: Sendable {
     let now: @Sendable () -> Date
 
     func register(with routes: RouteRegistrar) {
-        routes.add(.mergeIncident) { request, context, identity in try await merge(request, context, identity!) }
-        routes.add(.splitIncident) { request, context, identity in try await split(request, context, identity!) }
+        routes.add(.mergeIncident) { request, context, identity in try await answered(request, context) { try await merge(request, $0, context, identity!) } }
+        routes.add(.splitIncident) { request, context, identity in try await answered(request, context) { try await split(request, $0, context, identity!) } }
+    }
+
+    /// JSON is answered with the parts; the incident page's forms send the browser to the
+    /// incident that holds the records now (a merge may retire the page's own id), or back with
+    /// the refusal's code.
+    private func answered(_ request: Request, _ context: AppRequestContext,
+                          _ decide: (JSONValue) async throws -> (response: Response, landing: UUID)) async throws -> Response {
+        let body = try await DecisionBody.read(request, context, limit: IncidentDecisionsController.bodyLimit, required: true)
+        guard let json = body.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
+        guard body.fromForm else { return try await decide(json).response }
+        let id = try IncidentsController.incidentID(context)
+        do {
+            return DecisionBody.backToPage(try await decide(json).landing)
+        } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
+            return DecisionBody.backToPage(id, problem: error.code)
+        }
     }
 
     struct Parts: Encodable, Sendable {
         var incidents: [IncidentView]
     }
 
-    func merge(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+    func merge(_ request: Request, _ body: JSONValue, _ context: AppRequestContext, _ identity: Identity) async throws -> (response: Response, landing: UUID) {
         let id = try IncidentsController.incidentID(context)
-        let (body, sink) = (try await RequestBody.json(request, limit: IncidentDecisionsController.bodyLimit), ErrorSink())
+        let sink = ErrorSink()
         let reader = ObjectReader(body, path: FieldPath(), sink: sink)
         let other = reader?.uuid("other_id", required: true)
         let bodyVersion = reader?.int("version", rule: .atLeast(1))
@@ -56,12 +72,12 @@ struct IncidentGroupingController: Sendable {
         let retired = survivor == id ? otherID : id
         let applied = try await board.waitUntil(within: board.readWait) { $0[retired]?.incident.mergedInto == survivor }
         let incident = await board.resolve(survivor)?.incident ?? written.first { $0.id == survivor }!
-        return try IncidentsController.respond(Parts(incidents: [IncidentView(incident)]), status: applied ? .ok : .accepted, headers: [:])
+        return (try IncidentsController.respond(Parts(incidents: [IncidentView(incident)]), status: applied ? .ok : .accepted, headers: [:]), survivor)
     }
 
-    func split(_ request: Request, _ context: AppRequestContext, _ identity: Identity) async throws -> Response {
+    func split(_ request: Request, _ body: JSONValue, _ context: AppRequestContext, _ identity: Identity) async throws -> (response: Response, landing: UUID) {
         let id = try IncidentsController.incidentID(context)
-        let (body, sink) = (try await RequestBody.json(request, limit: IncidentDecisionsController.bodyLimit), ErrorSink())
+        let sink = ErrorSink()
         let reader = ObjectReader(body, path: FieldPath(), sink: sink)
         var leaving: [UUID] = []
         for (path, value) in reader?.array("observation_ids", required: true, maxCount: 1_000) ?? [] {
@@ -110,7 +126,7 @@ struct IncidentGroupingController: Sendable {
             return !(members.contains(stayer) && members.contains(mover))
         }
         let parts = await board.holders(of: [stayer, mover])
-        return try IncidentsController.respond(Parts(incidents: parts.map { IncidentView($0) }), status: applied ? .ok : .accepted, headers: [:])
+        return (try IncidentsController.respond(Parts(incidents: parts.map { IncidentView($0) }), status: applied ? .ok : .accepted, headers: [:]), id)
     }
 
     /// The incident as stored, live: 404 when unknown, 404 `merged` when retired.

@@ -263,7 +263,8 @@ struct IncidentsController: Sendable {
             switch audience {
             case .internal:
                 return try page.response(view: IncidentView(incident, detail: true, observations: try await observations(of: incident)), incident: incident,
-                                         identity: context.identity, context: context, trail: trail, problem: problem)
+                                         identity: context.identity, context: context, trail: trail, problem: problem,
+                                         mergeCandidates: try await mergeCandidates(for: incident))
             case .partners, .parties:
                 return try page.response(view: ReleasedIncidentView(incident, audience: audience), incident: incident, identity: context.identity,
                                          context: context, trail: [], problem: nil)
@@ -281,6 +282,29 @@ struct IncidentsController: Sendable {
         case .public:
             return try Self.respond(PublicIncidentView(incident, redaction: redaction, settlements: settlements), headers: headers)
         }
+    }
+
+    /// What an analyst would most likely merge an incident with: the live incidents within
+    /// `mergeHours` of it in time and, when it has a place, within about `mergeDegrees` of it
+    /// (any kind: two reports of one event may name it differently), nearest in time first.
+    static let mergeHours = 6.0, mergeDegrees = 0.1, mergeCandidateLimit = 20
+    func mergeCandidates(for incident: StoredIncident) async throws -> [StoredIncident] {
+        let summary = incident.corrected
+        let box = summary.location.map { BoundingBox(minLon: $0.lon - Self.mergeDegrees * 1.5, minLat: $0.lat - Self.mergeDegrees,
+                                                     maxLon: $0.lon + Self.mergeDegrees * 1.5, maxLat: $0.lat + Self.mergeDegrees) }
+        let (start, end) = (summary.startDate.addingTimeInterval(-Self.mergeHours * 3600), summary.endDate.addingTimeInterval(Self.mergeHours * 3600))
+        let found = try await board.read(in: box, margin: 0) { entries in
+            entries.map(\.incident).filter { other in
+                guard other.id != incident.id, !other.isRetired else { return false }
+                let facts = other.corrected
+                guard facts.startDate <= end, facts.endDate >= start else { return false }
+                guard let box, let place = facts.location else { return box == nil }
+                return (box.minLat...box.maxLat).contains(place.lat) && (box.minLon...box.maxLon).contains(place.lon)
+            }
+        }.value
+        let middle = summary.startDate.timeIntervalSince1970
+        return Array(found.sorted { abs($0.corrected.startDate.timeIntervalSince1970 - middle) < abs($1.corrected.startDate.timeIntervalSince1970 - middle) }
+            .prefix(Self.mergeCandidateLimit))
     }
 
     /// The member records, each with why it was joined.

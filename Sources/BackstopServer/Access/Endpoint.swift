@@ -89,8 +89,8 @@ public struct Endpoint: Sendable, Hashable {
     public static let confirmAssessment = decision("/api/v1/incidents/{id}/assessments/{number}/confirm", [.admin, .supervisor])
     public static let returnAssessment = decision("/api/v1/incidents/{id}/assessments/{number}/return", [.admin, .supervisor])
     /// Analysts merge incidents fusion kept apart and split ones it joined.
-    public static let mergeIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/merge", roles: insideMission)
-    public static let splitIncident = Endpoint(method: .post, path: "/api/v1/incidents/{id}/split", roles: insideMission)
+    public static let mergeIncident = decision("/api/v1/incidents/{id}/merge", insideMission)
+    public static let splitIncident = decision("/api/v1/incidents/{id}/split", insideMission)
     public static let releaseIncident = decision("/api/v1/incidents/{id}/release", [.admin, .supervisor])
 
     /// The findings log, in the order findings were first detected; escalation reads it.

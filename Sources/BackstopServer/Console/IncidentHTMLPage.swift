@@ -21,7 +21,7 @@ struct IncidentHTMLPage {
     let pages: PageRenderer
 
     func response(view: some Encodable, incident: StoredIncident, identity: Identity?, context: AppRequestContext,
-                  trail: [AuditEntry], problem: String?) throws -> Response {
+                  trail: [AuditEntry], problem: String?, mergeCandidates: [StoredIncident] = []) throws -> Response {
         let json = try JSONValue.parse(JSONEncoder().encode(view))
         let role = identity?.role ?? .public
         let staff = ReleaseLevel.audience(of: role) == .internal
@@ -67,6 +67,18 @@ struct IncidentHTMLPage {
                 values["canDecide"] = supervisor && pending.proposedBy != identity?.name
             }
             values["canRelease"] = supervisor && incident.workflow.holding?.verdict == .verified
+            // Merging and splitting: the analysts' correction of what fusion joined or kept apart.
+            let here = incident.corrected
+            values["mergeCandidates"] = mergeCandidates.map { other -> [String: Any] in
+                let facts = other.corrected
+                var text = "\(facts.kind), \(facts.start)"
+                if let a = here.location, let b = facts.location {
+                    text += String(format: ", %.1f km away", Geodesic.wgs84.distance(from: GeoPoint(lat: a.lat, lon: a.lon), to: GeoPoint(lat: b.lat, lon: b.lon)) / 1_000)
+                }
+                return ["id": other.id.uuidString.lowercased(), "text": text + " (\(facts.recordCount) record\(facts.recordCount == 1 ? "" : "s"), \(other.state.rawValue))"]
+            }
+            values["canMerge"] = !mergeCandidates.isEmpty
+            values["canSplit"] = here.recordCount > 1
         }
         var frame = ConsoleFrame.values("Incident \(id.prefix(8))", context, identity: identity)
         frame.merge(values) { $1 }

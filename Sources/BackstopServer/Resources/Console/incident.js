@@ -1,8 +1,19 @@
 // The incident page's map: the incident's place (its circle, or the triangulated fix's
 // ellipse), and each member record as it was located: its circle, or its line of bearing from
-// where the observer stood.
+// where the observer stood. Also the split form's button.
 (function () {
   "use strict";
+  // The split button waits until some records are ticked and at least one is left.
+  var split = document.getElementById("split");
+  if (split) {
+    var boxes = document.querySelectorAll("input[form=split-form]");
+    var update = function () {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      split.disabled = ticked === 0 || ticked === boxes.length;
+    };
+    Array.prototype.forEach.call(boxes, function (box) { box.addEventListener("change", update); });
+    update();
+  }
   var page = document.getElementById("incident-page");
   var element = document.getElementById("incident-map");
   if (!page || !element || !window.BackstopMap) { return; }
