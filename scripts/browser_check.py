@@ -422,6 +422,34 @@ def check_reports(check):
           "edited it, approved by another, and the public reads it")
 
 
+def check_merge_and_split(check):
+    """An analyst splits a record off an incident on its page, then merges the two back."""
+    driver = check.driver
+    check.sign_in(ANALYST)
+    incidents = api("/api/v1/incidents?limit=1000", ANALYST)["incidents"]
+    several = next(i for i in incidents if i["record_count"] >= 2)
+    id, count = several["id"], several["record_count"]
+    driver.get(BASE + f"/api/v1/incidents/{id}?f=html")
+    assert driver.find_element(By.ID, "split").get_attribute("disabled") is not None, "nothing ticked: the split waits"
+    boxes = driver.find_elements(By.CSS_SELECTOR, "input[form=split-form]")
+    boxes[-1].click()
+    driver.find_element(By.ID, "split").click()
+    check.wait(lambda d: api(f"/api/v1/incidents/{id}", ANALYST)["record_count"] != count, "the record split off")
+    kept = api(f"/api/v1/incidents/{id}", ANALYST)["record_count"]
+    driver.get(BASE + f"/api/v1/incidents/{id}?f=html")
+    options = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#other option")]
+    assert options, "the split-off part is offered to merge with"
+    part = next(o for o in options if api(f"/api/v1/incidents/{o}", ANALYST)["record_count"] == count - kept)
+    driver.find_element(By.CSS_SELECTOR, f"#other option[value='{part}']").click()
+    driver.find_element(By.ID, "merge").click()
+    check.wait(lambda d: "problem=" not in d.current_url and d.find_elements(By.ID, "incident-page")
+               and api(f"/api/v1/incidents/{d.find_element(By.ID, 'incident-page').get_attribute('data-incident')}", ANALYST)["record_count"] == count,
+               "the merged incident's page")
+    check.clean("incident-merged")
+    sign_out(check)
+    print(f"browser: an analyst split a record off a {count}-record incident on its page and merged the two back")
+
+
 def check_public_map(check):
     driver = check.driver
     driver.delete_all_cookies()
@@ -445,7 +473,7 @@ def main():
     check = Check(driver)
     failed = False
     for test in [check_refused_sign_ins, check_sign_in_and_map, check_queue, check_csrf_and_sign_out, check_four_eyes_through_the_pages,
-                 check_escalation_board, check_field_form_offline, check_reports, check_public_map]:
+                 check_escalation_board, check_field_form_offline, check_reports, check_merge_and_split, check_public_map]:
         try:
             # Each check answers for its own pages: what earlier pages logged is dropped (a
             # refused request they made on purpose).

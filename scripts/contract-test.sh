@@ -169,6 +169,13 @@ def _fix_query(query):
     cursor = query.get("cursor")
     if isinstance(cursor, str) and cursor != "":  # empty stays: it asks for the first page
         query["cursor"] = _cursor_for(cursor)
+    # A sector must be one a policy has: one of the demo's sample policy's, chosen by the text.
+    if isinstance(query.get("sector"), str):
+        with open(os.environ["BACKSTOP_CONTRACT_SAMPLE_POLICY"], encoding="utf-8") as handle:
+            policy = json.load(handle)
+        sectors = [sector["id"] for sector in policy["sectors"]]
+        pick = hashlib.sha256(query["sector"].encode()).digest()[0] % len(sectors)
+        query["sector"] = "%s/%s" % (policy["id"], sectors[pick])
 
 
 # ---- OGC API - Features ------------------------------------------------------------------------

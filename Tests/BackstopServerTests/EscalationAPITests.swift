@@ -271,4 +271,36 @@ final class AtomLinks: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         if element == "link", attributes["type"] == "application/cap+xml", let href = attributes["href"] { links.append(href) }
     }
+
+    /// The maps draw the sectors from their outlines, and the mission lists the incidents of one sector.
+    @Test func sectorsHaveOutlinesAndTheListingFiltersBySector() async throws {
+        let server = try await EscalationAPITests.server()
+        try await server.run { client in
+            try await EscalationAPITests.setUp(client, server)
+            let api = IncidentAPITests()
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: api.explosion(UUID(), lat: 48.10, lon: 37.80))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor-b", server: server, body: api.explosion(UUID(), lat: 48.60, lon: 38.50, seconds: 30))
+            let sectors = try #require(try await client.call(.get, "/api/v1/sectors", as: "analyst", server: server).json["sectors"]?.arrayValue)
+            let horlivka = try #require(sectors.first { $0["sector_id"] == .string("horlivka") })
+            #expect(horlivka["outline"]?.arrayValue?.count == 5)
+            #expect(horlivka["outline"]?.arrayValue?.first?.arrayValue?.first?.doubleValue == 37.5, "longitude first")
+            let zolote = try #require(sectors.first { $0["sector_id"] == .string("zolote") })
+            #expect((zolote["outline"]?.arrayValue?.count ?? 0) >= 4, "a zone sector's outline comes from the agreement")
+
+            let all = try await client.call(.get, "/api/v1/incidents", as: "analyst", server: server)
+            #expect(all.json["incidents"]?.arrayValue?.count == 2)
+            let inside = try await client.call(.get, "/api/v1/incidents?sector=test-policy/horlivka", as: "analyst", server: server)
+            let found = try #require(inside.json["incidents"]?.arrayValue)
+            #expect(found.count == 1)
+            #expect(found.first?["location"]?["lat"]?.doubleValue.map { abs($0 - 48.10) < 0.01 } == true)
+            let export = try await client.execute(uri: "/api/v1/incidents/export?format=ndjson&sector=test-policy/horlivka", method: .get,
+                                                  headers: server.headers("analyst"), body: nil) { String(buffer: $0.body) }
+            #expect(export.split(separator: "\n").count == 1, "the export takes the same filter")
+            for (query, who) in [("sector=test-policy/nowhere", "analyst"), ("sector=horlivka", "analyst"), ("sector=test-policy/horlivka", "partner")] {
+                let refused = try await client.call(.get, "/api/v1/incidents?\(query)", as: who, server: server)
+                #expect(refused.status == .unprocessableContent, "\(query) as \(who)")
+                #expect(refused.json["errors"]?.arrayValue?.first?["path"] == .string("sector"))
+            }
+        }
+    }
 }

@@ -29,6 +29,8 @@ struct AlertsController: Sendable {
         var levelName: String
         var since: Date?
         var alertId: UUID?
+        /// The sector's outer ring, [longitude, latitude] positions (GeoJSON order), for maps.
+        var outline: [[Double]]?
     }
 
     func sectors(_ caller: EscalationCaller) async throws -> Response {
@@ -43,11 +45,14 @@ struct AlertsController: Sendable {
         var views: [SectorView] = []
         for stored in try await store.latestPolicies() {
             let policy = try stored.policy()
+            let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
+            let map = SectorMap(policy: policy, agreement: agreement)
             for sector in policy.sectors {
                 let state = states["\(policy.id)/\(sector.id)"]
                 let level = state?.level ?? 0
                 views.append(SectorView(policyId: policy.id, sectorId: sector.id, name: sector.name, level: level, levelName: Alert.levelNames[level],
-                                        since: state?.since, alertId: state?.alertId))
+                                        since: state?.since, alertId: state?.alertId,
+                                        outline: map.outline(of: sector.id).map { $0.map { [$0.lon, $0.lat] } }))
             }
         }
         return views

@@ -42,7 +42,7 @@ struct IncidentExportController: Sendable {
         var parameters = QueryParameters(request, allowed: Endpoint.exportIncidents.queryParameters)
         let format = parameters.required("format", Format.self)
         try parameters.check()
-        let filters = try incidents.filters(request, role: role, allowed: Endpoint.exportIncidents.queryParameters)
+        let filters = try await incidents.withSector(try incidents.filters(request, role: role, allowed: Endpoint.exportIncidents.queryParameters))
         let audience = ReleaseLevel.audience(of: role) ?? .public
         let found = try await incidents.matching(filters, audience: audience).incidents.map { ($0.incident, $0.facts) }
         let rows = IncidentExportRows(audience: audience, redaction: incidents.redaction, settlements: incidents.settlements)

@@ -40,6 +40,10 @@ struct IncidentsController: Sendable {
         var minimumConfidence = 0.0
         var states: Set<IncidentState> = []
         var needsReview: Bool?
+        /// `sector=POLICY/SECTOR`: the incidents whose place lies in that escalation sector
+        /// (read by `filters`, its outline found by `withSector`).
+        var sector: (policy: String, sector: String)?
+        var sectorMap: SectorMap?
         var limit = ObservationQuery.defaultLimit
         var cursor: IncidentCursor?
 
@@ -90,6 +94,13 @@ struct IncidentsController: Sendable {
             }
         }
         if !staff, filters.needsReview != nil { parameters.fail("needs_review", "the review queue is the mission's own") }
+        if let raw = parameters.value("sector") {
+            let parts = raw.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if !staff { parameters.fail("sector", "the escalation sectors are the mission's own") }
+            else if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { filters.sector = (parts[0], parts[1]) } else {
+                parameters.fail("sector", "must be POLICY_ID/SECTOR_ID, as GET /api/v1/sectors lists them")
+            }
+        }
         // The public sees verified incidents only, in time order: a state filter would switch to
         // the queue order, which ranks by what the public may not see.
         if ReleaseLevel.audience(of: role) == .public, !filters.states.isEmpty {
@@ -103,6 +114,20 @@ struct IncidentsController: Sendable {
         }
         try parameters.check()
         return filters
+    }
+
+    /// The filters with the named sector's outline found (its policy's latest version, and the
+    /// agreement its zones come from); 422 for a sector no policy has.
+    func withSector(_ filters: Filters) async throws -> Filters {
+        guard let (policyID, sectorID) = filters.sector else { return filters }
+        guard let stored = try await store.latestPolicies().first(where: { $0.id == policyID }), let policy = try? stored.policy(),
+              policy.sector(sectorID) != nil else {
+            throw APIError.validation(path: "sector", "no sector '\(sectorID)' in a policy '\(policyID)'; GET /api/v1/sectors lists them")
+        }
+        let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
+        var resolved = filters
+        resolved.sectorMap = SectorMap(policy: policy, agreement: agreement)
+        return resolved
     }
 
     /// Every incident the audience may see that the filters select, in the listing's order,
@@ -169,7 +194,7 @@ struct IncidentsController: Sendable {
     }
 
     func list(_ request: Request, role: Role) async throws -> Response {
-        let filters = try filters(request, role: role)
+        let filters = try await withSector(try filters(request, role: role))
         let (redaction, settlements) = (redaction, settlements)
         let audience = ReleaseLevel.audience(of: role) ?? .public
         let (found, more, behind, _) = try await matching(filters, audience: audience, limit: filters.limit)
@@ -235,6 +260,9 @@ struct IncidentsController: Sendable {
         if !filters.findingKinds.isEmpty, !facts.findings.contains(where: filters.findingKinds.contains) { return false }
         if !filters.states.isEmpty, !filters.states.contains(incident.state) { return false }
         if let needsReview = filters.needsReview, incident.workflow.needsReview != needsReview { return false }
+        if let map = filters.sectorMap, let sector = filters.sector {
+            guard let point = facts.point, map.sectors(containing: point).contains(sector.sector) else { return false }
+        }
         return true
     }
 

@@ -66,11 +66,11 @@ public struct Endpoint: Sendable, Hashable {
     public static let incidentReaders: Set<Role> = insideMission.union([.partner, .party, .public])
     public static let listIncidents = Endpoint(method: .get, path: "/api/v1/incidents", roles: incidentReaders,
                                                queryParameters: ["from", "to", "bbox", "kind", "finding", "min_confidence", "state",
-                                                                 "needs_review", "limit", "cursor"], admitsAnonymous: true)
+                                                                 "needs_review", "sector", "limit", "cursor"], admitsAnonymous: true)
     /// Every incident the listing with the same filters shows the caller, as a file.
     public static let exportIncidents = Endpoint(method: .get, path: "/api/v1/incidents/export", roles: incidentReaders,
                                                  queryParameters: ["format", "from", "to", "bbox", "kind", "finding", "min_confidence", "state",
-                                                                   "needs_review"], admitsAnonymous: true)
+                                                                   "needs_review", "sector"], admitsAnonymous: true)
     /// JSON, or the incident's page (`?f=html` or `Accept: text/html`); `problem` names why the
     /// console's last decision on it was refused.
     public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, queryParameters: ["f", "problem"],

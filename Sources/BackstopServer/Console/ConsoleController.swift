@@ -27,7 +27,7 @@ struct ConsoleController: Sendable {
         routes.add(.signInPage) { request, context, _ in signInPage(request, context, problem: nil, status: .ok) }
         routes.add(.signIn) { request, context, _ in try await signIn(request, context) }
         routes.add(.signOut) { request, context, _ in try await signOut(request, context) }
-        routes.add(.operationsMap) { _, context, identity in map(context, identity: identity, publicView: false) }
+        routes.add(.operationsMap) { _, context, identity in try await map(context, identity: identity, publicView: false) }
         routes.add(.verificationQueue) { _, context, identity in try await queue(context, identity: identity!) }
         routes.add(.fieldForm) { _, context, identity in
             var values = frame("Field report", context, identity: identity, ["kinds": ObservationKind.allCases.map(\.rawValue), "manifest": true])
@@ -41,7 +41,7 @@ struct ConsoleController: Sendable {
         let reportsPages = ReportsPages(reports: reports, pages: pages)
         routes.add(.reportsPage) { _, context, identity in try await reportsPages.list(context, identity: identity!) }
         routes.add(.reportPage) { _, context, identity in try await reportsPages.report(context, identity: identity!) }
-        routes.add(.publicMap) { _, context, identity in map(context, identity: identity, publicView: true) }
+        routes.add(.publicMap) { _, context, identity in try await map(context, identity: identity, publicView: true) }
         routes.add(.asset) { _, context, _ in try assets.asset(context.parameters.get("name") ?? "") }
         routes.add(.assetImage) { _, context, _ in try assets.image(context.parameters.get("name") ?? "") }
         routes.add(.favicon) { _, _, _ in try assets.asset("favicon.svg") }
@@ -123,11 +123,17 @@ struct ConsoleController: Sendable {
         return response
     }
 
-    func map(_ context: AppRequestContext, identity: Identity?, publicView: Bool) -> Response {
+    func map(_ context: AppRequestContext, identity: Identity?, publicView: Bool) async throws -> Response {
         let role = identity?.role ?? .public
-        let view = publicView ? "public" : (ReleaseLevel.audience(of: role) == .internal ? "internal" : "released")
+        let staff = ReleaseLevel.audience(of: role) == .internal
+        let view = publicView ? "public" : (staff ? "internal" : "released")
+        // The sectors' alert levels are drawn for those who may read them; the mission filters by sector too.
+        let sectors = !publicView && staff ? try await alerts.sectorViews() : []
         return page("console-map", frame(publicView ? "Public map" : "Operations map", context, identity: identity,
                                          ["view": view, "publicView": publicView, "leaflet": true,
+                                          "sectorLevels": !publicView && (staff || role == .partner),
+                                          "sectors": sectors.map { ["value": "\($0.policyId)/\($0.sectorId)", "name": $0.name] },
+                                          "hasSectors": !sectors.isEmpty,
                                           "states": IncidentState.allCases.map(\.rawValue),
                                           "kinds": ObservationKind.allCases.map(\.rawValue)]))
     }

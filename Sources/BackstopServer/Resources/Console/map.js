@@ -42,6 +42,7 @@
   if (!page) { return; }
   var view = page.getAttribute("data-view");
   var status = document.getElementById("status");
+  var element = document.getElementById("map");
   var map = newMap("map", drawAgreements);
   // The legend's colours (console.css), read from it so that the two never differ.
   var colours = {};
@@ -91,7 +92,7 @@
     var hours = Number(document.getElementById("hours").value);
     document.getElementById("hours-value").textContent = hours >= 48 ? Math.round(hours / 24) + " days" : hours + " hours";
     var query = ["limit=1000", "from=" + encodeURIComponent(new Date(Date.now() - hours * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z"))];
-    ["kind", "state", "finding"].forEach(function (name) {
+    ["kind", "state", "finding", "sector"].forEach(function (name) {
       var element = document.getElementById(name);
       if (element && element.value) { query.push(name + "=" + encodeURIComponent(element.value)); }
     });
@@ -133,7 +134,26 @@
     }).catch(function (error) { status.textContent = "Incidents: " + error.message; });
   }
 
-  ["hours", "kind", "state", "finding", "confidence"].forEach(function (name) {
+  // The sectors at their alert levels, under the incidents (for those who may read them).
+  var sectorLayer = L.layerGroup().addTo(map);
+  function drawSectors() {
+    if (!document.getElementById("sector-legend")) { return; }
+    getJSON("/api/v1/sectors").then(function (answer) {
+      sectorLayer.clearLayers();
+      (answer.sectors || []).forEach(function (sector) {
+        if (!sector.outline) { return; }
+        var band = document.querySelector("#sector-legend .band.level-" + sector.level);
+        var colour = band ? window.getComputedStyle(band).borderTopColor : "#57606a";
+        L.polygon(sector.outline.map(function (p) { return [p[1], p[0]]; }), {
+          pane: "agreement", color: colour, weight: sector.level > 0 ? 3 : 1, dashArray: sector.level > 0 ? null : "2 6", fill: false
+        }).bindTooltip(sector.name + ": " + sector.level_name).addTo(sectorLayer);
+      });
+      element.setAttribute("data-sectors", String(sectorLayer.getLayers().length));
+    }).catch(function (error) { status.textContent = "Sectors: " + error.message; });
+  }
+  drawSectors();
+
+  ["hours", "kind", "state", "finding", "confidence", "sector"].forEach(function (name) {
     var element = document.getElementById(name);
     if (element) { element.addEventListener("change", load); }
   });
@@ -142,11 +162,10 @@
   // Changes appear without reloading: the server's event stream names what changed, and the
   // map reloads its listing (a second after the last event, so a burst costs one read). The
   // stream's `ready` (on every reconnection) reloads too, for what changed while it was down.
-  var element = document.getElementById("map");
   var pending = null, events = 0;
   function soon() {
     if (pending) { return; }
-    pending = setTimeout(function () { pending = null; load(); }, 1000);
+    pending = setTimeout(function () { pending = null; load(); drawSectors(); }, 1000);
   }
   if (window.EventSource) {
     var stream = new EventSource("/api/v1/incidents/events");
