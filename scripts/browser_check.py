@@ -128,6 +128,11 @@ def map_count(driver):
     return int(value) if value is not None else None
 
 
+def week_ago(driver):
+    """The map's default period starts a week before the browser's now."""
+    return driver.execute_script("return new Date(Date.now() - 168*3600*1000).toISOString().replace(/\\.\\d+Z$/, 'Z')")
+
+
 def check_sign_in_and_map(check):
     driver = check.driver
     check.sign_in(ANALYST)
@@ -136,11 +141,27 @@ def check_sign_in_and_map(check):
     assert cookie and cookie["httpOnly"] and cookie.get("sameSite") == "Strict", f"session cookie {cookie}"
     check.wait(lambda d: (map_count(d) or 0) > 0, "incidents on the map", 30)
     check.wait(lambda d: agreements_drawn(d) == len(api("/api/v1/agreements")["agreements"]), "every agreement drawn", 30)
-    located = [i for i in api("/api/v1/incidents?limit=1000&from=" + driver.execute_script(
-        "return new Date(Date.now() - 168*3600*1000).toISOString().replace(/\\.\\d+Z$/, 'Z')"), ANALYST)["incidents"] if i["location"]]
+    located = [i for i in api("/api/v1/incidents?limit=1000&from=" + week_ago(driver), ANALYST)["incidents"] if i["location"]]
     shown = map_count(driver)
     assert abs(shown - len(located)) <= 1, f"the map shows {shown} incidents, the API lists {len(located)} with a place"
     assert driver.find_elements(By.CSS_SELECTOR, ".leaflet-interactive"), "no incident shapes drawn"
+    # The sectors at their levels, and the sector filter giving what the API gives.
+    sectors = api("/api/v1/sectors", ANALYST)["sectors"]
+    check.wait(lambda d: int(d.find_element(By.ID, "map").get_attribute("data-sectors") or 0) == len([x for x in sectors if x.get("outline")]),
+               "the sectors drawn")
+    since = week_ago(driver)
+    def located_in(sector):
+        return len([i for i in api(f"/api/v1/incidents?limit=1000&sector={sector['policy_id']}/{sector['sector_id']}&from={since}", ANALYST)["incidents"]
+                    if i["location"]])
+    busiest = max(sectors, key=located_in)
+    value, in_sector = f"{busiest['policy_id']}/{busiest['sector_id']}", located_in(busiest)
+    driver.find_element(By.CSS_SELECTOR, f"#sector option[value='{value}']").click()
+    # (±1: the map's week starts when it loads, the API's when asked)
+    check.wait(lambda d: abs(map_count(d) - in_sector) <= 1 and d.find_element(By.ID, "status").text.endswith("shown"),
+               f"the {in_sector} incidents of {busiest['name']}", 30)
+    assert 0 < in_sector < shown, f"a sector holds some of the incidents, not all ({in_sector} of {shown})"
+    driver.find_element(By.CSS_SELECTOR, "#sector option[value='']").click()
+    check.wait(lambda d: abs(map_count(d) - shown) <= 1, "every incident again", 30)
     # The state colours of the legend (and so of the map) keep 3:1 with the page and the land.
     for swatch in driver.find_elements(By.CSS_SELECTOR, ".legend .swatch:not(.finding)"):
         colour = swatch.value_of_css_property("background-color")
@@ -159,7 +180,8 @@ def check_sign_in_and_map(check):
     check.wait(lambda d: map_count(d) == shown + 1, "the new incident on the map", 30)
     assert driver.execute_script("return document.body.getAttribute('data-not-reloaded')") == "yes", "the page was not reloaded"
     check.clean("map")
-    print(f"browser: signed in as an analyst; the map shows {shown} incidents, as the API lists, and a new one live")
+    print(f"browser: signed in as an analyst; the map shows {shown} incidents, as the API lists ({in_sector} in {busiest['name']}), "
+          "the sectors at their levels, and a new incident live")
 
 
 def check_queue(check):
@@ -236,9 +258,10 @@ def check_four_eyes_through_the_pages(check):
         [['csrf', arguments[1]], ['version', arguments[2]]].forEach(function (pair) {
             var input = document.createElement('input'); input.type = 'hidden'; input.name = pair[0]; input.value = pair[1]; form.appendChild(input); });
         document.body.appendChild(form); form.submit();""", f"/api/v1/incidents/{second}/assessments/1/confirm", csrf, str(version))
-    check.wait(lambda d: "problem=four_eyes" in d.current_url, "the refusal")
+    check.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".problem"), "the refusal")
     assert "another supervisor must confirm" in driver.find_element(By.CSS_SELECTOR, ".problem").text
     assert api(f"/api/v1/incidents/{second}", ANALYST)["state"] != "verified"
+    driver.get_log("browser")  # the page came with the refusal's 403, as it should
     check.clean("incident-four-eyes")
     sign_out(check)
     print("browser: an analyst proposed and a supervisor confirmed through the pages; a supervisor could not confirm their own proposal")
@@ -308,7 +331,8 @@ def check_field_form_offline(check):
                 driver.find_element(By.ID, field).send_keys(value)
             driver.find_element(By.ID, "save").click()
         check.wait(lambda d: d.find_element(By.ID, "field-page").get_attribute("data-queued") == "3", "three reports waiting offline")
-        ids = [item.get_attribute("data-id") for item in driver.find_elements(By.CSS_SELECTOR, "#queue li")]
+        # Read at once: the list is drawn anew whenever a send is tried.
+        ids = driver.execute_script("return Array.from(document.querySelectorAll('#queue li')).map(function (li) { return li.getAttribute('data-id'); })")
         assert len(set(ids)) == 3
         for id in ids:
             try:
@@ -423,31 +447,37 @@ def check_reports(check):
 
 
 def check_merge_and_split(check):
-    """An analyst splits a record off an incident on its page, then merges the two back."""
+    """Two explosions 1.1 km apart, kept apart by fusion: an analyst merges them on the
+    incident page, then splits one record off again."""
     driver = check.driver
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - datetime.timedelta(minutes=10)
+    records = [str(uuid.uuid4()), str(uuid.uuid4())]
+    for record, lat in zip(records, (48.45, 48.46)):
+        call("POST", "/api/v1/observations", ANALYST, {
+            "id": record, "kind": "explosion", "count": 1, "observed_at": now.isoformat().replace("+00:00", "Z"), "modality": "heard",
+            "observer": {"lat": lat + 0.02, "lon": 38.9}, "location": {"lat": lat, "lon": 38.9, "accuracy_m": 200}})
+    def holder(record):
+        found = [i for i in api("/api/v1/incidents?limit=1000&bbox=38.8,48.4,39.0,48.5", ANALYST)["incidents"] if record in i.get("observation_ids", [])]
+        return found[0]["id"] if found else None
+    check.wait(lambda d: holder(records[0]) and holder(records[1]) and holder(records[0]) != holder(records[1]), "two incidents, kept apart")
+    first, second = holder(records[0]), holder(records[1])
     check.sign_in(ANALYST)
-    incidents = api("/api/v1/incidents?limit=1000", ANALYST)["incidents"]
-    several = next(i for i in incidents if i["record_count"] >= 2)
-    id, count = several["id"], several["record_count"]
-    driver.get(BASE + f"/api/v1/incidents/{id}?f=html")
-    assert driver.find_element(By.ID, "split").get_attribute("disabled") is not None, "nothing ticked: the split waits"
-    boxes = driver.find_elements(By.CSS_SELECTOR, "input[form=split-form]")
-    boxes[-1].click()
-    driver.find_element(By.ID, "split").click()
-    check.wait(lambda d: api(f"/api/v1/incidents/{id}", ANALYST)["record_count"] != count, "the record split off")
-    kept = api(f"/api/v1/incidents/{id}", ANALYST)["record_count"]
-    driver.get(BASE + f"/api/v1/incidents/{id}?f=html")
-    options = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#other option")]
-    assert options, "the split-off part is offered to merge with"
-    part = next(o for o in options if api(f"/api/v1/incidents/{o}", ANALYST)["record_count"] == count - kept)
-    driver.find_element(By.CSS_SELECTOR, f"#other option[value='{part}']").click()
+    driver.get(BASE + f"/api/v1/incidents/{first}?f=html")
+    assert not driver.find_elements(By.ID, "split"), "one record: nothing to split"
+    driver.find_element(By.CSS_SELECTOR, f"#other option[value='{second}']").click()
     driver.find_element(By.ID, "merge").click()
-    check.wait(lambda d: "problem=" not in d.current_url and d.find_elements(By.ID, "incident-page")
-               and api(f"/api/v1/incidents/{d.find_element(By.ID, 'incident-page').get_attribute('data-incident')}", ANALYST)["record_count"] == count,
-               "the merged incident's page")
-    check.clean("incident-merged")
+    check.wait(lambda d: holder(records[0]) == holder(records[1]), "the two merged")
+    survivor = holder(records[0])
+    check.wait(lambda d: d.find_elements(By.ID, "incident-page") and d.find_element(By.ID, "incident-page").get_attribute("data-incident") == survivor,
+               "the surviving incident's page")
+    assert driver.find_element(By.ID, "split").get_attribute("disabled") is not None, "nothing ticked: the split waits"
+    driver.find_element(By.CSS_SELECTOR, f"input[form=split-form][value='{records[1]}']").click()
+    driver.find_element(By.ID, "split").click()
+    check.wait(lambda d: holder(records[0]) != holder(records[1]), "the record split off again")
+    check.wait(lambda d: d.find_elements(By.ID, "incident-page"), "the page after the split")
+    check.clean("incident-split")
     sign_out(check)
-    print(f"browser: an analyst split a record off a {count}-record incident on its page and merged the two back")
+    print("browser: an analyst merged two incidents fusion kept apart on the incident page, then split one record off again")
 
 
 def check_public_map(check):

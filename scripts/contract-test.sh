@@ -620,6 +620,10 @@ def _negative_decision(case):
     # Schemathesis does not count as a refusal: keep the list too long, not the body too large.
     if isinstance(case.body, dict) and isinstance(case.body.get("observation_ids"), list) and len(case.body["observation_ids"]) > 1001:
         case.body["observation_ids"] = case.body["observation_ids"][:1001]
+    # A form cannot tell one value from a list of one: a "string instead of a list" is sent
+    # as a list of one, which is valid. Make it invalid for real.
+    if isinstance(case.body, dict) and isinstance(case.body.get("observation_ids"), str):
+        case.body["observation_ids"] = "not-a-record-id"
 
 
 _NEGATIVE_FIXES = {name: _negative_decision for name in (

@@ -61,8 +61,8 @@ func buildRouter(
     incidents.register(with: routes)
     IncidentExportController(incidents: incidents).register(with: routes)
     IncidentEventsController(board: board, incidents: incidents).register(with: routes)
-    IncidentDecisionsController(store: store, board: board, now: configuration.now).register(with: routes)
-    IncidentGroupingController(store: store, board: board, now: configuration.now).register(with: routes)
+    IncidentDecisionsController(store: store, board: board, incidents: incidents, now: configuration.now).register(with: routes)
+    IncidentGroupingController(store: store, board: board, incidents: incidents, now: configuration.now).register(with: routes)
     FindingsController(store: store, now: configuration.now).register(with: routes)
     SensorsController(store: store, now: configuration.now, resolvers: resolvers).register(with: routes)
     FeaturesController(sources: FeatureSources(incidents: incidents, observations: observations), pages: .bundled,

@@ -392,15 +392,26 @@ import Testing
             #expect(split.status == .seeOther)
             #expect(split.headers[.location] == "/api/v1/incidents/\(first)?f=html")
             #expect(try await client.call(.get, "/api/v1/incidents/\(first)", as: "analyst", server: server).json["record_count"]?.intValue == 1)
-            // Refused from the page: the browser goes back with the reason's code.
+            // Refused from the page: the refusal's status, with the page as it stands now saying why.
             let stale = try await client.execute(uri: "/api/v1/incidents/\(first)/split", method: .post, headers: form,
-                                                 body: ByteBuffer(string: "version=\(now)&observation_ids=\(a.uuidString.lowercased())")) { $0 }
-            #expect(stale.headers[.location] == "/api/v1/incidents/\(first)?f=html&problem=stale_version")
+                                                 body: ByteBuffer(string: "version=\(now)&observation_ids=\(a.uuidString.lowercased())")) {
+                ($0.status, $0.headers[.contentType] ?? "", String(buffer: $0.body))
+            }
+            #expect(stale.0 == .conflict)
+            #expect(stale.1.hasPrefix("text/html"))
+            #expect(stale.2.contains("The incident changed while you were deciding"))
             // Two records named by repeating the field are both read (a form's checkboxes).
             let latest = try await Self.version(client, server, first)
             let both = try await client.execute(uri: "/api/v1/incidents/\(first)/split", method: .post, headers: form,
-                                                body: ByteBuffer(string: "version=\(latest)&observation_ids=\(a.uuidString)&observation_ids=\(b.uuidString)")) { $0 }
-            #expect(both.headers[.location] == "/api/v1/incidents/\(first)?f=html&problem=not_members")
+                                                body: ByteBuffer(string: "version=\(latest)&observation_ids=\(a.uuidString)&observation_ids=\(b.uuidString)")) {
+                ($0.status, String(buffer: $0.body))
+            }
+            #expect(both.0 == .conflict)
+            #expect(both.1.contains("Some of those records are no longer in this incident"))
+            // A form naming no incident has no page to show: 404 as the API answers.
+            let nowhere = try await client.execute(uri: "/api/v1/incidents/\(UUID().uuidString.lowercased())/split", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "version=1&observation_ids=\(a.uuidString)")) { $0.status }
+            #expect(nowhere == .notFound)
         }
     }
 }

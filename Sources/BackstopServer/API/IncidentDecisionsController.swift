@@ -12,6 +12,7 @@ import Hummingbird
 struct IncidentDecisionsController: Sendable {
     let store: any BackstopStore
     let board: IncidentBoard
+    let incidents: IncidentsController
     let now: @Sendable () -> Date
 
     static let bodyLimit = 64 * 1024
@@ -34,12 +35,14 @@ struct IncidentDecisionsController: Sendable {
         let body = try await DecisionBody.read(request, context, limit: Self.bodyLimit, required: false)
         guard body.fromForm else { return try await decide(body) }
         let id = try IncidentsController.incidentID(context)
+        // No page to go back to: a form naming no incident is answered as the API answers.
+        guard await board.resolve(id) != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
         do {
             _ = try await decide(body)
             return DecisionBody.backToPage(id)
         } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
             // The workflow's refusals are shown on the page; a malformed request is answered as one.
-            return DecisionBody.backToPage(id, problem: error.code)
+            return try await incidents.refusedForm(id, error, context: context)
         }
     }
 

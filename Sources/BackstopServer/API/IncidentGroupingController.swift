@@ -13,6 +13,7 @@ import Hummingbird
 struct IncidentGroupingController: Sendable {
     let store: any BackstopStore
     let board: IncidentBoard
+    let incidents: IncidentsController
     let now: @Sendable () -> Date
 
     func register(with routes: RouteRegistrar) {
@@ -29,10 +30,12 @@ struct IncidentGroupingController: Sendable {
         guard let json = body.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
         guard body.fromForm else { return try await decide(json).response }
         let id = try IncidentsController.incidentID(context)
+        // No page to go back to: a form naming no incident is answered as the API answers.
+        guard await board.resolve(id) != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
         do {
             return DecisionBody.backToPage(try await decide(json).landing)
         } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
-            return DecisionBody.backToPage(id, problem: error.code)
+            return try await incidents.refusedForm(id, error, context: context)
         }
     }
 

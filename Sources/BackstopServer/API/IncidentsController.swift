@@ -286,20 +286,7 @@ struct IncidentsController: Sendable {
             throw APIError.validation(path: "problem", "unknown problem '\(problem)'; expected one of: \(DecisionBody.problems.keys.sorted().joined(separator: ", "))")
         }
         if try IncidentHTMLPage.Format.chosen(by: request) == .html {
-            let trail = audience == .internal ? try await store.auditEntries(subjects: [IncidentDecisionsController.subject(incident.id)], limit: 500) : []
-            let page = IncidentHTMLPage(pages: .bundled)
-            switch audience {
-            case .internal:
-                return try page.response(view: IncidentView(incident, detail: true, observations: try await observations(of: incident)), incident: incident,
-                                         identity: context.identity, context: context, trail: trail, problem: problem,
-                                         mergeCandidates: try await mergeCandidates(for: incident))
-            case .partners, .parties:
-                return try page.response(view: ReleasedIncidentView(incident, audience: audience), incident: incident, identity: context.identity,
-                                         context: context, trail: [], problem: nil)
-            case .public:
-                return try page.response(view: PublicIncidentView(incident, redaction: redaction, settlements: settlements), incident: incident,
-                                         identity: context.identity, context: context, trail: [], problem: nil)
-            }
+            return try await page(incident, audience: audience, context: context, problem: problem)
         }
         switch audience {
         case .internal:
@@ -333,6 +320,35 @@ struct IncidentsController: Sendable {
         let middle = summary.startDate.timeIntervalSince1970
         return Array(found.sorted { abs($0.corrected.startDate.timeIntervalSince1970 - middle) < abs($1.corrected.startDate.timeIntervalSince1970 - middle) }
             .prefix(Self.mergeCandidateLimit))
+    }
+
+    /// The incident's page as the audience sees it; `problem` names why a decision sent from
+    /// it was refused (the page says what it means).
+    func page(_ incident: StoredIncident, audience: ReleaseLevel, context: AppRequestContext, problem: String?) async throws -> Response {
+        let page = IncidentHTMLPage(pages: .bundled)
+        switch audience {
+        case .internal:
+            let trail = try await store.auditEntries(subjects: [IncidentDecisionsController.subject(incident.id)], limit: 500)
+            return try page.response(view: IncidentView(incident, detail: true, observations: try await observations(of: incident)), incident: incident,
+                                     identity: context.identity, context: context, trail: trail, problem: problem,
+                                     mergeCandidates: try await mergeCandidates(for: incident))
+        case .partners, .parties:
+            return try page.response(view: ReleasedIncidentView(incident, audience: audience), incident: incident, identity: context.identity,
+                                     context: context, trail: [], problem: nil)
+        case .public:
+            return try page.response(view: PublicIncidentView(incident, redaction: redaction, settlements: settlements), incident: incident,
+                                     identity: context.identity, context: context, trail: [], problem: nil)
+        }
+    }
+
+    /// The answer to a decision the incident page's form sent and the workflow refused: the
+    /// refusal's status, with the page (as it stands now) saying why, so the reader decides
+    /// anew from what is current.
+    func refusedForm(_ id: UUID, _ error: APIError, context: AppRequestContext) async throws -> Response {
+        guard let (incident, _) = await board.resolve(id) else { throw error }
+        var response = try await page(incident, audience: .internal, context: context, problem: error.code)
+        response.status = error.status
+        return response
     }
 
     /// The member records, each with why it was joined.

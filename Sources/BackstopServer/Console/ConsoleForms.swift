@@ -31,7 +31,9 @@ struct DecisionBody {
                 if arrayFields.contains(name) {
                     object[name] = .array((object[name]?.arrayValue ?? []) + [.string(value)])
                 } else if object[name] == nil {
-                    object[name] = integerFields.contains(name) ? (Int(value).map { JSONValue.integer($0) } ?? .string(value)) : .string(value)
+                    // Digits as a page writes them, or left as text for the field's check to refuse.
+                    let number = value.range(of: #"^[1-9][0-9]{0,17}$"#, options: .regularExpression) == nil ? nil : Int(value)
+                    object[name] = integerFields.contains(name) ? (number.map { JSONValue.integer($0) } ?? .string(value)) : .string(value)
                 }
             }
             return DecisionBody(json: .object(object), fromForm: true)
