@@ -72,15 +72,32 @@ import Testing
             #expect(resumed.events.map(\.name) == ["ready"])
             #expect(resumed.events.first?.id == reached)
 
-            // Verified and released to the public: now the public is told, after the point it had reached.
+            // Verified: the mission's work is not told to those who do not see the incident yet.
             let version = try await IncidentWorkflowAPITests.verify(client, server, id)
+            // Released to the public while the public and a partner listen: both are told, without the revision.
+            async let publicView = Self.stream(client, server, as: nil, after: nil, timeout: 4)
+            async let partner = Self.stream(client, server, as: "partner", after: nil, timeout: 4)
+            try await Task.sleep(for: .seconds(1))   // the streams open (and note what they see) first
             let released = try await IncidentWorkflowAPITests.post(client, server, "/api/v1/incidents/\(id)/release", as: "supervisor",
                                                                     #"{"level": "public", "version": \#(version)}"#)
             #expect(released.status == .ok)
-            let publicView = try await Self.stream(client, server, as: nil, after: reached)
-            #expect(Self.named(publicView.events) == [id])
-            let partner = try await Self.stream(client, server, as: "partner", after: reached)
-            #expect(Self.named(partner.events) == [id])
+            let (publicHeard, partnerHeard) = try await (publicView, partner)
+            #expect(Self.named(publicHeard.events) == [id])
+            #expect(Self.named(partnerHeard.events) == [id])
+            for heard in [publicHeard, partnerHeard] {
+                #expect(heard.events.allSatisfy { $0.id == nil }, "no revision outside the mission")
+                #expect(heard.events.first?.data == .object([:]))
+            }
+            // A proposal on the released incident changes nothing the public sees: it is not told.
+            let current = try await IncidentWorkflowAPITests.version(client, server, id)
+            async let quiet = Self.stream(client, server, as: nil, after: nil, timeout: 3)
+            try await Task.sleep(for: .seconds(1))
+            let proposed = try await IncidentWorkflowAPITests.post(client, server, "/api/v1/incidents/\(id)/assessments", as: "analyst",
+                                                                    #"{"verdict": "rejected", "note": "a second look", "version": \#(current)}"#)
+            #expect(proposed.status == .created)
+            #expect(Self.named(try await quiet.events).isEmpty, "the mission's work on it is not the public's business")
+            let missionHeard = try await Self.stream(client, server, as: "analyst", after: reached)
+            #expect(Self.named(missionHeard.events) == [id], "the mission hears of it")
         }
     }
 

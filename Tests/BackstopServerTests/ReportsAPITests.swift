@@ -231,4 +231,48 @@ import Testing
             #expect(asked.status == .ok && asked.json["id"] == .string(id))
         }
     }
+
+    /// What the reports page charts: violations per reporting day, verified and not assessed yet
+    /// apart; an incident found rejected is not counted.
+    @Test func violationStatisticsCountVerifiedAndUnassessedAndLeaveOutRejected() async throws {
+        var later = try await TestServer.make()
+        later.now = Timestamp.parse("2021-03-03T00:00:00Z")!
+        let server = later
+        try await server.run { client in
+            let verified = try await IncidentWorkflowAPITests.incidentWithFinding(client, server)
+            _ = try await IncidentWorkflowAPITests.verify(client, server, verified)
+            let api = IncidentAPITests()
+            let (open, rejected) = (UUID(), UUID())
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: api.explosion(open, lat: 48.40, lon: 37.20, seconds: 10))
+            _ = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: api.explosion(rejected, lat: 48.60, lon: 38.90, seconds: 12))
+            let rejectedID = IncidentIdentity.mintedID(from: rejected).uuidString.lowercased()
+            let version = try await IncidentWorkflowAPITests.version(client, server, rejectedID)
+            let proposed = try await Self.post(client, server, "/api/v1/incidents/\(rejectedID)/assessments", as: "analyst",
+                                               #"{"verdict": "rejected", "note": "a training range", "version": \#(version)}"#)
+            _ = try await Self.post(client, server, "/api/v1/incidents/\(rejectedID)/assessments/1/confirm", as: "supervisor",
+                                    #"{"version": \#(proposed.json["version"]?.intValue ?? 0)}"#)
+            func events(_ id: String) async throws -> Int {
+                try #require(try await client.call(.get, "/api/v1/incidents/\(id)", as: "analyst", server: server).json["estimated_events"]?.intValue)
+            }
+            let (verifiedEvents, openEvents) = (try await events(verified), try await events(IncidentIdentity.mintedID(from: open).uuidString.lowercased()))
+
+            let figures = try await client.call(.get, "/api/v1/statistics/violations?days=2", as: "analyst", server: server)
+            #expect(figures.status == .ok, "\(figures.json)")
+            let days = try #require(figures.json["days"]?.arrayValue)
+            #expect(days.count == 2)
+            #expect(days.first?["verified"]?.intValue == 0 && days.first?["unverified"]?.intValue == 0)
+            #expect(days.last?["from"] == .string("2021-03-01T17:30:00.000Z"), "19:30 in Kyiv")
+            #expect(days.last?["label"] == .string("2 Mar"))
+            #expect(days.last?["verified"]?.intValue == verifiedEvents)
+            #expect(days.last?["unverified"]?.intValue == openEvents, "the rejected incident is left out")
+            let regions = try #require(figures.json["regions"]?.arrayValue)
+            #expect(regions.count == 1 && regions.first?["name"] == .null, "no policy: every incident is in no sector")
+            #expect(regions.first?["verified"]?.intValue == verifiedEvents && regions.first?["unverified"]?.intValue == openEvents)
+
+            for query in ["days=0", "days=367", "days=soon", "from=2021-03-01T00:00:00Z"] {
+                #expect(try await client.call(.get, "/api/v1/statistics/violations?\(query)", as: "analyst", server: server).status == .unprocessableContent, "\(query)")
+            }
+            #expect(try await client.call(.get, "/api/v1/statistics/violations", as: "partner", server: server).status == .forbidden)
+        }
+    }
 }

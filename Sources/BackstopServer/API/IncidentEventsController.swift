@@ -7,16 +7,18 @@ import NIOCore
 import ServiceLifecycle
 
 /// Live updates of the incidents as server-sent events (`text/event-stream`), for the maps and
-/// any client that would rather be told than poll. Each `changed` event names the incidents the
-/// caller may see that changed (new, grown, decided, released, merged away) and carries the
-/// board's revision as its id; a client that reconnects sends it back as `Last-Event-ID` and
-/// gets what it missed. An event only names ids: the reader fetches what it shows through the
-/// API's own reads, which apply the release rules, so the stream never carries more than the
-/// listing would. Invisible changes send nothing, so the stream does not tell the public that
-/// something happened where it may not look.
+/// any client that would rather be told than poll. An event only names ids: the reader fetches
+/// what it shows through the API's own reads, which apply the release rules.
 ///
-/// `timeout=0` answers at once with what changed after `Last-Event-ID` (a catch-up read for
-/// clients that poll). The stream ends after `timeout` seconds (EventSource reconnects by itself, after the `retry`
+/// - The mission's staff are told of every change (new, grown, decided, released, merged
+///   away), with the board's revision as the event id; a client that reconnects sends it back
+///   as `Last-Event-ID` and hears what it missed (`timeout=0`: at once, a catch-up read).
+/// - Everyone else is told only when what they see of an incident changed (it appeared,
+///   changed in their view, or left it), compared with what it was when the stream opened, and
+///   without ids: the revision counts every write, and a change the mission made to something
+///   they do not see, or see unchanged, is none of their business. They reload at `ready`.
+///
+/// The stream ends after `timeout` seconds (EventSource reconnects by itself, after the `retry`
 /// delay), when the client goes away (noticed at the next write, at most a keep-alive apart),
 /// and within a poll when the server shuts down gracefully.
 struct IncidentEventsController: Sendable {
@@ -49,27 +51,45 @@ struct IncidentEventsController: Sendable {
         // Read before answering, so a store that cannot be read is a 503, not an empty stream.
         try await board.refresh()
         let start = await board.currentRevision
-        let first = resumeAfter ?? start
+        // A reader ahead of this node (another node served it) hears again what lies between.
+        let first = min(resumeAfter ?? start, start)
         let headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
             .cacheControl: "no-store",
             HTTPField.Name("X-Accel-Buffering")!: "no",
         ]
+        let staff = audience == .internal
+        // Outside the mission a change is told only when what that audience sees of the
+        // incident changed (not when the mission worked on it), and without the revision, which
+        // counts every write: the stream then says no more than two reads of the listing would.
+        let baseline = staff ? [:] : Dictionary(Self.views(await board.changes(after: 0).incidents, audience: audience, incidents: incidents),
+                                                uniquingKeysWith: { $1 })
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var last = first
+            var seen = baseline
             let deadline = ContinuousClock.now + .seconds(timeout)
             var quietSince = ContinuousClock.now
             // `ready` says where the stream starts: a client reloads what it shows then, so
             // nothing written between its first read and this moment is missed.
-            try await writer.write(ByteBuffer(string: "retry: 3000\nid: \(last)\nevent: ready\ndata: {\"revision\":\(last)}\n\n"))
+            try await writer.write(ByteBuffer(string: staff ? "retry: 3000\nid: \(last)\nevent: ready\ndata: {\"revision\":\(last)}\n\n"
+                                                            : "retry: 3000\nevent: ready\ndata: {}\n\n"))
             while true {
                 let (revision, changed) = await board.changes(after: last)
-                let now = incidents.now()
-                let visible = changed.filter { IncidentsController.visible($0, to: audience, now: now, redaction: incidents.redaction) }
-                if !visible.isEmpty {
-                    let ids = visible.suffix(Self.idsPerEvent).map { "\"\($0.id.uuidString.lowercased())\"" }.joined(separator: ",")
-                    let more = visible.count > Self.idsPerEvent ? ",\"more\":true" : ""
-                    try await writer.write(ByteBuffer(string: "id: \(revision)\nevent: changed\ndata: {\"revision\":\(revision),\"incidents\":[\(ids)]\(more)}\n\n"))
+                var told: [UUID] = []
+                if staff {
+                    told = changed.map(\.id)
+                } else {
+                    for (id, view) in Self.views(changed, audience: audience, incidents: incidents, keepHidden: true) where (seen[id] ?? 0) != view {
+                        told.append(id)
+                        seen[id] = view == 0 ? nil : view
+                    }
+                }
+                if !told.isEmpty {
+                    let ids = told.suffix(Self.idsPerEvent).map { "\"\($0.uuidString.lowercased())\"" }.joined(separator: ",")
+                    let more = told.count > Self.idsPerEvent ? ",\"more\":true" : ""
+                    try await writer.write(ByteBuffer(string: staff
+                        ? "id: \(revision)\nevent: changed\ndata: {\"revision\":\(revision),\"incidents\":[\(ids)]\(more)}\n\n"
+                        : "event: changed\ndata: {\"incidents\":[\(ids)]\(more)}\n\n"))
                     quietSince = ContinuousClock.now
                 } else if ContinuousClock.now - quietSince >= Self.keepAlive {
                     // A comment: keeps proxies from closing the connection and finds a client gone.
@@ -83,5 +103,25 @@ struct IncidentEventsController: Sendable {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// What an audience outside the mission sees of each incident, as a hash of its view (the
+    /// listing's): 0 for one it may not see (kept only with `keepHidden`, so that an incident
+    /// leaving its view is told too).
+    static func views(_ changed: [StoredIncident], audience: ReleaseLevel, incidents: IncidentsController, keepHidden: Bool = false) -> [(UUID, Int)] {
+        let now = incidents.now()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return changed.compactMap { incident in
+            guard !incident.isRetired, IncidentsController.visible(incident, to: audience, now: now, redaction: incidents.redaction) else {
+                return keepHidden ? (incident.id, 0) : nil
+            }
+            let data = audience == .public
+                ? try? encoder.encode(PublicIncidentView(incident, redaction: incidents.redaction, settlements: incidents.settlements))
+                : try? encoder.encode(ReleasedIncidentView(incident, audience: audience))
+            var hasher = Hasher()
+            hasher.combine(data)
+            return (incident.id, hasher.finalize() | 1)   // never 0, which means hidden
+        }
     }
 }

@@ -67,7 +67,7 @@ struct ReportAssembler: Sendable {
     }
 
     /// Ceasefire violations per reporting period (consecutive, oldest first) and per sector over
-    /// all of them, as the mission counts them (every incident, verified or not, kept apart).
+    /// all of them, as the mission counts them: verified incidents, and apart those not assessed yet.
     func violationStatistics(over periods: [ReportPeriod]) async throws -> ViolationStatistics {
         guard let first = periods.first, let last = periods.last else { return ViolationStatistics.tally([], days: []) }
         let span = ReportPeriod(start: first.start, end: last.end)
@@ -75,7 +75,9 @@ struct ReportAssembler: Sendable {
         let stored = try await incidents.board.read { entries in
             entries.values.map(\.incident).filter { !$0.isRetired && span.contains($0.corrected.startDate) }
         }.0
-        let counted = stored.map { incident in
+        // Verified, or not assessed yet (no confirmed verdict); one found rejected, not verified
+        // or inconclusive is not a violation the mission stands behind nor one it still checks.
+        let counted = stored.filter { $0.workflow.holding == nil || $0.workflow.holding?.verdict == .verified }.map { incident in
             let corrected = incident.corrected
             return reportIncident(incident, summary: corrected, at: corrected.location.map { GeoPoint(lat: $0.lat, lon: $0.lon) },
                                   shownTime: corrected.startDate, place: nil, maps: maps, public: false)

@@ -28,13 +28,13 @@
       var location = record.location || {};
       if (resolved.status === "resolved") {
         L.circle([resolved.lat, resolved.lon], { radius: resolved.radius_m || 250, color: "#0b4f9c", weight: 1, fillOpacity: 0.08 })
-          .bindTooltip(record.reporter + " (" + record.modality + ")").addTo(map);
+          .bindTooltip(window.BackstopMap.text(record.reporter + " (" + record.modality + ")")).addTo(map);
         bounds.push([resolved.lat, resolved.lon]);
       } else if (record.observer && location.bearing_deg !== undefined) {
         // A line of bearing, drawn 15 km out from the observer.
         var from = [record.observer.lat, record.observer.lon], radians = location.bearing_deg * Math.PI / 180, km = 15;
         var to = [from[0] + km * 1000 * Math.cos(radians) / 111132, from[1] + km * 1000 * Math.sin(radians) / (111320 * Math.cos(from[0] * Math.PI / 180))];
-        L.polyline([from, to], { color: "#0b4f9c", weight: 2, dashArray: "6 4" }).bindTooltip(record.reporter + ": bearing " + location.bearing_deg + "°").addTo(map);
+        L.polyline([from, to], { color: "#0b4f9c", weight: 2, dashArray: "6 4" }).bindTooltip(window.BackstopMap.text(record.reporter + ": bearing " + location.bearing_deg + "°")).addTo(map);
         L.circleMarker(from, { radius: 4, color: "#0b4f9c" }).addTo(map);
         bounds.push(from);
       }

@@ -36,7 +36,10 @@
     return points;
   }
 
-  window.BackstopMap = { getJSON: getJSON, newMap: newMap, ellipse: ellipse };
+  // Leaflet writes tooltips and popups as HTML: text from the API is escaped first.
+  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
+
+  window.BackstopMap = { getJSON: getJSON, newMap: newMap, ellipse: ellipse, text: text };
 
   var page = document.getElementById("console-map");
   if (!page) { return; }
@@ -68,7 +71,7 @@
             },
             onEachFeature: function (feature, layer) {
               var p = feature.properties;
-              layer.bindTooltip((p.name || p.id || p.rule || "") + " (" + agreement.id + ")");
+              layer.bindTooltip(text((p.name || p.id || p.rule || "") + " (" + agreement.id + ")"));
             }
           }).addTo(map);
           var element = document.getElementById("map");
@@ -83,8 +86,6 @@
     var value = incident.pending_assessment ? "pending" : (incident.state || incident.verdict || "verified");
     return { proposed: "pending", not_verified: "rejected", inconclusive: "rejected" }[value] || value;
   }
-
-  function text(value) { var span = document.createElement("span"); span.textContent = value; return span.innerHTML; }
 
   var layer = L.layerGroup().addTo(map);
   var first = true;
@@ -146,7 +147,7 @@
         var colour = band ? window.getComputedStyle(band).borderTopColor : "#57606a";
         L.polygon(sector.outline.map(function (p) { return [p[1], p[0]]; }), {
           pane: "agreement", color: colour, weight: sector.level > 0 ? 3 : 1, dashArray: sector.level > 0 ? null : "2 6", fill: false
-        }).bindTooltip(sector.name + ": " + sector.level_name).addTo(sectorLayer);
+        }).bindTooltip(text(sector.name + ": " + sector.level_name)).addTo(sectorLayer);
       });
       element.setAttribute("data-sectors", String(sectorLayer.getLayers().length));
     }).catch(function (error) { status.textContent = "Sectors: " + error.message; });

@@ -25,7 +25,7 @@
         labels: data.map(function (d) { return d.label; }),
         datasets: [
           { label: "verified", data: data.map(function (d) { return d.verified; }), backgroundColor: VERIFIED },
-          { label: "not yet verified", data: data.map(function (d) { return d.unverified; }), backgroundColor: UNVERIFIED }
+          { label: "not assessed yet", data: data.map(function (d) { return d.unverified; }), backgroundColor: UNVERIFIED }
         ]
       },
       options: {
