@@ -90,14 +90,19 @@ import Testing
             }
             // A proposal on the released incident changes nothing the public sees: it is not told.
             let current = try await IncidentWorkflowAPITests.version(client, server, id)
-            async let quiet = Self.stream(client, server, as: nil, after: nil, timeout: 3)
+            async let quiet = Self.stream(client, server, as: nil, after: nil, timeout: 4)
             try await Task.sleep(for: .seconds(1))
             let proposed = try await IncidentWorkflowAPITests.post(client, server, "/api/v1/incidents/\(id)/assessments", as: "analyst",
                                                                     #"{"verdict": "rejected", "note": "a second look", "version": \#(current)}"#)
             #expect(proposed.status == .created)
-            #expect(Self.named(try await quiet.events).isEmpty, "the mission's work on it is not the public's business")
+            // Nor is a new incident it may not see.
+            let unreleased = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server,
+                                                   body: IncidentAPITests().explosion(UUID(), lat: 48.50, lon: 38.60, seconds: 50))
+            #expect(unreleased.status == .created)
+            #expect(Self.named(try await quiet.events).isEmpty, "the mission's work is not the public's business")
             let missionHeard = try await Self.stream(client, server, as: "analyst", after: reached)
-            #expect(Self.named(missionHeard.events) == [id], "the mission hears of it")
+            #expect(Self.named(missionHeard.events).contains(id), "the mission hears of it")
+            #expect(Self.named(missionHeard.events).count == 2, "and of the new incident")
         }
     }
 
