@@ -9,9 +9,9 @@ import sys
 import traceback
 import uuid
 import urllib.error
-import urllib.request
 from urllib.parse import urlparse
 
+import backstop_api
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -32,11 +32,12 @@ KEEP = os.environ.get("BACKSTOP_KEEP_SCREENSHOTS") == "1"
 os.makedirs(SHOTS, exist_ok=True)
 
 
+def call(method, path, token, body=None):
+    return backstop_api.call(BASE, method, path, token, body)
+
+
 def api(path, token=None):
-    request = urllib.request.Request(BASE + path)
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    return json.load(urllib.request.urlopen(request))
+    return backstop_api.call(BASE, "GET", path, token)
 
 
 def browser():
@@ -265,14 +266,6 @@ def check_four_eyes_through_the_pages(check):
     check.clean("incident-four-eyes")
     sign_out(check)
     print("browser: an analyst proposed and a supervisor confirmed through the pages; a supervisor could not confirm their own proposal")
-
-
-def call(method, path, token, body=None):
-    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", f"Bearer {token}")
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    return json.load(urllib.request.urlopen(request))
 
 
 def check_escalation_board(check):

@@ -1,10 +1,10 @@
 """Makes the public's part of a throwaway demo server: verifies and releases to the public the
 first incidents that have a location and a finding, as a mission would (an analyst proposes,
 another person, a supervisor, confirms, a supervisor releases). Prints how many it released."""
-import json
 import os
 import sys
-import urllib.request
+
+import backstop_api
 
 BASE = os.environ["BACKSTOP_BASE"] + "/api/v1"
 ANALYST = os.environ["BACKSTOP_ANALYST_TOKEN"]
@@ -13,11 +13,7 @@ WANTED = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 
 
 def call(method, path, token, body=None):
-    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", f"Bearer {token}")
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    return json.load(urllib.request.urlopen(request))
+    return backstop_api.call(BASE, method, path, token, body)
 
 
 incidents = call("GET", "/incidents?limit=1000", ANALYST)["incidents"]

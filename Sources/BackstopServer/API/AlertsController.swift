@@ -43,10 +43,8 @@ struct AlertsController: Sendable {
             result[record.key.id] = try record.decode(SectorState.self)
         }
         var views: [SectorView] = []
-        for stored in try await store.latestPolicies() {
-            let policy = try stored.policy()
-            let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
-            let map = SectorMap(policy: policy, agreement: agreement)
+        for map in try await store.sectorMaps() {
+            let policy = map.policy
             for sector in policy.sectors {
                 let state = states["\(policy.id)/\(sector.id)"]
                 let level = state?.level ?? 0

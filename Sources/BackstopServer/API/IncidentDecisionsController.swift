@@ -28,21 +28,15 @@ struct IncidentDecisionsController: Sendable {
         routes.add(.releaseIncident) { request, context, identity in try await answered(request, context) { try await release(request, $0, context, identity!) } }
     }
 
-    /// A decision sent by the console's form sends the browser back to the incident's page
-    /// (with the refusal's code when refused); one sent as JSON is answered with JSON.
+    /// A decision sent as JSON is answered with JSON; one sent by the incident page's form,
+    /// with the page (`IncidentsController.answerForm`).
     private func answered(_ request: Request, _ context: AppRequestContext,
-                          _ decide: (DecisionBody) async throws -> Response) async throws -> Response {
+                          _ decide: @escaping (DecisionBody) async throws -> Response) async throws -> Response {
         let body = try await DecisionBody.read(request, context, limit: Self.bodyLimit, required: false)
         guard body.fromForm else { return try await decide(body) }
-        let id = try IncidentsController.incidentID(context)
-        // No page to go back to: a form naming no incident is answered as the API answers.
-        guard await board.resolve(id) != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
-        do {
+        return try await incidents.answerForm(context) {
             _ = try await decide(body)
-            return DecisionBody.backToPage(id)
-        } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
-            // The workflow's refusals are shown on the page; a malformed request is answered as one.
-            return try await incidents.refusedForm(id, error, context: context)
+            return try IncidentsController.incidentID(context)
         }
     }
 

@@ -22,21 +22,13 @@ struct IncidentGroupingController: Sendable {
     }
 
     /// JSON is answered with the parts; the incident page's forms send the browser to the
-    /// incident that holds the records now (a merge may retire the page's own id), or back with
-    /// the refusal's code.
+    /// incident that holds the records now (a merge may retire the page's own id).
     private func answered(_ request: Request, _ context: AppRequestContext,
-                          _ decide: (JSONValue) async throws -> (response: Response, landing: UUID)) async throws -> Response {
+                          _ decide: @escaping (JSONValue) async throws -> (response: Response, landing: UUID)) async throws -> Response {
         let body = try await DecisionBody.read(request, context, limit: IncidentDecisionsController.bodyLimit, required: true)
         guard let json = body.json else { throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body") }
         guard body.fromForm else { return try await decide(json).response }
-        let id = try IncidentsController.incidentID(context)
-        // No page to go back to: a form naming no incident is answered as the API answers.
-        guard await board.resolve(id) != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
-        do {
-            return DecisionBody.backToPage(try await decide(json).landing)
-        } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
-            return try await incidents.refusedForm(id, error, context: context)
-        }
+        return try await incidents.answerForm(context) { try await decide(json).landing }
     }
 
     struct Parts: Encodable, Sendable {

@@ -120,13 +120,11 @@ struct IncidentsController: Sendable {
     /// agreement its zones come from); 422 for a sector no policy has.
     func withSector(_ filters: Filters) async throws -> Filters {
         guard let (policyID, sectorID) = filters.sector else { return filters }
-        guard let stored = try await store.latestPolicies().first(where: { $0.id == policyID }), let policy = try? stored.policy(),
-              policy.sector(sectorID) != nil else {
+        guard let map = try await store.sectorMaps().first(where: { $0.policy.id == policyID }), map.policy.sector(sectorID) != nil else {
             throw APIError.validation(path: "sector", "no sector '\(sectorID)' in a policy '\(policyID)'; GET /api/v1/sectors lists them")
         }
-        let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
         var resolved = filters
-        resolved.sectorMap = SectorMap(policy: policy, agreement: agreement)
+        resolved.sectorMap = map
         return resolved
     }
 
@@ -281,12 +279,8 @@ struct IncidentsController: Sendable {
             throw APIError(.notFound, code: "merged", message: "incident \(id.uuidString.lowercased()) was merged into \(incident.id.uuidString.lowercased())")
         }
         var headers = audience == .internal ? Self.behindHeaders(behind) : [:]
-        let problem = request.uri.queryParameters["problem"].map(String.init)
-        if let problem, DecisionBody.problems[problem] == nil {
-            throw APIError.validation(path: "problem", "unknown problem '\(problem)'; expected one of: \(DecisionBody.problems.keys.sorted().joined(separator: ", "))")
-        }
         if try IncidentHTMLPage.Format.chosen(by: request) == .html {
-            return try await page(incident, audience: audience, context: context, problem: problem)
+            return try await page(incident, audience: audience, context: context, problem: nil)
         }
         switch audience {
         case .internal:
@@ -322,8 +316,8 @@ struct IncidentsController: Sendable {
             .prefix(Self.mergeCandidateLimit))
     }
 
-    /// The incident's page as the audience sees it; `problem` names why a decision sent from
-    /// it was refused (the page says what it means).
+    /// The incident's page as the audience sees it; `problem` is the code of the refusal of a
+    /// decision sent from it (the page says what it means).
     func page(_ incident: StoredIncident, audience: ReleaseLevel, context: AppRequestContext, problem: String?) async throws -> Response {
         let page = IncidentHTMLPage(pages: .bundled)
         switch audience {
@@ -341,14 +335,23 @@ struct IncidentsController: Sendable {
         }
     }
 
-    /// The answer to a decision the incident page's form sent and the workflow refused: the
-    /// refusal's status, with the page (as it stands now) saying why, so the reader decides
-    /// anew from what is current.
-    func refusedForm(_ id: UUID, _ error: APIError, context: AppRequestContext) async throws -> Response {
-        guard let (incident, _) = await board.resolve(id) else { throw error }
-        var response = try await page(incident, audience: .internal, context: context, problem: error.code)
-        response.status = error.status
-        return response
+    /// The answer to a decision the incident page's form sent: taken, the browser goes to the
+    /// page of the incident `decide` names (303); refused by the workflow, the refusal's status
+    /// with the page as it stands now saying why, so the reader decides anew from what is
+    /// current. A malformed form is answered as the API answers (422), and so is a form naming
+    /// no incident (404): there is no page to show.
+    func answerForm(_ context: AppRequestContext, _ decide: () async throws -> UUID) async throws -> Response {
+        let id = try Self.incidentID(context)
+        guard await board.resolve(id) != nil else { throw APIError.notFound("no incident \(id.uuidString.lowercased())") }
+        do {
+            let landing = try await decide()
+            return Response(status: .seeOther, headers: [.location: "/api/v1/incidents/\(landing.uuidString.lowercased())?f=html", .cacheControl: "no-store"])
+        } catch let error as APIError where DecisionBody.problems[error.code] != nil && error.code != APIError.validationCode {
+            guard let (incident, _) = await board.resolve(id) else { throw error }
+            var response = try await page(incident, audience: .internal, context: context, problem: error.code)
+            response.status = error.status
+            return response
+        }
     }
 
     /// The member records, each with why it was joined.

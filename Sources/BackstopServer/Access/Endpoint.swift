@@ -71,9 +71,8 @@ public struct Endpoint: Sendable, Hashable {
     public static let exportIncidents = Endpoint(method: .get, path: "/api/v1/incidents/export", roles: incidentReaders,
                                                  queryParameters: ["format", "from", "to", "bbox", "kind", "finding", "min_confidence", "state",
                                                                    "needs_review", "sector"], admitsAnonymous: true)
-    /// JSON, or the incident's page (`?f=html` or `Accept: text/html`); `problem` names why the
-    /// console's last decision on it was refused.
-    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, queryParameters: ["f", "problem"],
+    /// JSON, or the incident's page (`?f=html` or `Accept: text/html`).
+    public static let getIncident = Endpoint(method: .get, path: "/api/v1/incidents/{id}", roles: incidentReaders, queryParameters: ["f"],
                                              admitsAnonymous: true)
     /// Live updates as server-sent events: which incidents the caller may see changed.
     public static let incidentEvents = Endpoint(method: .get, path: "/api/v1/incidents/events", roles: incidentReaders,

@@ -47,13 +47,6 @@ struct DecisionBody {
         return DecisionBody(json: try await RequestBody.optionalJSON(request, limit: limit), fromForm: false)
     }
 
-    /// Where a form's browser goes after the decision, or after its refusal (by code; the page
-    /// says what each means, so that no text from the request is shown back).
-    static func backToPage(_ id: UUID, problem: String? = nil) -> Response {
-        let location = "/api/v1/incidents/\(id.uuidString.lowercased())?f=html" + (problem.map { "&problem=\($0)" } ?? "")
-        return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-    }
-
     /// What the incident page says for a refused decision.
     static let problems: [String: String] = [
         "four_eyes": "You proposed this assessment: another supervisor must confirm or return it.",

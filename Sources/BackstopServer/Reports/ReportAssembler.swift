@@ -35,7 +35,7 @@ struct ReportAssembler: Sendable {
     /// Both editions. The public one holds what is released to the public and past the embargo
     /// at `publicAt`, the moment the public may read it.
     func editions(period: ReportPeriod, includeUnverified: Bool, publicAt: Date) async throws -> (ReportContent, ReportContent) {
-        let maps = try await sectorMaps()
+        let maps = try await store.sectorMaps()
         let span = ReportPeriod(start: period.previous.start, end: period.end)
         let (redaction, settlements) = (incidents.redaction, incidents.settlements)
         let stored = try await incidents.board.read { entries in
@@ -71,7 +71,7 @@ struct ReportAssembler: Sendable {
     func violationStatistics(over periods: [ReportPeriod]) async throws -> ViolationStatistics {
         guard let first = periods.first, let last = periods.last else { return ViolationStatistics.tally([], days: []) }
         let span = ReportPeriod(start: first.start, end: last.end)
-        let maps = try await sectorMaps()
+        let maps = try await store.sectorMaps()
         let stored = try await incidents.board.read { entries in
             entries.values.map(\.incident).filter { !$0.isRetired && span.contains($0.corrected.startDate) }
         }.0
@@ -126,17 +126,6 @@ struct ReportAssembler: Sendable {
     /// "48.1084° N, 37.7249° E"
     static func coordinates(_ point: GeoPoint, digits: Int) -> String {
         String(format: "%.\(digits)f° %@, %.\(digits)f° %@", abs(point.lat), point.lat >= 0 ? "N" : "S", abs(point.lon), point.lon >= 0 ? "E" : "W")
-    }
-
-    /// The sectors of every stored policy, with its agreement's zones.
-    private func sectorMaps() async throws -> [SectorMap] {
-        var maps: [SectorMap] = []
-        for stored in try await store.latestPolicies() {
-            guard let policy = try? stored.policy() else { continue }
-            let agreement = try await policy.agreementID.asyncMap { try await store.agreement(id: $0, version: nil)?.agreement() } ?? nil
-            maps.append(SectorMap(policy: policy, agreement: agreement))
-        }
-        return maps
     }
 
     /// The period's records for the detail sections, and the sensors that fell silent.
