@@ -48,9 +48,18 @@ public enum LineGeometry {
 
     /// Geodesic distance from a point to a polyline, the nearest point on it, and the side.
     public static func distance(from point: GeoPoint, to line: [GeoPoint]) throws -> DistanceToLine {
+        try distance(from: point, to: line, nearSegmentsOnly: true)
+    }
+
+    /// `nearSegmentsOnly: false` measures against every segment (the tests compare the two).
+    static func distance(from point: GeoPoint, to line: [GeoPoint], nearSegmentsOnly: Bool) throws -> DistanceToLine {
         guard line.count >= 2 else { throw Failure(description: "a line needs at least 2 positions") }
-        let projection = try LocalProjection(centre: point)
-        let planar = DensifiedLines.shared.densified(line).map(projection.forward)
+        let projection = try LocalProjection.around(point)
+        // Only the segments near the point are projected and measured (see `nearSegments`).
+        let densified = DensifiedLines.shared.densified(line)
+        let near = nearSegmentsOnly ? densified.nearSegments(to: point) : 0...(densified.points.count - 1)
+        let planar = densified.points[near].map(projection.forward)
+        let (startsLine, endsLine) = (near.lowerBound == 0, near.upperBound == densified.points.count - 1)
         let origin = PlanarPoint(x: 0, y: 0)
         return try GEOSSession.run { session in
             guard let geometry = session.planarLine(planar) else { throw Failure(description: "GEOS could not build the line") }
@@ -80,9 +89,16 @@ public enum LineGeometry {
             }
             return DistanceToLine(
                 distanceMetres: Geodesic.wgs84.distance(from: point, to: nearestGeo),
-                nearestPoint: nearestGeo, side: side, beyondEnd: atStart || atEnd
+                nearestPoint: nearestGeo, side: side, beyondEnd: atStart && startsLine || atEnd && endsLine
             )
         }
+    }
+
+    /// Whether a point lies within `metres` of a line on the ellipsoid; a point outside the
+    /// line's widened bounding box is answered without measuring.
+    public static func isWithin(_ metres: Double, of line: [GeoPoint], _ point: GeoPoint) -> Bool {
+        guard line.count >= 2, DensifiedLines.shared.densified(line).mayBeWithin(metres, of: point) else { return false }
+        return ((try? distance(from: point, to: line).distanceMetres) ?? .infinity) <= metres
     }
 
     /// Which planar segment holds the point `along` metres down the line; whether that is the
@@ -122,7 +138,7 @@ public enum LineGeometry {
         guard line.count >= 2 else { throw Failure(description: "a line needs at least 2 positions") }
         let lats = line.map(\.lat), lons = line.map(\.lon)
         let centre = GeoPoint(lat: (lats.min()! + lats.max()!) / 2, lon: (lons.min()! + lons.max()!) / 2)
-        let projection = try LocalProjection(centre: centre)
+        let projection = try LocalProjection.around(centre)
         return try GEOSSession.run { session in
             guard let geometry = session.planarLine(densify(line).map(projection.forward)) else { throw Failure(description: "GEOS could not build the line") }
             defer { session.destroy(geometry) }
@@ -135,9 +151,12 @@ public enum LineGeometry {
     /// Whether a point lies inside (or on the edge of) a polygon, decided in a frame centred on the point.
     public static func contains(_ polygon: PolygonRings, _ point: GeoPoint) throws -> Bool {
         guard let exterior = polygon.first, exterior.count >= 4 else { throw Failure(description: "a polygon needs a closed exterior ring") }
-        let projection = try LocalProjection(centre: point)
+        let densified = polygon.map { DensifiedLines.shared.densified($0, stepMetres: 2_000) }
+        // Outside the box of the exterior's positions (widened for the geodesic edges' bulge) is outside.
+        guard densified[0].mayBeWithin(1_000, of: point) else { return false }
+        let projection = try LocalProjection.around(point)
         return GEOSSession.run { session in
-            let rings = polygon.map { densify($0, stepMetres: 2_000).map(projection.forward) }
+            let rings = densified.map { $0.points.map(projection.forward) }
             guard let geometry = session.planarPolygon(rings) else { return false }
             defer { session.destroy(geometry) }
             return session.covers(geometry, PlanarPoint(x: 0, y: 0))

@@ -1,35 +1,46 @@
 import CPROJ
+import Foundation
 
 /// A planar frame in metres around one point: PROJ's azimuthal equidistant projection on
 /// WGS 84. Distances and azimuths from the centre are exact; planar work (GEOS) on a region
 /// of a few hundred kilometres around it is accurate to a few metres per hundred kilometres.
+///
+/// Made through `around(_:)`, which keeps the frames recently made on the calling thread:
+/// creating a PROJ context and parsing a pipeline cost far more than the measurement itself,
+/// and one check of an incident asks several questions around one point.
 final class LocalProjection {
     let centre: GeoPoint
-    private let context: OpaquePointer
     private let transformation: OpaquePointer
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    init(centre: GeoPoint) throws {
+    /// A frame around `centre`, reused when this thread made one there lately. The frame must
+    /// be used on the calling thread only, and not across a suspension point.
+    static func around(_ centre: GeoPoint) throws -> LocalProjection {
+        let frames = ThreadFrames.current
+        if let hit = frames.projections[centre] { return hit }
+        let made = try LocalProjection(centre: centre, context: frames.context)
+        if frames.projections.count >= ThreadFrames.capacity { frames.projections.removeAll(keepingCapacity: true) }
+        frames.projections[centre] = made
+        return made
+    }
+
+    private init(centre: GeoPoint, context: OpaquePointer) throws {
         self.centre = centre
-        guard let context = proj_context_create() else { throw Failure(description: "PROJ could not create a context") }
         // A pipeline written out, rather than proj_create_crs_to_crs: that one searches PROJ's
         // database for an operation on every call, which cost milliseconds per distance. Input
         // is longitude, latitude in degrees; output metres east and north of the centre.
         let pipeline = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=aeqd +lat_0=\(centre.lat) +lon_0=\(centre.lon) +ellps=WGS84"
         guard let transformation = proj_create(context, pipeline) else {
-            proj_context_destroy(context)
             throw Failure(description: "PROJ could not create a projection around \(centre)")
         }
-        self.context = context
         self.transformation = transformation
     }
 
     deinit {
         proj_destroy(transformation)
-        proj_context_destroy(context)
     }
 
     func forward(_ point: GeoPoint) -> PlanarPoint {
@@ -40,6 +51,39 @@ final class LocalProjection {
     func inverse(_ point: PlanarPoint) -> GeoPoint {
         let result = proj_trans(transformation, PJ_INV, proj_coord(point.x, point.y, 0, 0))
         return GeoPoint(lat: result.lp.phi, lon: result.lp.lam)
+    }
+}
+
+/// One PROJ context per thread (a context is not to be shared between threads) and the
+/// frames made with it lately; freed when the thread ends.
+private final class ThreadFrames {
+    static let capacity = 32
+    let context: OpaquePointer
+    var projections: [GeoPoint: LocalProjection] = [:]
+
+    private init?() {
+        guard let context = proj_context_create() else { return nil }
+        self.context = context
+    }
+
+    deinit {
+        projections.removeAll()
+        proj_context_destroy(context)
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<ThreadFrames>.fromOpaque(pointer).release() }
+        }
+        return key
+    }()
+
+    static var current: ThreadFrames {
+        if let pointer = pthread_getspecific(key) { return Unmanaged<ThreadFrames>.fromOpaque(pointer).takeUnretainedValue() }
+        guard let frames = ThreadFrames() else { fatalError("PROJ could not create a context") }
+        pthread_setspecific(key, Unmanaged.passRetained(frames).toOpaque())
+        return frames
     }
 }
 

@@ -59,7 +59,7 @@ public enum Triangulation {
         let centre = GeoPoint(lat: bearings.map(\.observer.lat).reduce(0, +) / Double(bearings.count),
                               lon: bearings.map(\.observer.lon).reduce(0, +) / Double(bearings.count))
         let projection: LocalProjection
-        do { projection = try LocalProjection(centre: centre) } catch { throw .projection("\(error)") }
+        do { projection = try LocalProjection.around(centre) } catch { throw .projection("\(error)") }
 
         // Each bearing as a planar ray: origin and unit direction (east, north).
         let rays = bearings.map { bearing -> (origin: PlanarPoint, direction: PlanarPoint, sigma: Double) in
@@ -142,7 +142,7 @@ public enum Triangulation {
     /// estimate from these bearings of a source at `truth`: the inverse Fisher information
     /// Σ nnᵀ/(σ² r²). Returns [ee, en, nn] in m².
     public static func cramerRaoBound(truth: GeoPoint, bearings: [BearingObservation]) throws -> [Double] {
-        let projection = try LocalProjection(centre: truth)
+        let projection = try LocalProjection.around(truth)
         var lines: [(PlanarPoint, PlanarPoint, Double)] = []
         for bearing in bearings {
             let origin = projection.forward(bearing.observer)

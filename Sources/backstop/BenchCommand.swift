@@ -4,7 +4,7 @@ import BackstopData
 import Foundation
 
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure speed (build with -c release).", subcommands: [Fusion.self, SeedIncidents.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure speed (build with -c release).", subcommands: [Fusion.self, Incidents.self, SeedIncidents.self])
 
     struct Fusion: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,4 +1,4 @@
-import BackstopGeo
+@testable import BackstopGeo
 import Testing
 
 @Suite struct LineGeometryTests {
@@ -66,5 +66,35 @@ import Testing
         #expect(try corridor.contains { try LineGeometry.contains($0, GeoPoint(lat: 38.01, lon: 127.5)) })
         #expect(try corridor.contains { try LineGeometry.contains($0, GeoPoint(lat: 37.99, lon: 127.5)) })
         #expect(try !corridor.contains { try LineGeometry.contains($0, GeoPoint(lat: 38.03, lon: 127.5)) })
+    }
+}
+
+/// A distance measures only the segments near the point (found in an approximate plane): the
+/// answer must be the one measuring every segment gives, near the line, far from it, past its
+/// ends, beside its corners, and on a line that doubles back on itself.
+@Suite struct NearSegmentsTests {
+    @Test func measuringNearSegmentsGivesTheWholeLinesAnswer() throws {
+        let lines = [
+            [GeoPoint(lat: 47.0, lon: 37.0), GeoPoint(lat: 48.0, lon: 37.6), GeoPoint(lat: 48.6, lon: 39.5)],
+            [GeoPoint(lat: 38.0, lon: 126.0), GeoPoint(lat: 38.3, lon: 127.5), GeoPoint(lat: 38.1, lon: 127.0), GeoPoint(lat: 38.6, lon: 128.4)],
+            [GeoPoint(lat: 30.0, lon: 32.5), GeoPoint(lat: 30.0, lon: 33.0)],
+        ]
+        var state: UInt64 = 42
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for line in lines {
+            let lats = line.map(\.lat), lons = line.map(\.lon)
+            for _ in 0..<150 {
+                let point = GeoPoint(lat: lats.min()! - 1.5 + next() * (lats.max()! - lats.min()! + 3),
+                                     lon: lons.min()! - 1.5 + next() * (lons.max()! - lons.min()! + 3))
+                let near = try LineGeometry.distance(from: point, to: line, nearSegmentsOnly: true)
+                let whole = try LineGeometry.distance(from: point, to: line, nearSegmentsOnly: false)
+                #expect(abs(near.distanceMetres - whole.distanceMetres) < 0.01, "\(point)")
+                #expect(near.side == whole.side, "\(point)")
+                #expect(near.beyondEnd == whole.beyondEnd, "\(point)")
+            }
+        }
     }
 }

@@ -80,6 +80,7 @@ public enum JSONValue: Sendable {
 
     /// Compact JSON text with keys sorted, so equal documents serialise identically.
     public func canonicalData() -> Data {
+        if let bytes = SortedKeysJSONWriter.write(self) { return Data(bytes) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("null".utf8)

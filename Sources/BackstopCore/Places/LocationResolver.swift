@@ -49,17 +49,13 @@ public struct LocationResolver: Sendable {
                 notes.append("bearing error assumed ±\(NumberRule.format(assumed))° (none reported)")
                 return assumed
             }()
-            do {
-                let region = try BearingRegion.locate(
-                    observer: observer.point, bearingDegrees: fix.bearingDegrees, bearingErrorDegrees: error,
-                    minMetres: distance.minKm * 1000, maxMetres: distance.maxKm * 1000, observerAccuracyMetres: observer.accuracyMetres ?? 0
-                )
-                let summary = "bearing \(NumberRule.format(fix.bearingDegrees))° ±\(NumberRule.format(error))°, \(NumberRule.format(distance.minKm))–\(NumberRule.format(distance.maxKm)) km from the observer"
-                return .resolved(ResolvedLocation(point: region.bestPoint, radiusMetres: region.radiusMetres, method: .bearingAndDistance,
-                                                  detail: ([summary] + notes).joined(separator: "; ")))
-            } catch {
-                return .unresolved(reason: "the geometry engine failed: \(error)")
-            }
+            let region = BearingRegion.extent(
+                observer: observer.point, bearingDegrees: fix.bearingDegrees, bearingErrorDegrees: error,
+                minMetres: distance.minKm * 1000, maxMetres: distance.maxKm * 1000, observerAccuracyMetres: observer.accuracyMetres ?? 0
+            )
+            let summary = "bearing \(NumberRule.format(fix.bearingDegrees))° ±\(NumberRule.format(error))°, \(NumberRule.format(distance.minKm))–\(NumberRule.format(distance.maxKm)) km from the observer"
+            return .resolved(ResolvedLocation(point: region.bestPoint, radiusMetres: region.radiusMetres, method: .bearingAndDistance,
+                                              detail: ([summary] + notes).joined(separator: "; ")))
         case .relativeToPlace(let place, let bearing, let distance):
             return resolvePlace(place, bearing: bearing, distance: distance, observation: observation)
         }
@@ -101,16 +97,12 @@ public struct LocationResolver: Sendable {
             return .resolved(ResolvedLocation(point: entry.point, radiusMetres: band.maxKm * 1000 + slack + extent, method: .gazetteer,
                                               detail: ([detail, "distance without a direction: anywhere on the ring"] + notes).joined(separator: "; "), geonameID: entry.geonameID))
         }
-        do {
-            let region = try BearingRegion.locate(
-                observer: entry.point, bearingDegrees: bearing, bearingErrorDegrees: bearingError,
-                minMetres: max(0, band.minKm * 1000 - slack), maxMetres: band.maxKm * 1000 + slack, observerAccuracyMetres: extent
-            )
-            let offset = "\(NumberRule.format(band.minKm))\(band.maxKm != band.minKm ? "–\(NumberRule.format(band.maxKm))" : "") km at \(NumberRule.format(bearing))° ±\(NumberRule.format(bearingError))° from it"
-            return .resolved(ResolvedLocation(point: region.bestPoint, radiusMetres: region.radiusMetres, method: .gazetteer,
-                                              detail: ([detail, offset] + notes).joined(separator: "; "), geonameID: entry.geonameID))
-        } catch {
-            return .unresolved(reason: "the geometry engine failed: \(error)")
-        }
+        let region = BearingRegion.extent(
+            observer: entry.point, bearingDegrees: bearing, bearingErrorDegrees: bearingError,
+            minMetres: max(0, band.minKm * 1000 - slack), maxMetres: band.maxKm * 1000 + slack, observerAccuracyMetres: extent
+        )
+        let offset = "\(NumberRule.format(band.minKm))\(band.maxKm != band.minKm ? "–\(NumberRule.format(band.maxKm))" : "") km at \(NumberRule.format(bearing))° ±\(NumberRule.format(bearingError))° from it"
+        return .resolved(ResolvedLocation(point: region.bestPoint, radiusMetres: region.radiusMetres, method: .gazetteer,
+                                          detail: ([detail, offset] + notes).joined(separator: "; "), geonameID: entry.geonameID))
     }
 }

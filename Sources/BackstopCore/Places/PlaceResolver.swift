@@ -26,7 +26,7 @@ public struct AreaOfOperations: Sendable {
     }
 
     public func contains(_ point: GeoPoint) -> Bool {
-        if lines.contains(where: { ((try? LineGeometry.distance(from: point, to: $0).distanceMetres) ?? .infinity) <= Self.reachMetres }) {
+        if lines.contains(where: { LineGeometry.isWithin(Self.reachMetres, of: $0, point) }) {
             return true
         }
         return zones.contains { (try? LineGeometry.contains($0, point)) == true }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import BackstopCore
+import BackstopData
+import BackstopSimulation
+import BackstopStore
+import Foundation
+
+extension BenchCommand {
+    /// How fast records become checked incidents, on one core: the simulator's records (spread
+    /// over the front like a mission's, with bearings, distance bands and place phrases),
+    /// resolved once, then fused in steps of 100 as the deriving node fuses its feed. The
+    /// baseline is fusion alone; the subject is fusion with compliance against the sample
+    /// agreements, what a node does before its incidents are current.
+    struct Incidents: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fuse and check a simulation's records; prints records/s for fusion alone (baseline) and with compliance, and their ratio."
+        )
+
+        @Argument(help: "A directory written by `backstop simulate` (observations.ndjson; truth.json names each record's reporter).")
+        var directory: String
+        @Option(help: "Use at most this many records.") var limit: Int?
+        /// The deriving node's step (`IncidentWork.stepSize`).
+        static let step = 100
+        /// What the issue "Scale" asks of fusion and compliance together.
+        static let target = 5_000.0
+
+        func run() async throws {
+            let records = try Self.records(in: URL(fileURLWithPath: directory), limit: limit)
+            let agreements = try SampleAgreements.documents().map { try AgreementParser().parse($0.data) }
+            let compliance = MissionCompliance(agreements: agreements, settlements: SettlementIndex(try BundledGazetteer.load()))
+            let clock = ContinuousClock()
+            var engine = FusionEngine()
+            let fusion = clock.measure { for record in records { engine.add(record) } }
+            var book = IncidentBook(compliance: compliance)
+            let checked = clock.measure { for step in records.chunked(into: Self.step) { book.add(Array(step)) } }
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            let (fusionRate, checkedRate) = (Double(records.count) / (fusion / .seconds(1)), Double(records.count) / (checked / .seconds(1)))
+            print(String(format: "%d records, %d incidents", records.count, book.incidents.count))
+            print(String(format: "fusion alone (baseline):        %9.0f records/s", fusionRate))
+            print(String(format: "fusion and compliance:          %9.0f records/s  (×%.2f the baseline; ×%.2f the %.0f records/s asked for)",
+                         checkedRate, checkedRate / fusionRate, checkedRate / Self.target, Self.target))
+            print(String(format: "peak memory %.0f MiB", Double(usage.ru_maxrss) / 1024))
+        }
+
+        /// The simulation's records as the deriving node fuses them: parsed, located, reported
+        /// by the reporter the truth names (or, without it, as rows of one imported file).
+        static func records(in folder: URL, limit: Int?) throws -> [FusionRecord] {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("observations.ndjson").path) else {
+                throw ValidationError("\(folder.path)/observations.ndjson is missing; DIR must be written by `backstop simulate --out DIR`")
+            }
+            let reporters = try FileManager.default.contents(atPath: folder.appendingPathComponent("truth.json").path)
+                .map { try SimulationTruth(json: try JSONValue.parse($0)).reporters } ?? [:]
+            let resolver = LocationResolver(places: PlaceResolver(
+                gazetteer: try BundledGazetteer.load(),
+                areas: try SampleAgreements.documents().map { AreaOfOperations(try AgreementParser().parse($0.data)) }))
+            let parser = ObservationParser()
+            var records: [FusionRecord] = []
+            for (index, line) in data.split(separator: 0x0A).enumerated() where !line.isEmpty {
+                if let limit, records.count >= limit { break }
+                let observation: Observation
+                do {
+                    observation = try parser.parse(try JSONValue.parse(Data(line)))
+                } catch {
+                    throw ValidationError("observations.ndjson line \(index + 1): \(error)")
+                }
+                let reporter = reporters[observation.id]
+                records.append(FusionRecord(observation: observation, resolution: resolver.resolve(observation),
+                                            reporter: reporter?.reporter ?? ImportRows.reporter(forFile: "observations.ndjson"), reporterTeam: reporter?.team))
+            }
+            return records
+        }
+    }
+}
