@@ -72,6 +72,49 @@ def monitor_records(path, count):
     return records
 
 
+def flood(args):
+    """Five patrols hear an explosion, then one camera reports --flood explosions at that place
+    within a minute, in batches; then how long until the incidents are current."""
+    tokens = args.patrol_tokens.split(",")
+    start = "2021-03-01T21:30:%02d.000Z"
+    for index, token in enumerate(tokens):
+        record = {"id": str(uuid.uuid4()), "kind": "explosion", "count": 3, "observed_at": start % (index * 5), "modality": "heard",
+                  "location": {"lat": 48.1 + index / 1000, "lon": 37.8, "accuracy_m": 500}}
+        post(args.url, token, [json.dumps(record)])
+    camera = [{"id": str(uuid.uuid4()), "kind": "explosion", "count": 1, "observed_at": start % (i % 60), "modality": "camera",
+               "time_precision": "exact", "location": {"lat": 48.1, "lon": 37.8, "accuracy_m": 200}} for i in range(args.flood)]
+    bodies = [json.dumps({"observations": camera[i:i + args.batch_size]}) for i in range(0, len(camera), args.batch_size)]
+    began = time.perf_counter()
+    post(args.url, args.token, bodies)
+    acknowledged = time.perf_counter()
+    lag, reads, status, behind = incidents_lag(args)
+    print("a flood at one place: %d camera records after %d patrols' at %.0f observations/s; incidents current %.1f s after the last acknowledgement (%d reads, the last status %d%s)"
+          % (args.flood, len(tokens), args.flood / (acknowledged - began), lag, reads, status, "" if behind is None else ", still %s behind" % behind))
+    if args.results:
+        with open(args.results, "w") as handle:
+            json.dump({"flood": args.flood, "rate": args.flood / (acknowledged - began), "incidents_current_after_s": lag}, handle)
+
+
+def incidents_lag(args):
+    """Incidents are fused after the acknowledgement. A read of incidents waits at most 10 s
+    and then answers from the last consistent state with Backstop-Incidents-Behind; reading
+    until that header is gone measures how far fusion and compliance trail the intake."""
+    start = time.perf_counter()
+    parts = urllib.parse.urlparse(args.url)
+    reads = 0
+    while True:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        connection.request("GET", "/api/v1/incidents?limit=1", headers={"Authorization": "Bearer " + args.token})
+        response = connection.getresponse()
+        response.read()
+        behind = response.getheader("Backstop-Incidents-Behind")
+        reads += 1
+        connection.close()
+        if response.status != 200 or behind is None or time.perf_counter() - start > 3600:
+            break
+    return time.perf_counter() - start, reads, response.status, behind
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -84,7 +127,12 @@ def main():
                         help="clients posting one observation at a time, at once (a sensor network); SQLite commits them together")
     parser.add_argument("--records", help="NDJSON of records as monitors file them (e.g. the simulator's observations.ndjson)")
     parser.add_argument("--results", help="write each phase's rate and store sequence range here (JSON)")
+    parser.add_argument("--flood", type=int, help="instead: a flood of this many camera records at one place (see flood())")
+    parser.add_argument("--patrol-tokens", help="with --flood: comma-separated tokens of the patrols heard first")
     args = parser.parse_args()
+    if args.flood:
+        flood(args)
+        return
 
     size = args.batch_size
     singles = [json.dumps(observation(i)) for i in range(args.singles)]
@@ -105,25 +153,9 @@ def main():
         monitors_concurrent = phases.run("batches of %d, monitors' records, %d clients" % (size, args.clients), second, size, args.clients)
         print("batches of %d, monitors' records:     %8.0f observations/s (x%.1f baseline)" % (size, monitors, monitors / baseline))
         print("batches of %d, monitors', %d clients:  %8.0f observations/s (x%.1f baseline)" % (size, args.clients, monitors_concurrent, monitors_concurrent / baseline))
-    # Incidents are fused after the acknowledgement. A read of incidents waits at most 10 s and
-    # then answers from the last consistent state with Backstop-Incidents-Behind; reading until
-    # that header is gone measures how far fusion and compliance trail the intake.
-    start = time.perf_counter()
-    parts = urllib.parse.urlparse(args.url)
-    reads = 0
-    while True:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        connection.request("GET", "/api/v1/incidents?limit=1", headers={"Authorization": "Bearer " + args.token})
-        response = connection.getresponse()
-        response.read()
-        behind = response.getheader("Backstop-Incidents-Behind")
-        reads += 1
-        connection.close()
-        if response.status != 200 or behind is None or time.perf_counter() - start > 3600:
-            break
-    lag = time.perf_counter() - start
+    lag, reads, status, behind = incidents_lag(args)
     print("incidents current %.1f s after the last acknowledgement (%d observations fused and checked; %d reads, the last status %d%s)"
-          % (lag, phases.stored, reads, response.status, "" if behind is None else ", still %s behind" % behind))
+          % (lag, phases.stored, reads, status, "" if behind is None else ", still %s behind" % behind))
     if args.results:
         with open(args.results, "w") as handle:
             json.dump({"phases": phases.results, "incidents_current_after_s": lag, "observations": phases.stored}, handle)

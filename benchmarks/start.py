@@ -57,7 +57,31 @@ def until(condition, limit):
     return None
 
 
-def measure(binary, data, token, limit):
+def memory(pid):
+    """Resident memory now and at its peak, in MiB (Linux /proc)."""
+    fields = {}
+    with open("/proc/%d/status" % pid) as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
+
+
+def settled_memory(pid, limit):
+    """Resident memory once the node has settled: after it serves current incidents it takes
+    the incident work over and re-fuses the history in memory; wait until resident memory
+    has not grown for 10 s (or `limit` seconds)."""
+    deadline, last, still = time.time() + limit, memory(pid)[0], 0
+    while time.time() < deadline and still < 10:
+        time.sleep(1)
+        now = memory(pid)[0]
+        still = still + 1 if now <= last * 1.01 else 0
+        last = max(last, now)
+    return memory(pid)
+
+
+def measure(binary, data, token, limit, settle=False):
     with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
         server, started = start(binary, data, log)
         try:
@@ -72,7 +96,9 @@ def measure(binary, data, token, limit):
                 answered.append((status, behind))
                 return status == 200 and behind is None
             incidents = until(current, limit)
-            return listening - started, health - started, (incidents - started) if incidents else None, answered
+            at_current = memory(server.pid)
+            settled = settled_memory(server.pid, limit) if settle else None
+            return listening - started, health - started, (incidents - started) if incidents else None, answered, at_current, settled
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -85,14 +111,17 @@ def main():
     parser.add_argument("--token", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--limit", type=float, default=600, help="seconds to wait for current incidents before giving up")
+    parser.add_argument("--memory", action="store_true", help="after each start is current, wait for its resident memory to settle and report it")
     arguments = parser.parse_args()
     healths, currents = [], []
     for run in range(arguments.runs):
-        listening, health, current, answered = measure(arguments.binary, arguments.data_dir, arguments.token, arguments.limit)
+        listening, health, current, answered, at_current, settled = measure(arguments.binary, arguments.data_dir, arguments.token, arguments.limit,
+                                                                            arguments.memory)
         behind = [b for _, b in answered if b]
-        print("start %d: listening after %.2f s, /healthz %.2f s, current incidents after %s (%d reads, %s)" % (
+        print("start %d: listening after %.2f s, /healthz %.2f s, current incidents after %s (%d reads, %s); resident memory %.0f MiB then%s" % (
             run + 1, listening, health, "%.2f s" % current if current is not None else "more than %.0f s" % arguments.limit,
-            len(answered), ("first said %s records behind" % behind[0]) if behind else "none behind"), flush=True)
+            len(answered), ("first said %s records behind" % behind[0]) if behind else "none behind", at_current[0],
+            "" if settled is None else ", %.0f MiB once settled (the incident work taken over), %.0f MiB at its peak" % settled), flush=True)
         healths.append(listening)
         if current is not None:
             currents.append(current)

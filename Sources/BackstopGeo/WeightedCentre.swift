@@ -14,9 +14,15 @@ public enum PositionCombination {
         if estimates.count == 1 { return (first.point, first.radiusMetres) }
         let geodesic = Geodesic.wgs84
         var sumEast = 0.0, sumNorth = 0.0, sumWeight = 0.0
+        // Many records of one place (a camera's flood) need one geodesic, not one each.
+        var measured: [GeoPoint: Geodesic.Inverse] = [:]
         for estimate in estimates {
             let weight = 1 / (max(estimate.radiusMetres, 1) * max(estimate.radiusMetres, 1))
-            let inverse = geodesic.inverse(from: first.point, to: estimate.point)
+            let inverse = measured[estimate.point] ?? {
+                let inverse = geodesic.inverse(from: first.point, to: estimate.point)
+                measured[estimate.point] = inverse
+                return inverse
+            }()
             let azimuth = inverse.initialAzimuth * .pi / 180
             sumEast += weight * inverse.distanceMetres * sin(azimuth)
             sumNorth += weight * inverse.distanceMetres * cos(azimuth)

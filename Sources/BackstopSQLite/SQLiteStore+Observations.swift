@@ -23,7 +23,7 @@ extension SQLiteStore {
     /// group send: one request's conflicting id refuses that request, not the others.
     func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
         do {
-            return try await writeTransaction { db in
+            let (answers, committed) = try await writeTransaction { db in
                 let ids = Array(Set(groups.joined().map { $0.observation.id.uuidString.lowercased() }))
                 var known: [UUID: StoredObservation] = [:]
                 for chunk in ids.chunked(into: Self.insertChunk) {
@@ -36,6 +36,7 @@ extension SQLiteStore {
                 }
                 var answers: [Result<[SubmissionResult], any Error>] = []
                 var fresh: [ObservationSubmission] = []
+                var committed: [(sequence: Int64, stored: StoredObservation)] = []
                 for group in groups {
                     do {
                         let plan = try SubmissionPlan(group, existing: known)
@@ -52,10 +53,17 @@ extension SQLiteStore {
                     for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
                     let rowPlaceholder = "(" + Array(repeating: "?", count: 11).joined(separator: ",") + ")"
                     let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
-                    _ = try await db.query(
-                        "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values)",
+                    let sequences = try await db.query(
+                        "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values) RETURNING seq, id",
                         binds
                     )
+                    let byID = Dictionary(uniqueKeysWithValues: chunk.map { ($0.observation.id.uuidString.lowercased(), $0) })
+                    for row in sequences {
+                        guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string, let submission = byID[id] else { continue }
+                        var stored = StoredObservation(submission)
+                        stored.receivedAt = Timestamp.normalised(stored.receivedAt)
+                        committed.append((Int64(seq), stored))
+                    }
                     let idPlaceholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                     _ = try await db.query(
                         "INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) SELECT seq, lat, lat, lon, lon FROM observations WHERE lat IS NOT NULL AND id IN (\(idPlaceholders))",
@@ -63,8 +71,10 @@ extension SQLiteStore {
                     )
                 }
                 try await Self.appendAudit(fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
-                return answers
+                return (answers, committed)
             }
+            recentIntake.add(committed)
+            return answers
         } catch {
             // Nothing was committed. Alone, the request hears why; in a group, each request is
             // tried again on its own, so that one request's failure is not the others'.
@@ -124,7 +134,9 @@ extension SQLiteStore {
     }
 
     public func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry] {
-        try await read("SELECT seq, \(Self.observationColumns) FROM observations WHERE seq > ? ORDER BY seq LIMIT ?",
+        let recent = recentIntake.entries(after: sequence, limit: limit)
+        if !recent.isEmpty { return recent }
+        return try await read("SELECT seq, \(Self.observationColumns) FROM observations WHERE seq > ? ORDER BY seq LIMIT ?",
                        [.integer(Int(sequence)), .integer(limit)]).map { row in
             guard let seq = row.column("seq")?.integer else { throw StoreError.corrupt("an observation row lacks its sequence") }
             return IntakeEntry(sequence: Int64(seq), stored: try Self.decodeObservation(row))

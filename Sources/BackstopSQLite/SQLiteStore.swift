@@ -27,6 +27,8 @@ public final class SQLiteStore: BackstopStore {
     let announcer = Announcer()
     public let path: String
     /// Concurrent observation submissions share a transaction (see `GroupCommit`).
+    /// What this store committed lately, for its intake feed (see `RecentIntake`).
+    let recentIntake = RecentIntake()
     let submissionQueue = GroupCommit<[ObservationSubmission], [SubmissionResult]>(limit: SQLiteStore.groupCommitRows, weight: { $0.count })
 
     private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {

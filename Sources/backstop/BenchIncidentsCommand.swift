@@ -19,6 +19,8 @@ extension BenchCommand {
         @Argument(help: "A directory written by `backstop simulate` (observations.ndjson; truth.json names each record's reporter).")
         var directory: String
         @Option(help: "Use at most this many records.") var limit: Int?
+        @Option(help: "Then a flood at one place: five patrols, then this many camera records of one camera within a minute (0: none).")
+        var flood = 20_000
         /// The deriving node's step (`IncidentWork.stepSize`).
         static let step = 100
         /// What the issue "Scale" asks of fusion and compliance together.
@@ -41,6 +43,35 @@ extension BenchCommand {
             print(String(format: "fusion and compliance:          %9.0f records/s  (×%.2f the baseline; ×%.2f the %.0f records/s asked for)",
                          checkedRate, checkedRate / fusionRate, checkedRate / Self.target, Self.target))
             print(String(format: "peak memory %.0f MiB", Double(usage.ru_maxrss) / 1024))
+            if flood > 0 {
+                let flooding = Self.flood(count: flood)
+                var flooded = IncidentBook(compliance: compliance)
+                let elapsed = clock.measure { for step in flooding.chunked(into: Self.step) { flooded.add(Array(step)) } }
+                let rate = Double(flooding.count) / (elapsed / .seconds(1))
+                print(String(format: "a flood at one place (%d records, %d incidents): %.2f s, %9.0f records/s  (×%.2f the spread records' rate)",
+                             flooding.count, flooded.incidents.count, elapsed / .seconds(1), rate, rate / checkedRate))
+            }
+        }
+
+        /// Five patrols hear an explosion, then one camera reports `count` explosions at the same
+        /// place within a minute: every camera record joins the patrols' group (the costly order).
+        static func flood(count: Int) -> [FusionRecord] {
+            let start = Date(timeIntervalSince1970: 1_614_634_200)
+            var records: [FusionRecord] = []
+            for index in 0..<5 {
+                let time = start.addingTimeInterval(Double(index * 5))
+                let point = GeoPoint(lat: 48.1 + Double(index) / 1_000, lon: 37.8)
+                records.append(FusionRecord(id: UUID(), kind: .explosion, start: time, end: time, timeToleranceSeconds: 120, point: point,
+                                            radiusMetres: 500, source: "team-\(index)", modality: .heard, count: 3, grade: nil))
+            }
+            for index in 0..<count {
+                let time = start.addingTimeInterval(Double(index % 60))
+                var record = FusionRecord(id: UUID(), kind: .explosion, start: time, end: time, timeToleranceSeconds: 30, point: GeoPoint(lat: 48.1, lon: 37.8),
+                                          radiusMetres: 250, source: "camera-1", modality: .camera, count: 1, grade: nil)
+                record.reporter = "camera-1"
+                records.append(record)
+            }
+            return records
         }
 
         /// The simulation's records as the deriving node fuses them: parsed, located, reported

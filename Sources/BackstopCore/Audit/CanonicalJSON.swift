@@ -34,7 +34,7 @@ public enum CanonicalJSON {
             output += "]"
         case .object(let object):
             output += "{"
-            let keys = object.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            let keys = object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
             for (index, key) in keys.enumerated() {
                 if index > 0 { output += "," }
                 writeString(key, to: &output)
@@ -46,6 +46,13 @@ public enum CanonicalJSON {
     }
 
     private static func writeString(_ string: String, to output: inout String) {
+        // Most strings need no escape: appended whole, not scalar by scalar.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += "\""
+            output += string
+            output += "\""
+            return
+        }
         output += "\""
         for scalar in string.unicodeScalars {
             switch scalar {

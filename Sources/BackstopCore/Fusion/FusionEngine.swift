@@ -123,6 +123,10 @@ public struct FusionEngine: Sendable {
             joinedRoots.insert(find(candidate))
             if records[candidate].source == record.source { sameSourceJoined += 1 }
         }
+        // A component kept whole (too large to split) that the newcomer joins alone stays one
+        // incident with one more member: recomputing it (every member's key, twice) made a
+        // flood at one place cost the square of its size.
+        let joinedWhole = joinedRoots.count == 1 && components[joinedRoots.first!]!.count > Self.largestSplitComponent
         var bridged = ComponentInfo(record)
         bridged.sources = [:]
         for root in joinedRoots.sorted() { bridged.absorb(componentInfo[root]!) }
@@ -141,9 +145,29 @@ public struct FusionEngine: Sendable {
                 wide.append(index)
             }
         }
+        if joinedWhole {
+            return joinWhole(index, component: components[root]!)
+        }
         var change = reassign(components[find(index)]!)
         change.removed.removeAll { $0 == record.id }
         return change
+    }
+
+    /// Adds the record at `index` to the one incident of a component kept whole; its key is
+    /// the lowest record id, so only a newcomer with a lower id than the key re-keys the members.
+    private mutating func joinWhole(_ index: Int, component: [Int]) -> Change {
+        let key = incidentKey[component[0] == index ? component[1] : component[0]]
+        incidentMembers.removeValue(forKey: index)
+        guard UUIDOrder.less(records[index].id, records[key].id) else {
+            incidentKey[index] = key
+            incidentMembers[key]!.append(index)
+            return Change(current: [records[key].id], removed: [])
+        }
+        var members = incidentMembers.removeValue(forKey: key)!
+        members.append(index)
+        for member in members { incidentKey[member] = index }
+        incidentMembers[index] = members
+        return Change(current: [records[index].id], removed: [records[key].id])
     }
 
     /// Records that may join the record at `index`: those sharing a grid cell, the wide ones,
@@ -320,6 +344,12 @@ public struct FusionEngine: Sendable {
         return incident(of: incidentMembers[incidentKey[index]]!)
     }
 
+    /// Whether an incident has this id now, without building it.
+    public func hasIncident(id: UUID) -> Bool {
+        guard let index = indexByID[id] else { return false }
+        return incidentKey[index] == index
+    }
+
     /// The incident with this id; nil when there is none (it may have been merged away).
     public func incident(id: UUID) -> Incident? {
         guard let index = indexByID[id], incidentKey[index] == index else { return nil }
@@ -428,11 +458,20 @@ public struct FusionEngine: Sendable {
 
 /// The order incident ids are compared in: that of their text, which is the order of their bytes.
 public enum UUIDOrder {
+    /// The bytes as two big-endian halves: comparing them compares the bytes in order, without
+    /// a closure per comparison (sorting a large incident's members showed in the profile).
     public static func less(_ a: UUID, _ b: UUID) -> Bool {
-        withUnsafeBytes(of: a.uuid) { left in
-            withUnsafeBytes(of: b.uuid) { right in
-                left.lexicographicallyPrecedes(right)
-            }
-        }
+        let (a0, a1) = halves(a), (b0, b1) = halves(b)
+        return a0 != b0 ? a0 < b0 : a1 < b1
+    }
+
+    @inline(__always)
+    private static func halves(_ id: UUID) -> (UInt64, UInt64) {
+        let u = id.uuid
+        let high = UInt64(u.0) << 56 | UInt64(u.1) << 48 | UInt64(u.2) << 40 | UInt64(u.3) << 32
+            | UInt64(u.4) << 24 | UInt64(u.5) << 16 | UInt64(u.6) << 8 | UInt64(u.7)
+        let low = UInt64(u.8) << 56 | UInt64(u.9) << 48 | UInt64(u.10) << 40 | UInt64(u.11) << 32
+            | UInt64(u.12) << 24 | UInt64(u.13) << 16 | UInt64(u.14) << 8 | UInt64(u.15)
+        return (high, low)
     }
 }

@@ -32,7 +32,7 @@ public struct IncidentBook: Sendable {
             touched.formUnion(change.current)
             touched.formUnion(change.removed)
         }
-        let current = touched.filter { engine.incident(id: $0) != nil }
+        let current = touched.filter { engine.hasIncident(id: $0) }
         return apply(FusionEngine.Change(current: current.sorted(by: UUIDOrder.less), removed: touched.subtracting(current).sorted(by: UUIDOrder.less)))
     }
 

@@ -30,8 +30,10 @@ public struct ObservationParser: Sendable {
         let kind = object.choice("kind", ObservationKind.self, required: true)
         let subkind = readSubkind(object, kind: kind)
         let count = object.int("count", rule: .within(1...100_000, unit: "")) ?? 1
-        let observedAt = object.timestamp("observed_at", required: true)
-        let observedUntil = object.timestamp("observed_until")
+        // Kept to the millisecond, as stored: the record held in memory after intake is then
+        // the record read back from the store, and fusion sees the same times either way.
+        let observedAt = object.timestamp("observed_at", required: true).map(Timestamp.normalised)
+        let observedUntil = object.timestamp("observed_until").map(Timestamp.normalised)
         if let observedAt, let observedUntil, observedUntil < observedAt {
             sink.add(path.key("observed_until"), "is before observed_at")
         }

@@ -41,7 +41,7 @@ public final class ObjectReader {
             sink.add(path.key(key), "must be a string, not \(value.typeName)")
             return nil
         }
-        if !allowEmpty, string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if !allowEmpty, string.isBlank {
             sink.add(path.key(key), "must not be empty")
             return nil
         }

@@ -174,8 +174,20 @@ actor IncidentWork {
             while !stopped {
                 let entries = try await store.intake(after: position, limit: Self.pageSize)
                 if entries.isEmpty { break }
+                // Fused a step at a time, yielding between steps, and written once per page (or
+                // sooner when a page takes long): a flood at one place changes one large incident
+                // with every step, and writing it (and reading it back) per step of 100 records
+                // cost more than fusing them.
+                var changed: Set<UUID> = []
+                var fusedSince = ContinuousClock.now
                 for step in entries.chunked(into: Self.stepSize) where !stopped {
-                    try await fuse(Array(step), write: true)
+                    changed.formUnion(try fuse(Array(step)))
+                    if step.last!.sequence == entries.last!.sequence || ContinuousClock.now - fusedSince > Self.writeInterval {
+                        // Keys a later step merged away are no incident now.
+                        try await persist(changed.filter { book!.incident(id: $0) != nil }.sorted(by: UUIDOrder.less), reaching: step.last!.sequence)
+                        changed = []
+                        fusedSince = ContinuousClock.now
+                    }
                     await Task.yield()
                 }
             }
@@ -207,19 +219,20 @@ actor IncidentWork {
         while position < storedPosition, !stopped {
             let entries = try await store.intake(after: position, limit: Self.pageSize).filter { $0.sequence <= storedPosition }
             if entries.isEmpty { break }
-            try await fuse(entries, write: false)
+            _ = try fuse(entries)
+            position = entries.last!.sequence
         }
         try await persist(Array(book!.incidents.keys), reaching: position)
     }
 
-    private func fuse(_ entries: [IntakeEntry], write: Bool) async throws {
+    /// Fuses entries into the book; returns the keys of the incidents they changed.
+    private func fuse(_ entries: [IntakeEntry]) throws -> [UUID] {
         for entry in entries { identity.noteSequence(entry.sequence, of: entry.stored.observation.id) }
-        let change = book!.add(entries.map { entry in
+        return book!.add(entries.map { entry in
             var record = IncidentBoard.record(entry.stored)
             record.analystGroup = pins[entry.stored.observation.id]
             return record
-        })
-        if write { try await persist(change.current, reaching: entries.last!.sequence) } else { position = entries.last!.sequence }
+        }).current
     }
 
     /// Applies analysts' merges and splits, each group as one decision, in the order made.
@@ -276,6 +289,8 @@ actor IncidentWork {
 
     /// Incidents written per transaction at most.
     static let writeSize = 2_000
+    /// A page's fused steps are written at least this often.
+    static let writeInterval = Duration.milliseconds(250)
 
     /// An outcome in parts of at most `size` incidents. The merges go with the first part, and
     /// so do their survivors, so that no reader sees a record belong to no live incident.

@@ -1,0 +1,59 @@
+import BackstopStore
+import Synchronization
+
+/// The observations this store committed lately, by sequence, as they were submitted: the
+/// deriving node reads its intake feed right after the commit, and reading the rows back and
+/// parsing their JSON again cost as much as half the intake itself. The feed is served from
+/// here while its next sequences are here and consecutive; a gap (rows another process
+/// committed, or rows dropped for room) is read from the database as before, so the cache
+/// changes how fast the feed is read, never what it holds. Entries are added only after
+/// their transaction committed; the parser keeps times to the millisecond, as stored, so a
+/// record from here equals the record read back.
+final class RecentIntake: Sendable {
+    /// Enough for a few large group commits; older entries are read from the database.
+    static let capacity = 60_000
+
+    private struct State {
+        var entries: [Int64: StoredObservation] = [:]
+        var oldest: Int64 = .max
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ committed: [(sequence: Int64, stored: StoredObservation)]) {
+        guard !committed.isEmpty else { return }
+        state.withLock { state in
+            for entry in committed {
+                state.entries[entry.sequence] = entry.stored
+                state.oldest = min(state.oldest, entry.sequence)
+            }
+            // Drop the oldest beyond the capacity (the feed reads them from the database).
+            if state.entries.count > Self.capacity {
+                let keep = state.entries.keys.sorted().suffix(Self.capacity * 3 / 4)
+                let kept = Set(keep)
+                state.entries = state.entries.filter { kept.contains($0.key) }
+                state.oldest = keep.first ?? .max
+            }
+        }
+    }
+
+    /// The entries after `sequence`, consecutive from `sequence + 1`, at most `limit`; empty
+    /// when the next one is not here.
+    func entries(after sequence: Int64, limit: Int) -> [IntakeEntry] {
+        state.withLock { state in
+            var result: [IntakeEntry] = []
+            var next = sequence + 1
+            while result.count < limit, let stored = state.entries[next] {
+                result.append(IntakeEntry(sequence: next, stored: stored))
+                next += 1
+            }
+            // What the feed has passed is not read again by this node.
+            let passed = sequence - 10_000
+            if !result.isEmpty, passed >= state.oldest {
+                for old in state.oldest...passed { state.entries.removeValue(forKey: old) }
+                state.oldest = passed + 1
+            }
+            return result
+        }
+    }
+}
