@@ -43,14 +43,32 @@ measure() { # $1: label, then the store options
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 
+flood() { # $1: label, then the store options. Five patrols, then 20,000 camera records at one place.
+  local label="$1"; shift
+  local log="$data/$label.log" camera patrols="" url
+  camera="$("$binary" token create --role analyst --name camera-1 --data-dir "$data/$label" "$@")"
+  for i in 1 2 3 4 5; do
+    patrols="$patrols,$("$binary" token create --role monitor --team "team-$i" --name "patrol-$i" --data-dir "$data/$label" "$@")"
+  done
+  "$binary" serve --data-dir "$data/$label" --port 0 --log-level warning "$@" >"$log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  url="$(grep -o 'http://[0-9.]*:[0-9]*' "$log" | head -1)"
+  echo "== $label: server $url (release build)"
+  python3 benchmarks/ingest.py --url "$url" --token "$camera" --patrol-tokens "${patrols#,}" --flood 20000 --results "$data/$label.json"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+}
+
 ingest_args=("$@")
 if [ "$stores" != postgres ]; then
   measure sqlite
+  flood sqlite-flood
 fi
 if [ "$stores" != sqlite ]; then
   source scripts/test-postgres.sh   # a throwaway cluster; removed on exit
   trap 'cleanup; backstop_stop_test_postgres' EXIT
   measure postgres --database "$BACKSTOP_TEST_POSTGRES_URL?schema=bench"
+  flood postgres-flood --database "$BACKSTOP_TEST_POSTGRES_URL?schema=flood"
 fi
 if [ "$stores" != postgres ]; then
   echo "== the ceiling: the same rows into the same schema through SQLite's C API (WAL, synchronous=FULL, 1,000 per transaction)"

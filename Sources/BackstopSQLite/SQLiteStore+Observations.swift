@@ -57,18 +57,24 @@ extension SQLiteStore {
                         "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values) RETURNING seq, id",
                         binds
                     )
+                    // The sequences the rows took index their places (no lookup of the rows by id).
                     let byID = Dictionary(uniqueKeysWithValues: chunk.map { ($0.observation.id.uuidString.lowercased(), $0) })
+                    var placed: [SQLiteData] = []
                     for row in sequences {
-                        guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string, let submission = byID[id] else { continue }
+                        guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string, let submission = byID[id] else {
+                            throw StoreError.corrupt("an inserted observation did not return its sequence")
+                        }
                         var stored = StoredObservation(submission)
                         stored.receivedAt = Timestamp.normalised(stored.receivedAt)
                         committed.append((Int64(seq), stored))
+                        if let point = submission.resolution.point {
+                            placed += [.integer(seq), .float(point.lat), .float(point.lat), .float(point.lon), .float(point.lon)]
+                        }
                     }
-                    let idPlaceholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    _ = try await db.query(
-                        "INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) SELECT seq, lat, lat, lon, lon FROM observations WHERE lat IS NOT NULL AND id IN (\(idPlaceholders))",
-                        chunk.map { .text($0.observation.id.uuidString.lowercased()) }
-                    )
+                    if !placed.isEmpty {
+                        let rows = Array(repeating: "(?,?,?,?,?)", count: placed.count / 5).joined(separator: ",")
+                        _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
+                    }
                 }
                 try await Self.appendAudit(fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
                 return (answers, committed)

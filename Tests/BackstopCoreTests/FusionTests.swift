@@ -1,4 +1,4 @@
-import BackstopCore
+@testable import BackstopCore
 import Foundation
 import Testing
 
@@ -210,5 +210,40 @@ import Testing
         }
         #expect(fuse(records("patrol-7/a")).count == 2, "a person files one record per event")
         #expect(fuse(records(ImportRows.reporter(forFile: "kobo-export.csv"))).count == 1, "a file is not a person")
+    }
+}
+
+/// The grids only find candidates; the rule decides. An engine that compares every record with
+/// every other must give the same incidents, on records of every shape: small and large
+/// places, lines of bearing of every reach, times known to the second or to the day.
+@Suite struct FusionGridTests {
+    @Test func theGridsMissNoPair() {
+        var random = SplitMix64(seed: 9)
+        func uniform() -> Double { Double(random.next() % 1_000_000) / 1_000_000 }
+        let start = Date(timeIntervalSince1970: 1_614_556_800)
+        var records: [FusionRecord] = []
+        for index in 0..<300 {
+            let time = start.addingTimeInterval(uniform() * 3 * 3_600)
+            let tolerance = [30.0, 120, 180, 3_600, 86_400][Int(random.next() % 5)]
+            let radius = [250.0, 800, 3_000, 12_000, 40_000][Int(random.next() % 5)]
+            let place = GeoPoint(lat: 47.8 + uniform() * 0.6, lon: 37.6 + uniform() * 0.6)
+            var record = FusionRecord(id: UUID(), kind: index % 7 == 0 ? .burstsShots : .explosion, start: time, end: time.addingTimeInterval(uniform() * 300),
+                                      timeToleranceSeconds: tolerance, point: place, radiusMetres: radius, source: "source-\(index % 15)",
+                                      modality: .heard, count: 1, grade: nil)
+            if index % 3 == 0 {
+                record.point = nil
+                record.timeToleranceSeconds = 30
+                record.lineOfBearing = LineOfBearing(observer: place, bearingDegrees: uniform() * 360, sigmaDegrees: 2,
+                                                     maximumRangeMetres: [5_000.0, 15_000, 40_000][Int(random.next() % 3)])
+            }
+            records.append(record)
+        }
+        var indexed = FusionEngine(), everyPair = FusionEngine(indexed: false)
+        for record in records {
+            indexed.add(record)
+            everyPair.add(record)
+        }
+        #expect(indexed.incidents().map(\.memberIDs) == everyPair.incidents().map(\.memberIDs))
+        #expect(indexed.incidentCount > 30 && indexed.incidentCount < 300)
     }
 }

@@ -4,7 +4,10 @@ import Foundation
 ///
 /// 1. Components: the connected groups of the symmetric `AssociationRule`, kept with a
 ///    union-find. A late record only touches the records near it in space and time:
-///    candidates come from a grid of 0.05° × 0.05° × 10-minute cells, never from all pairs.
+///    candidates come from a grid of 0.05° × 0.05° × 10-minute cells, never from all pairs;
+///    records whose place is large (a line of bearing's wedge, a wide band) are kept in a
+///    coarse grid of 0.5° × 0.5° × 1-hour cells instead, so that each is listed in a few cells
+///    rather than hundreds (what most of the engine's memory went to).
 /// 2. Incidents: a component is one incident unless it holds two records of one source that
 ///    the rule does not join to each other — one acoustic array locating two impacts 2.7 km
 ///    apart, one patrol reporting two explosions — or both outgoing and incoming fire joined
@@ -16,8 +19,16 @@ import Foundation
 /// When a change merges incidents, the merged one keeps the lowest id and the others are
 /// reported as removed.
 public struct FusionEngine: Sendable {
-    static let cellDegrees = 0.05
-    static let cellSeconds = 600.0
+    /// The fine grid and the coarse one.
+    struct Resolution: Sendable {
+        var degrees: Double
+        var seconds: Double
+    }
+
+    static let fine = Resolution(degrees: 0.05, seconds: 600)
+    static let coarse = Resolution(degrees: 0.5, seconds: 3_600)
+    /// Records covering more fine cells than this are listed in the coarse grid.
+    static let maximumFineCellsPerRecord = 16
     /// Records covering more cells than this (very long windows, huge radii) are kept on a
     /// short list compared with every newcomer instead of being indexed.
     static let maximumCellsPerRecord = 512
@@ -94,10 +105,19 @@ public struct FusionEngine: Sendable {
     /// other, so a reporter flooding one place (a sensor, a bulk import) costs its newcomers
     /// nothing to look past instead of a comparison with every earlier record there.
     private var grid: [Cell: [String?: [Int]]] = [:]
+    private var coarseGrid: [Cell: [String?: [Int]]] = [:]
     private var wide: [Int] = []
     private var pinned: [UUID: [Int]] = [:]
 
     public init() {}
+
+    /// Without the grids every located record is compared with every other (the tests hold
+    /// the indexed engine to this one).
+    private var indexed = true
+
+    init(indexed: Bool) {
+        self.indexed = indexed
+    }
 
     public var count: Int { records.count }
     public var incidentCount: Int { incidentMembers.count }
@@ -139,8 +159,12 @@ public struct FusionEngine: Sendable {
         // The newcomer conflicts with a record of its own source that it does not join.
         if componentInfo[root]!.sources[record.source]! - 1 > sameSourceJoined { componentInfo[root]!.mayHoldSeveralEvents = true }
         if record.point != nil || record.lineOfBearing != nil {
-            if let cells = Self.cells(of: record) {
+            if !indexed {
+                wide.append(index)
+            } else if let cells = Self.cells(of: record, at: Self.fine, limit: Self.maximumFineCellsPerRecord) {
                 for cell in cells { grid[cell, default: [:]][record.reporter, default: []].append(index) }
+            } else if let cells = Self.cells(of: record, at: Self.coarse, limit: Self.maximumCellsPerRecord) {
+                for cell in cells { coarseGrid[cell, default: [:]][record.reporter, default: []].append(index) }
             } else {
                 wide.append(index)
             }
@@ -177,28 +201,31 @@ public struct FusionEngine: Sendable {
         var result = Set(wide)
         if let group = record.analystGroup { result.formUnion(pinned[group] ?? []) }
         guard record.point != nil || record.lineOfBearing != nil else { return result }
-        if let cells = Self.cells(of: record) {
-            for cell in cells {
-                for (reporter, members) in grid[cell] ?? [:] where reporter == nil || reporter != record.reporter {
-                    result.formUnion(members)
+        // Both grids: a record sharing no fine cell with this one may share a coarse one.
+        for (resolution, index) in [(Self.fine, grid), (Self.coarse, coarseGrid)] where !index.isEmpty {
+            if let cells = Self.cells(of: record, at: resolution, limit: Self.maximumCellsPerRecord) {
+                for cell in cells {
+                    for (reporter, members) in index[cell] ?? [:] where reporter == nil || reporter != record.reporter {
+                        result.formUnion(members)
+                    }
                 }
+            } else {
+                for members in index.values { for (reporter, list) in members where reporter == nil || reporter != record.reporter { result.formUnion(list) } }
             }
-        } else {
-            result.formUnion(records.indices)
         }
         return result
     }
 
     /// The cells a record's time window and place touch (its uncertainty disc, or the wedge its
     /// line of bearing sweeps out to its reach); empty when it has no place, nil when too many.
-    private static func cells(of record: FusionRecord) -> [Cell]? {
+    private static func cells(of record: FusionRecord, at resolution: Resolution, limit: Int) -> [Cell]? {
         guard let box = footprint(of: record) else { return [] }
-        let latRange = Int32((box.south / cellDegrees).rounded(.down))...Int32((box.north / cellDegrees).rounded(.down))
-        let lonRange = Int32((box.west / cellDegrees).rounded(.down))...Int32((box.east / cellDegrees).rounded(.down))
+        let latRange = Int32((box.south / resolution.degrees).rounded(.down))...Int32((box.north / resolution.degrees).rounded(.down))
+        let lonRange = Int32((box.west / resolution.degrees).rounded(.down))...Int32((box.east / resolution.degrees).rounded(.down))
         let start = record.start.timeIntervalSince1970 - record.timeToleranceSeconds
         let end = record.end.timeIntervalSince1970 + record.timeToleranceSeconds
-        let timeRange = Int64((start / cellSeconds).rounded(.down))...Int64((end / cellSeconds).rounded(.down))
-        guard latRange.count * lonRange.count * timeRange.count <= maximumCellsPerRecord else { return nil }
+        let timeRange = Int64((start / resolution.seconds).rounded(.down))...Int64((end / resolution.seconds).rounded(.down))
+        guard latRange.count * lonRange.count * timeRange.count <= limit else { return nil }
         var result: [Cell] = []
         for lat in latRange { for lon in lonRange { for time in timeRange { result.append(Cell(lat: lat, lon: lon, time: time)) } } }
         return result
