@@ -10,8 +10,10 @@ public struct IncidentBook: Sendable {
     private var compliance: MissionCompliance
     public private(set) var incidents: [UUID: Incident] = [:]
     private var findingsByIncident: [UUID: [Finding]] = [:]
-    /// Incidents that count towards zone caps (sightings), whose totals involve their neighbours in time.
-    private var sightings: Set<UUID> = []
+    /// Incidents that count towards zone caps (sightings), whose totals involve their
+    /// neighbours in time; kept by the day they start, so that a check looks only at the days
+    /// a cap window spans, not at every sighting of the mission's history.
+    private var sightings = SightingDays()
     /// Incidents whose check failed (a geometry error); reported, never silently dropped.
     public private(set) var checkFailures: [UUID: String] = [:]
 
@@ -60,20 +62,18 @@ public struct IncidentBook: Sendable {
     private mutating func apply(_ change: FusionEngine.Change) -> FusionEngine.Change {
         var recheck: Set<UUID> = []
         for id in change.removed {
-            if let old = incidents.removeValue(forKey: id), sightings.remove(id) != nil { recheck.formUnion(laterSightings(than: old)) }
+            if let old = incidents.removeValue(forKey: id), sightings.remove(id, startingAt: old.start) { recheck.formUnion(laterSightings(than: old)) }
             findingsByIncident.removeValue(forKey: id)
             checkFailures.removeValue(forKey: id)
         }
         for id in change.current {
             guard let incident = engine.incident(id: id) else { continue }
             // The totals the old version of this incident took part in may have changed too.
-            if let old = incidents[id], sightings.contains(id) { recheck.formUnion(laterSightings(than: old)) }
+            if let old = incidents[id], sightings.remove(id, startingAt: old.start) { recheck.formUnion(laterSightings(than: old)) }
             incidents[id] = incident
             if MissionCompliance.countsTowardsCaps(incident) {
-                sightings.insert(id)
+                sightings.insert(id, from: incident.start, to: incident.end)
                 recheck.formUnion(laterSightings(than: incident))
-            } else {
-                sightings.remove(id)
             }
             recheck.insert(id)
         }
@@ -87,13 +87,14 @@ public struct IncidentBook: Sendable {
     /// until a day after its end (see `ComplianceChecker.currentForCaps`).
     private func laterSightings(than incident: Incident) -> [UUID] {
         let end = incident.end.addingTimeInterval(ComplianceChecker.capWindowSeconds)
-        return sightings.filter { id in incidents[id].map { $0.start >= incident.start && $0.start <= end } ?? false }
+        return sightings.starting(from: incident.start, to: end).filter { id in incidents[id].map { $0.start >= incident.start && $0.start <= end } ?? false }
     }
 
     private mutating func check(_ id: UUID) {
         guard let incident = incidents[id] else { return }
         let current = MissionCompliance.countsTowardsCaps(incident)
-            ? ComplianceChecker.currentForCaps(incident, among: sightings.compactMap { incidents[$0] }) : []
+            ? ComplianceChecker.currentForCaps(incident, among: sightings.mayBeCurrent(at: incident.start, window: ComplianceChecker.capWindowSeconds)
+                .compactMap { incidents[$0] }) : []
         do {
             findingsByIncident[id] = try compliance.findings(for: incident, current: current)
             checkFailures.removeValue(forKey: id)
@@ -101,5 +102,43 @@ public struct IncidentBook: Sendable {
             findingsByIncident[id] = []
             checkFailures[id] = "\(error)"
         }
+    }
+}
+
+/// Sightings by the day they start. A sighting is current for another's cap total when it
+/// started before it and ended within the window before it; since it may have lasted long, the
+/// days searched reach back by the longest sighting seen as well as the window.
+struct SightingDays: Sendable {
+    private var days: [Int: Set<UUID>] = [:]
+    private var longestSeconds: TimeInterval = 0
+
+    private static func day(_ time: Date) -> Int { Int((time.timeIntervalSince1970 / 86_400).rounded(.down)) }
+
+    mutating func insert(_ id: UUID, from start: Date, to end: Date) {
+        days[Self.day(start), default: []].insert(id)
+        longestSeconds = max(longestSeconds, end.timeIntervalSince(start))
+    }
+
+    /// Removes a sighting that started at `start`; whether it was one.
+    mutating func remove(_ id: UUID, startingAt start: Date) -> Bool {
+        let day = Self.day(start)
+        guard days[day]?.remove(id) != nil else { return false }
+        if days[day]!.isEmpty { days.removeValue(forKey: day) }
+        return true
+    }
+
+    /// The sightings starting on the days from `start` to `end` (a superset of those starting
+    /// within the interval; the caller checks the times).
+    func starting(from start: Date, to end: Date) -> [UUID] {
+        let (first, last) = (Self.day(start), Self.day(end))
+        guard first <= last else { return [] }
+        if last - first > days.count { return days.values.flatMap { $0 } }
+        return (first...last).flatMap { days[$0].map(Array.init) ?? [] }
+    }
+
+    /// The sightings that may be current at `time`: started before it, possibly ending within
+    /// `window` before it (a superset; `ComplianceChecker.currentForCaps` decides).
+    func mayBeCurrent(at time: Date, window: TimeInterval) -> [UUID] {
+        starting(from: time.addingTimeInterval(-window - longestSeconds), to: time)
     }
 }

@@ -42,6 +42,8 @@ actor IncidentWork {
     private var pinRevision: Int64 = 0
     private var pins: [UUID: UUID] = [:]
     private var running = false
+    private var lastPass: ContinuousClock.Instant?
+    static let passInterval = Duration.milliseconds(100)
     private var requestedAgain = false
     private let stopFlag = Mutex(false)
     private var stopped: Bool { stopFlag.withLock { $0 } }
@@ -156,7 +158,15 @@ actor IncidentWork {
 
     /// Catches up with the feed (and the agreements) while holding the lease.
     func work() async {
-        guard let lease, !stopped, !resetRequested, readersLoaded.withLock({ $0 }) else { return }
+        guard lease != nil, !stopped, !resetRequested, readersLoaded.withLock({ $0 }) else { return }
+        // Passes at most every `passInterval`: records arriving one at a time (a sensor
+        // network) are fused and written together instead of one incident write, with its
+        // fsync, per intake commit, which took the single SQLite writer from the intake.
+        if let lastPass, ContinuousClock.now - lastPass < Self.passInterval {
+            try? await Task.sleep(until: lastPass + Self.passInterval)
+        }
+        lastPass = ContinuousClock.now
+        guard let lease, !stopped, !resetRequested else { return }
         do {
             if !holding {
                 logger.info("this node derives the incidents", metadata: ["node": "\(node)", "from": "\(lease.position)"])
@@ -190,6 +200,9 @@ actor IncidentWork {
                     }
                     await Task.yield()
                 }
+                // A short page means the feed was drained: what arrives meanwhile waits for the
+                // next pass (at most `passInterval` away) rather than a write of its own.
+                if entries.count < Self.pageSize { break }
             }
             try await applyPins(try await store.fusionPins(after: pinRevision))
         } catch {
