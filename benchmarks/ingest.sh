@@ -18,7 +18,9 @@ swift build -c release --product backstop
 binary="$(swift build -c release --show-bin-path)/backstop"
 cache=".build/bench-ingest"
 mkdir -p "$cache"
-cc -O2 -o "$cache/sqlite_ceiling" benchmarks/sqlite_ceiling.c -lsqlite3
+# Any C compiler: the system's, or the clang that comes with the Swift toolchain.
+compiler="${CC:-$(command -v cc || command -v clang)}"
+"$compiler" -O2 -o "$cache/sqlite_ceiling" benchmarks/sqlite_ceiling.c -lsqlite3
 if [ ! -s "$cache/records.ndjson" ]; then
   echo "simulating a year of monitors' records (once; kept in $cache)…"
   "$binary" simulate --hours 8760 --seed 16 --start 2021-01-01T00:00:00Z --out "$cache/simulation" >/dev/null
