@@ -12,7 +12,8 @@ public struct BearingRegion: Sendable, Hashable {
         minMetres: Double, maxMetres: Double, observerAccuracyMetres: Double = 0
     ) throws -> BearingRegion {
         let geodesic = Geodesic.wgs84
-        let best = geodesic.destination(from: observer, azimuthDegrees: bearingDegrees, distanceMetres: (minMetres + maxMetres) / 2)
+        let (best, radius) = extent(observer: observer, bearingDegrees: bearingDegrees, bearingErrorDegrees: bearingErrorDegrees,
+                                    minMetres: minMetres, maxMetres: maxMetres, observerAccuracyMetres: observerAccuracyMetres)
         let error = min(max(bearingErrorDegrees, 0), 180)
         let steps = max(2, Int((2 * error).rounded(.up)))
         let bearings = (0...steps).map { bearingDegrees - error + 2 * error * Double($0) / Double(steps) }
@@ -27,8 +28,6 @@ public struct BearingRegion: Sendable, Hashable {
         if observerAccuracyMetres > 0 {
             polygon = try widened(polygon, by: observerAccuracyMetres, around: observer)
         }
-        let (_, radius) = extent(observer: observer, bearingDegrees: bearingDegrees, bearingErrorDegrees: bearingErrorDegrees,
-                                 minMetres: minMetres, maxMetres: maxMetres, observerAccuracyMetres: observerAccuracyMetres)
         return BearingRegion(bestPoint: best, polygon: polygon, radiusMetres: radius)
     }
 

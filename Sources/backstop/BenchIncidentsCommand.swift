@@ -26,8 +26,14 @@ extension BenchCommand {
         /// What the issue "Scale" asks of fusion and compliance together.
         static let target = 5_000.0
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
+            guard (0...1_000_000).contains(flood) else { throw ValidationError("--flood must be from 0 to 1000000 (got \(flood))") }
+        }
+
         func run() async throws {
             let records = try Self.records(in: URL(fileURLWithPath: directory), limit: limit)
+            guard !records.isEmpty else { throw ValidationError("\(directory)/observations.ndjson holds no records") }
             let agreements = try SampleAgreements.documents().map { try AgreementParser().parse($0.data) }
             let compliance = MissionCompliance(agreements: agreements, settlements: SettlementIndex(try BundledGazetteer.load()))
             let clock = ContinuousClock()

@@ -20,6 +20,11 @@ extension ProcessTests {
         #expect(report["event_count"]?["relative_error"]?.doubleValue != nil)
         #expect(report["findings"]?["recall"]?.doubleValue != nil)
         #expect(report["order_independent"]?.boolValue == true)
+        // The same records through fusion and compliance as the deriving node fuses them, then a flood.
+        let bench = try await BackstopProcess.run(["bench", "incidents", directory, "--flood", "40"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(bench.stdout.contains("fusion alone (baseline):") && bench.stdout.contains("fusion and compliance:"), "\(bench.stdout)")
+        #expect(bench.stdout.contains("a flood at one place (45 records, "), "\(bench.stdout)")
     }
 
     @Test func badArgumentsAreNamedAndFail() async throws {
@@ -34,6 +39,12 @@ extension ProcessTests {
         let missing = try await BackstopProcess.run(["evaluate", empty])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("agreement.json"))
+        let nothing = try await BackstopProcess.run(["bench", "incidents", empty])
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("observations.ndjson is missing"))
+        let flood = try await BackstopProcess.run(["bench", "incidents", empty, "--flood=-3"])
+        #expect(flood.status != 0)
+        #expect(flood.stderr.contains("--flood must be from 0 to 1000000"))
     }
 }
 }

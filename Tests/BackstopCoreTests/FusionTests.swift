@@ -247,3 +247,50 @@ import Testing
         #expect(indexed.incidentCount > 30 && indexed.incidentCount < 300)
     }
 }
+
+/// A flood at one place makes a component too large to split; records joining it are added
+/// to its one incident directly. Whatever the order (newcomers with ids lower than the
+/// incident's key re-key it), the result is the same one incident of every record.
+@Suite struct FusionFloodTests {
+    @Test func aFloodPastTheSplitLimitIsOneIncidentInAnyOrder() {
+        let start = Date(timeIntervalSince1970: 1_614_634_200)
+        let place = GeoPoint(lat: 48.1, lon: 37.8)
+        var records = (0..<3).map { index in
+            FusionRecord(id: UUID(), kind: .explosion, start: start, end: start, timeToleranceSeconds: 120, point: place,
+                         radiusMetres: 500, source: "team-\(index)", modality: .heard, count: 3, grade: nil)
+        }
+        for index in 0..<(FusionEngine.largestSplitComponent + 200) {
+            var record = FusionRecord(id: UUID(), kind: .explosion, start: start.addingTimeInterval(Double(index % 60)),
+                                      end: start.addingTimeInterval(Double(index % 60)), timeToleranceSeconds: 30, point: place,
+                                      radiusMetres: 250, source: "camera-1", modality: .camera, count: 1, grade: nil)
+            record.reporter = "camera-1"
+            records.append(record)
+        }
+        var forwards = FusionEngine(), backwards = FusionEngine()
+        var lastChange = FusionEngine.Change.none
+        for record in records { lastChange = forwards.add(record) }
+        for record in records.reversed() { backwards.add(record) }
+        let lowest = records.map(\.id).min(by: UUIDOrder.less)!
+        #expect(forwards.incidents().map(\.id) == [lowest])
+        #expect(forwards.incidents().map(\.memberIDs) == backwards.incidents().map(\.memberIDs))
+        #expect(forwards.incidents().first?.recordCount == records.count)
+        #expect(lastChange.current == [lowest])
+    }
+}
+
+/// Incident ids compare as the bytes of their text do.
+@Suite struct UUIDOrderTests {
+    @Test func theOrderIsTheOrderOfTheBytes() {
+        var random = SplitMix64(seed: 3)
+        for _ in 0..<5_000 {
+            let bytes = (0..<2).map { _ in (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next() % (random.next() % 2 == 0 ? 256 : 3)) } }
+            let (a, b) = (UUID(uuid: Self.tuple(bytes[0])), UUID(uuid: Self.tuple(bytes[1])))
+            #expect(UUIDOrder.less(a, b) == bytes[0].lexicographicallyPrecedes(bytes[1]))
+            #expect(UUIDOrder.less(a, b) == (a.uuidString.lowercased() < b.uuidString.lowercased()))
+        }
+    }
+
+    static func tuple(_ b: [UInt8]) -> uuid_t {
+        (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+    }
+}

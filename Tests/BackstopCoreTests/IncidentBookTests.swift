@@ -36,6 +36,19 @@ import Testing
         }
     }
 
+    /// Sightings are looked up by the day they start: one that started four days before and
+    /// lasted until shortly before still counts, and one that ended two days before does not.
+    @Test func aSightingThatStartedDaysBeforeButLastedCountsAndAnOldOneDoesNot() {
+        let lasting = sighting(1, tanks: 200, at: elsewhere, hours: 0, untilHours: 96)
+        let over = sighting(2, tanks: 500, at: here, hours: 40, untilHours: 50)
+        let now = sighting(3, tanks: 100, at: here, hours: 100)
+        for order in [[now, lasting, over], [lasting, over, now], [over, now, lasting]] {
+            var book = IncidentBook(compliance: MissionCompliance(agreements: [Self.sinai]))
+            for record in order { book.add([record]) }
+            #expect(capFindings(book, containing: 3).map(\.measured) == [300], "whatever the order")
+        }
+    }
+
     @Test func splittingAnIncidentWithdrawsTheTotalsItTookPartIn() {
         var book = IncidentBook(compliance: MissionCompliance(agreements: [Self.sinai]))
         book.add([sighting(1, tanks: nil, at: here, hours: 0, untilHours: 3), sighting(2, tanks: 200, at: here, hours: 2),

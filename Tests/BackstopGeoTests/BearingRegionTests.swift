@@ -36,4 +36,18 @@ import Testing
         #expect(try LineGeometry.contains(widened.polygon, nearObserver))
         #expect(try !LineGeometry.contains(sharp.polygon, nearObserver))
     }
+
+    /// The radius comes from the sector's corners alone: it must be the farthest of all the drawn
+    /// region's points, narrow or wide, with or without a near edge; widened, the drawn buffer's
+    /// round corners (straight segments) lie at most a few hundredths of the widening inside it.
+    @Test(arguments: [(10.0, 3_000.0, 5_000.0), (2.0, 0.0, 12_000.0), (60.0, 1_000.0, 9_000.0), (150.0, 500.0, 4_000.0), (180.0, 0.0, 3_000.0)])
+    func theRadiusIsTheFarthestPointOfTheRegion(error: Double, minMetres: Double, maxMetres: Double) throws {
+        for widening in [0.0, 20.0, 800.0] {
+            let region = try BearingRegion.locate(observer: observer, bearingDegrees: 200, bearingErrorDegrees: error,
+                                                  minMetres: minMetres, maxMetres: maxMetres, observerAccuracyMetres: widening)
+            let farthest = region.polygon.flatMap { $0 }.map { Geodesic.wgs84.distance(from: region.bestPoint, to: $0) }.max()!
+            #expect(region.radiusMetres >= farthest - 0.001 * maxMetres, "±\(error)°, \(minMetres)–\(maxMetres) m, widened \(widening) m")
+            #expect(region.radiusMetres - farthest <= 0.02 * widening + 0.01, "±\(error)°, \(minMetres)–\(maxMetres) m, widened \(widening) m")
+        }
+    }
 }

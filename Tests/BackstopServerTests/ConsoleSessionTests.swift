@@ -33,10 +33,7 @@ import Testing
     }
 
     @Test func aSessionLastsItsLifetimeIsWorthlessAlteredAndEndsWithItsToken() async throws {
-        var server = try await TestServer.make()
-        let clock = TestClock(TestServer.now)
-        server.clock = clock
-        let configured = server
+        let (configured, clock) = try await TestServer.makeWithClock()
         try await configured.run { client in
             let analyst = try #require(configured.tokens["analyst"])
             // The sign-in form's check: a post without the form's cookie is refused, and sets nothing.

@@ -30,10 +30,7 @@ import Testing
     // MARK: Tests
 
     @Test func aCameraIsRegisteredHeardFromAndSeenToFallSilent() async throws {
-        var configured = try await TestServer.make()
-        let clock = TestClock(TestServer.now)
-        configured.clock = clock
-        let server = configured
+        let (server, clock) = try await TestServer.makeWithClock()
         try await server.run { client in
             let registered = try await client.call(.post, "/api/v1/sensors", as: "supervisor", server: server, body: Self.camera)
             #expect(registered.status == .created && registered.json["version"] == .number(1) && registered.json["status"]?["state"] == .string("unknown"),

@@ -39,6 +39,14 @@ struct TestServer {
         return server
     }
 
+    /// `make()` with a clock the test moves, and that clock.
+    static func makeWithClock() async throws -> (server: TestServer, clock: TestClock) {
+        var server = try await make()
+        let clock = TestClock(TestServer.now)
+        server.clock = clock
+        return (server, clock)
+    }
+
     mutating func addToken(name: String, role: Role, team: String?) async throws {
         let secret = AccessTokens.generate()
         try await store.insertToken(AccessTokenRecord(hash: AccessTokens.hash(secret), identity: Identity(name: name, role: role, team: team), createdAt: Self.now))
