@@ -112,11 +112,55 @@ public enum Timestamp {
     /// UTC with millisecond precision, e.g. `2022-02-18T21:30:00.000Z`. The milliseconds are
     /// the rounded ones `milliseconds(_:)` gives (Foundation's formatter would truncate), so a
     /// time written and read back is the same instant to the millisecond.
+    /// Written digit by digit: every stored record, audit entry and response carries times, and
+    /// Foundation's formatters cost more than the rest of writing a record.
     public static func format(_ date: Date) -> String {
         let total = milliseconds(date)
-        let seconds = Int64((Double(total) / 1000).rounded(.down))
-        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
-        return String(whole.dropLast()) + String(format: ".%03dZ", Int(total - seconds * 1000))
+        let (seconds, millisecond) = floorDivision(total, 1000)
+        let (days, secondOfDay) = floorDivision(seconds, 86_400)
+        let (year, month, day) = civil(fromDays: Int(days))
+        guard (0...9999).contains(year) else {
+            // Outside what RFC 3339 can write (never a time Backstop accepted): Foundation's form.
+            let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+            return String(whole.dropLast()) + ".\(String(1000 + millisecond).dropFirst())Z"
+        }
+        let fields: [(value: Int, width: Int, then: UInt8)] = [
+            (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")),
+            (Int(secondOfDay / 3600), 2, UInt8(ascii: ":")), (Int(secondOfDay % 3600 / 60), 2, UInt8(ascii: ":")),
+            (Int(secondOfDay % 60), 2, UInt8(ascii: ".")), (Int(millisecond), 3, UInt8(ascii: "Z")),
+        ]
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            for field in fields {
+                var value = field.value
+                for position in stride(from: index + field.width - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                buffer[index + field.width] = field.then
+                index += field.width + 1
+            }
+            return index
+        }
+    }
+
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+        let remainder = value % divisor
+        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's algorithm; the
+    /// inverse of `daysFromCivil`).
+    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The same instant at whole milliseconds, the precision Backstop keeps.
