@@ -14,8 +14,9 @@ public final class SQLiteStore: BackstopStore {
     let writer: SQLiteConnection
     let reader: SQLiteConnection
     /// The store's own threads for SQLite's blocking calls (a commit's fsync, a statement):
-    /// one for the writer and one for the reader, so a read never queues behind a write, and
-    /// no other store in the process (a test runs many) can take them.
+    /// one each for the writer, the reader and the checkpointer, so a read never queues behind
+    /// a write or a checkpoint, and no other store in the process (a test runs many) can take
+    /// them.
     private let threads: NIOThreadPool
     /// Writers take turns here first. One gate per database file in the process, so that
     /// handles on one file (two nodes in one process, as tests run them) queue first come,
@@ -29,9 +30,14 @@ public final class SQLiteStore: BackstopStore {
     /// Concurrent observation submissions share a transaction (see `GroupCommit`).
     /// What this store committed lately, for its intake feed (see `RecentIntake`).
     let recentIntake = RecentIntake()
+    /// What this store wrote of incidents lately, for their changes (see `RecentIncidents`).
+    let recentIncidents = RecentIncidents()
     let submissionQueue = GroupCommit<[ObservationSubmission], [SubmissionResult]>(limit: SQLiteStore.groupCommitRows, weight: { $0.count })
 
-    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {
+    /// Checkpoints the WAL beside the writer rather than inside its commits.
+    let checkpointer: WALCheckpointer
+
+    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, checkpointing: SQLiteConnection, threads: NIOThreadPool) {
         self.threads = threads
         self.path = path
         let key = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -43,6 +49,7 @@ public final class SQLiteStore: BackstopStore {
         }
         self.writer = writer
         self.reader = reader
+        checkpointer = WALCheckpointer(connection: checkpointing, gate: gate)
     }
 
     /// Opens (creating if needed) the store in `directory`.
@@ -57,7 +64,7 @@ public final class SQLiteStore: BackstopStore {
     }
 
     public static func open(file path: String, logger: Logger = Logger(label: "backstop.sqlite")) async throws -> SQLiteStore {
-        let threads = NIOThreadPool(numberOfThreads: 2)
+        let threads = NIOThreadPool(numberOfThreads: 3)
         threads.start()
         var opened: [SQLiteConnection] = []
         do {
@@ -69,7 +76,12 @@ public final class SQLiteStore: BackstopStore {
                                                          on: MultiThreadedEventLoopGroup.singleton.any())
             opened.append(reader)
             try await configure(reader, journal: false)
-            return SQLiteStore(path: path, writer: writer, reader: reader, threads: threads)
+            let checkpointing = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
+                                                                on: MultiThreadedEventLoopGroup.singleton.any())
+            opened.append(checkpointing)
+            try await configure(checkpointing, journal: false)
+            _ = try await writer.query("PRAGMA wal_autocheckpoint = 0")
+            return SQLiteStore(path: path, writer: writer, reader: reader, checkpointing: checkpointing, threads: threads)
         } catch {
             for connection in opened { try? await connection.close() }
             try? await threads.shutdownGracefully()
@@ -87,10 +99,18 @@ public final class SQLiteStore: BackstopStore {
         // waits only briefly and `writeTransaction` waits for the write lock asynchronously.
         _ = try await connection.query("PRAGMA busy_timeout = 50")
         _ = try await connection.query("PRAGMA foreign_keys = ON")
+        // A batch is a few multi-row statements; each keeps a statement journal so that a
+        // failing row undoes only its statement. Kept in memory, not in a temporary file
+        // written to disk and thrown away. And the pages a batch of 1,000 changes (rows,
+        // indexes, R*Tree, audit) stay in the cache until the commit instead of spilling to
+        // the WAL mid-transaction: 32 MiB per connection, SQLite's default being 2 MiB.
+        _ = try await connection.query("PRAGMA temp_store = MEMORY")
+        _ = try await connection.query("PRAGMA cache_size = -32768")
     }
 
     public func close() async throws {
         announcer.finish()
+        try await checkpointer.close()
         try await reader.close()
         try await writer.close()
         try await threads.shutdownGracefully()
@@ -99,7 +119,7 @@ public final class SQLiteStore: BackstopStore {
     /// Runs `body` in one write transaction; BEGIN IMMEDIATE takes the write lock up front so a
     /// second process (an import beside the server) waits instead of failing half-way.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        try await gate.withLock { [writer] in
+        try await gate.withLock { [writer, checkpointer] in
             // Another connection or process may hold the write lock: wait for it off the thread
             // pool (see `configure`), for up to 10 s.
             let deadline = ContinuousClock.now + .seconds(10)
@@ -117,6 +137,7 @@ public final class SQLiteStore: BackstopStore {
             do {
                 let result = try await body(writer)
                 _ = try await writer.query("COMMIT")
+                checkpointer.committed()
                 return result
             } catch {
                 _ = try? await writer.query("ROLLBACK")

@@ -58,7 +58,65 @@ import Testing
         }
     }
 
+    /// Times are written digit by digit; Foundation's formatter is the reference, over
+    /// centuries, before 1970 and at every rounding of the milliseconds.
+    @Test func timesAreWrittenAsFoundationWritesThem() {
+        var state: UInt64 = 3
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let earliest = -2_208_988_800.0, latest = 253_402_300_799.0 // 1900-01-01 and 9999-12-31T23:59:59Z
+        let instants = (0..<2_000).map { _ in earliest + next() * (latest - earliest) } + [earliest, latest, 0, -0.0004, -0.0006, 0.9995, 1_614_634_199.9996]
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let milliseconds = Timestamp.milliseconds(date)
+            let seconds = Int64((Double(milliseconds) / 1000).rounded(.down))
+            let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+            let expected = String(whole.dropLast()) + String(format: ".%03dZ", Int(milliseconds - seconds * 1000))
+            #expect(Timestamp.format(date) == expected, "\(instant)")
+        }
+    }
+
     // MARK: JSON
+
+    /// A large array is parsed on all cores; the value, and every error with its path and
+    /// byte, are those of the one-by-one parse (a small array is parsed that way).
+    @Test func aLargeArrayParsesAsASmallOneDoes() throws {
+        let element = #"{"id":"e-%d","kind":"explosion","count":%d,"where":{"lat":48.1,"lon":37.7},"tags":["a","\u00e9",[1,{"x":null}]],"note":"a, [b] {c} \"d\""}"#
+        let elements = (0..<600).map { String(format: element, $0, $0) }
+        let text = #"{"before":[1,2],"observations":[ "# + elements.joined(separator: ",\n ") + #" ],"after":{"z":[]}}"#
+        let value = try JSONValue.parse(text)
+        let expected = try JSONValue.parse(#"{"before":[1,2],"after":{"z":[]}}"#)
+        #expect(value["before"] == expected["before"])
+        #expect(value["after"] == expected["after"])
+        let parsed = try #require(value["observations"]?.arrayValue)
+        #expect(parsed.count == 600)
+        for (index, text) in elements.enumerated() {
+            #expect(parsed[index] == (try JSONValue.parse(text)), "element \(index)")
+        }
+        // Errors deep in the array: the first in the text is named, as the sequential parse names it.
+        let broken = [ // the body, the path and reason named, and the text at the byte named
+            (elements[..<450].joined(separator: ",") + "," + #"{"id":1,"id":2}"# + "," + elements[451...].joined(separator: ","),
+             "observations[450].id", "duplicate key 'id'", #""id":2}"#),
+            (elements[..<300].joined(separator: ",") + ",," + elements[300...].joined(separator: ","), "observations[300]", "unexpected character ','", #",{"id":"e-300""#),
+            (elements[..<100].joined(separator: ",") + "," + #"{"a":1 "b":2}"# + "," + elements[101...].joined(separator: ",") + "," + #"{"c":[}"#,
+             "observations[100]", "expected ',' or '}' in an object", #""b":2}"#),
+        ]
+        for (body, path, reason, fault) in broken {
+            let document = #"{"observations":["# + body + "]}"
+            do {
+                _ = try JSONValue.parse(document)
+                Issue.record("\(reason) was accepted")
+            } catch {
+                #expect(error.path == path)
+                #expect(error.reason == reason)
+                let bytes = Array(document.utf8)
+                #expect(error.offset < bytes.count && String(decoding: bytes[error.offset...].prefix(fault.utf8.count), as: UTF8.self) == fault)
+            }
+        }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"observations":["# + elements.joined(separator: ",")) }
+    }
 
     @Test func aDuplicateKeyIsRefusedWithItsPath() throws {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"kind":"explosion","kind":"tracer"}"#) }
