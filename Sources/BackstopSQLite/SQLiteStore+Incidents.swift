@@ -5,7 +5,8 @@ import SQLiteNIO
 
 extension SQLiteStore {
     public func incidentChanges(after revision: Int64, limit: Int) async throws -> [StoredIncident] {
-        try await read("SELECT revision, document FROM incidents WHERE revision > ? ORDER BY revision LIMIT ?",
+        if let recent = recentIncidents.changes(after: revision, limit: limit) { return recent }
+        return try await read("SELECT revision, document FROM incidents WHERE revision > ? ORDER BY revision LIMIT ?",
                        [.integer(Int(revision)), .integer(limit)]).map(Self.decodeIncident)
     }
 
@@ -72,7 +73,10 @@ extension SQLiteStore {
             }
             return numbered
         }
-        if let written, !written.isEmpty { announcer.announce() }
+        if let written, !written.isEmpty {
+            recentIncidents.add(written)
+            announcer.announce()
+        }
         return written
     }
 

@@ -58,3 +58,46 @@ import Testing
         }
     }
 }
+
+/// The incidents' changes are served from what the store just wrote (`RecentIncidents`).
+@Suite struct RecentIncidentsTests {
+    static let start = Date(timeIntervalSince1970: 1_614_634_200.25)
+
+    func incident(_ n: Int) -> StoredIncident {
+        let observation = Observation(id: UUID(), kind: .explosion, count: n, observedAt: Self.start + Double(n) * 61.123, modality: .heard,
+                                      location: .absolute(point: GeoPoint(lat: 48 + Double(n) / 997, lon: 37.7), accuracyMetres: 250))
+        let members = [FusionRecord(observation: observation, resolution: LocationResolver().resolve(observation), reporter: "patrol-1", reporterTeam: "team-a")]
+        let summary = IncidentSummary(Incident(members: members), findings: [], id: IncidentIdentity.mintedID(from: observation.id))
+        return StoredIncident(id: summary.id, summary: summary, firstSequence: Int64(n), at: Self.start + Double(n) / 3)
+    }
+
+    func write(_ incidents: [StoredIncident], to store: SQLiteStore) async throws -> [StoredIncident] {
+        try #require(try await store.changeIncidents(incidents.map(\.id), fence: nil) { _ in IncidentWrite(incidents: incidents, actor: "test") })
+    }
+
+    /// Another handle on the file reads the rows: both give the same incidents, each once at
+    /// its latest revision, whether the writer wrote them or another handle did in between.
+    @Test func theChangesFromMemoryEqualTheChangesFromTheFile() async throws {
+        let directory = TemporaryDirectory.make()
+        let writer = try await SQLiteStore.open(directory: directory)
+        try await writer.migrate()
+        let other = try await SQLiteStore.open(directory: directory)
+        let first = try await write((1...5).map(incident), to: writer)
+        var changed = first[1]
+        changed.summary.confidence = 0.5
+        changed.updatedAt += 0.3333
+        _ = try await write([changed], to: writer)
+        _ = try await write([incident(6)], to: other)
+        _ = try await write([incident(7), first[3]], to: writer)
+        for (after, limit) in [(0, 100), (0, 3), (2, 2), (5, 100), (7, 1), (9, 100)] as [(Int64, Int)] {
+            let fromWriter = try await writer.incidentChanges(after: after, limit: limit)
+            let fromFile = try await other.incidentChanges(after: after, limit: limit)
+            #expect(fromWriter == fromFile, "after \(after), at most \(limit)")
+        }
+        let all = try await writer.incidentChanges(after: 0, limit: 100)
+        #expect(all.map(\.revision) == [1, 3, 5, 6, 7, 8, 9])
+        #expect(Set(all.map(\.id)).count == all.count, "each incident once")
+        try await other.close()
+        try await writer.close()
+    }
+}
