@@ -61,6 +61,29 @@ final class DensifiedLine: Sendable {
     /// than its error, so the exact measurement on these segments is the measurement on all.
     func nearSegments(to point: GeoPoint) -> ClosedRange<Int> {
         guard points.count > 2 else { return 0...(points.count - 1) }
+        let (distances, nearest) = approximateSegmentDistances(to: point)
+        let margin = nearest * 0.1 + 2_000
+        guard let first = distances.firstIndex(where: { $0 <= nearest + margin }),
+              let last = distances.lastIndex(where: { $0 <= nearest + margin }) else { return 0...(points.count - 1) }
+        return max(0, first - 1)...min(points.count - 1, last + 2)
+    }
+
+    /// How far the point is from the line in the same approximate plane, when that settles
+    /// whether it lies within `metres`: nil when the answer is too close to call. The plane's
+    /// scale is true at the point's latitude and off by tan(latitude) × the latitude difference
+    /// elsewhere: within 6 % up to 200 km away at latitudes up to 60°, so a distance under
+    /// 90 % of `metres` is within and one over 110 % is not.
+    func settlesWithin(_ metres: Double, of point: GeoPoint) -> Bool? {
+        guard abs(point.lat) <= 60, metres <= 200_000, points.count >= 2 else { return nil }
+        let nearest = approximateSegmentDistances(to: point).nearest
+        if nearest <= metres * 0.9 { return true }
+        if nearest >= metres * 1.1 { return false }
+        return nil
+    }
+
+    /// The distance from the point to each segment, and the least, in an equirectangular plane
+    /// centred on the point.
+    private func approximateSegmentDistances(to point: GeoPoint) -> (distances: [Double], nearest: Double) {
         let kx = 111_320 * cos(point.lat * .pi / 180), ky = 110_574.0
         func planar(_ p: GeoPoint) -> (Double, Double) {
             var dLon = p.lon - point.lon
@@ -82,9 +105,6 @@ final class DensifiedLine: Sendable {
             nearest = min(nearest, distance)
             (ax, ay) = (bx, by)
         }
-        let margin = nearest * 0.1 + 2_000
-        guard let first = distances.firstIndex(where: { $0 <= nearest + margin }),
-              let last = distances.lastIndex(where: { $0 <= nearest + margin }) else { return 0...(points.count - 1) }
-        return max(0, first - 1)...min(points.count - 1, last + 2)
+        return (distances, nearest)
     }
 }

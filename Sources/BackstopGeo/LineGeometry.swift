@@ -21,7 +21,7 @@ public struct DistanceToLine: Sendable, Hashable {
 }
 
 /// Geometry of agreement lines on the ellipsoid: PROJ for projections and geodesics, GEOS for
-/// planar operations in a frame centred where the question is asked.
+/// planar operations in a frame centred near where the question is asked.
 public enum LineGeometry {
     /// Lines are densified along geodesics to this spacing before planar work, so the planar
     /// segments follow the geodesics to well under a metre.
@@ -54,13 +54,13 @@ public enum LineGeometry {
     /// `nearSegmentsOnly: false` measures against every segment (the tests compare the two).
     static func distance(from point: GeoPoint, to line: [GeoPoint], nearSegmentsOnly: Bool) throws -> DistanceToLine {
         guard line.count >= 2 else { throw Failure(description: "a line needs at least 2 positions") }
-        let projection = try LocalProjection.around(point)
+        let projection = try LocalProjection.near(point)
         // Only the segments near the point are projected and measured (see `nearSegments`).
         let densified = DensifiedLines.shared.densified(line)
         let near = nearSegmentsOnly ? densified.nearSegments(to: point) : 0...(densified.points.count - 1)
         let planar = densified.points[near].map(projection.forward)
         let (startsLine, endsLine) = (near.lowerBound == 0, near.upperBound == densified.points.count - 1)
-        let origin = PlanarPoint(x: 0, y: 0)
+        let origin = projection.forward(point)
         return try GEOSSession.run { session in
             guard let geometry = session.planarLine(planar) else { throw Failure(description: "GEOS could not build the line") }
             defer { session.destroy(geometry) }
@@ -95,9 +95,13 @@ public enum LineGeometry {
     }
 
     /// Whether a point lies within `metres` of a line on the ellipsoid; a point outside the
-    /// line's widened bounding box is answered without measuring.
+    /// line's widened bounding box, or clearly nearer or farther than `metres`, is answered
+    /// without measuring on the ellipsoid.
     public static func isWithin(_ metres: Double, of line: [GeoPoint], _ point: GeoPoint) -> Bool {
-        guard line.count >= 2, DensifiedLines.shared.densified(line).mayBeWithin(metres, of: point) else { return false }
+        guard line.count >= 2 else { return false }
+        let densified = DensifiedLines.shared.densified(line)
+        guard densified.mayBeWithin(metres, of: point) else { return false }
+        if let settled = densified.settlesWithin(metres, of: point) { return settled }
         return ((try? distance(from: point, to: line).distanceMetres) ?? .infinity) <= metres
     }
 
@@ -148,18 +152,18 @@ public enum LineGeometry {
         }
     }
 
-    /// Whether a point lies inside (or on the edge of) a polygon, decided in a frame centred on the point.
+    /// Whether a point lies inside (or on the edge of) a polygon, decided in a frame near the point.
     public static func contains(_ polygon: PolygonRings, _ point: GeoPoint) throws -> Bool {
         guard let exterior = polygon.first, exterior.count >= 4 else { throw Failure(description: "a polygon needs a closed exterior ring") }
         let densified = polygon.map { DensifiedLines.shared.densified($0, stepMetres: 2_000) }
         // Outside the box of the exterior's positions (widened for the geodesic edges' bulge) is outside.
         guard densified[0].mayBeWithin(1_000, of: point) else { return false }
-        let projection = try LocalProjection.around(point)
+        let projection = try LocalProjection.near(point)
         return GEOSSession.run { session in
             let rings = densified.map { $0.points.map(projection.forward) }
             guard let geometry = session.planarPolygon(rings) else { return false }
             defer { session.destroy(geometry) }
-            return session.covers(geometry, PlanarPoint(x: 0, y: 0))
+            return session.covers(geometry, projection.forward(point))
         }
     }
 }

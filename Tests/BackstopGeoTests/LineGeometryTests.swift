@@ -97,4 +97,32 @@ import Testing
             }
         }
     }
+
+    /// `isWithin` answers clear cases from an approximate plane: every answer must be the
+    /// ellipsoid's, near the threshold and far from it, at the latitudes of real missions.
+    @Test func withinADistanceIsTheMeasuredAnswer() throws {
+        let lines = [
+            [GeoPoint(lat: 47.0, lon: 37.0), GeoPoint(lat: 48.0, lon: 37.6), GeoPoint(lat: 48.6, lon: 39.5)],
+            [GeoPoint(lat: 38.0, lon: 126.0), GeoPoint(lat: 38.3, lon: 127.5), GeoPoint(lat: 38.6, lon: 128.4)],
+            [GeoPoint(lat: 59.0, lon: 28.0), GeoPoint(lat: 59.8, lon: 28.3)],
+            [GeoPoint(lat: 66.0, lon: 29.0), GeoPoint(lat: 67.5, lon: 29.8)],
+        ]
+        var state: UInt64 = 7
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        for line in lines {
+            let lats = line.map(\.lat), lons = line.map(\.lon)
+            for _ in 0..<120 {
+                let point = GeoPoint(lat: lats.min()! - 1.2 + next() * (lats.max()! - lats.min()! + 2.4),
+                                     lon: lons.min()! - 1.8 + next() * (lons.max()! - lons.min()! + 3.6))
+                let measured = try LineGeometry.distance(from: point, to: line).distanceMetres
+                // Thresholds far from the distance and within a few per cent of it.
+                for metres in [1_000, 15_000, 100_000, measured * 0.93, measured * 0.99, measured * 1.01, measured * 1.07] {
+                    #expect(LineGeometry.isWithin(metres, of: line, point) == (measured <= metres), "\(point) at \(measured) m, asked \(metres) m")
+                }
+            }
+        }
+    }
 }

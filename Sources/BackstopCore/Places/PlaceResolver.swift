@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where an agreement applies: near its lines or inside its zones. Homonyms are resolved in
 /// favour of places inside it.
@@ -51,7 +52,13 @@ public struct PlaceResolution: Sendable {
 
 public struct PlaceResolver: Sendable {
     public var gazetteer: Gazetteer
-    public var areas: [AreaOfOperations]
+    public var areas: [AreaOfOperations] {
+        didSet { membership = AreaMembership() }
+    }
+    /// Whether each gazetteer entry asked about lies inside the areas: a fixed answer for
+    /// fixed areas, and measuring it (a distance to every line) cost more than the rest of
+    /// taking in a record that names a place.
+    private var membership = AreaMembership()
 
     /// An observer this close to a candidate, and twice as close as to any other, settles it.
     public static let decisiveNearnessMetres = 60_000.0
@@ -67,7 +74,7 @@ public struct PlaceResolver: Sendable {
         var candidates = entries.map { entry in
             PlaceResolution.Candidate(
                 entry: entry,
-                insideAreaOfOperations: areas.isEmpty ? nil : areas.contains { $0.contains(entry.point) },
+                insideAreaOfOperations: areas.isEmpty ? nil : membership.isInside(entry) { areas.contains { $0.contains(entry.point) } },
                 distanceFromObserverMetres: observer.map { Geodesic.wgs84.distance(from: $0, to: entry.point) }
             )
         }
@@ -105,5 +112,23 @@ public struct PlaceResolver: Sendable {
             reason: reasons.joined(separator: "; "),
             ambiguous: ambiguous
         )
+    }
+}
+
+/// The areas' answer per gazetteer entry, remembered; shared by copies of one resolver.
+private final class AreaMembership: Sendable {
+    private struct Key: Hashable {
+        var geonameID: Int
+        var point: GeoPoint
+    }
+
+    private let known = Mutex<[Key: Bool]>([:])
+
+    func isInside(_ entry: GazetteerEntry, measure: () -> Bool) -> Bool {
+        let key = Key(geonameID: entry.geonameID, point: entry.point)
+        if let answer = known.withLock({ $0[key] }) { return answer }
+        let answer = measure()
+        known.withLock { $0[key] = answer }
+        return answer
     }
 }
