@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Why a text is not a JSON document Backstop accepts, with where it went wrong.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -22,7 +23,33 @@ public struct StrictJSONParser {
 
     private let bytes: [UInt8]
     private var index = 0
-    private var path: [String] = []
+    /// Where the text being parsed ends: the document's end, or an array element's when a
+    /// large array is parsed in parallel.
+    private let end: Int
+    /// Whether a large array may be parsed in parallel (not inside an element already, nor
+    /// once a parallel parse found an error, which the sequential one then reports exactly).
+    private var parallel: Bool
+    /// Where the parser is, for an error's path: kept as keys and indexes, and written out
+    /// only when an error names it (a batch has thousands of keys).
+    private var path: [PathComponent] = []
+
+    private enum PathComponent {
+        case key(String)
+        case index(Int)
+
+        /// In the form `FieldPath` uses for error paths.
+        var text: String {
+            switch self {
+            case .key(let key): ".\(key)"
+            case .index(let index): "[\(index)]"
+            }
+        }
+    }
+
+    /// An array this large (bytes) with at least `parallelMinimumElements` elements is parsed
+    /// on all cores: a batch of 1,000 observations is about 300 KB.
+    static let parallelMinimumBytes = 64 * 1024
+    static let parallelMinimumElements = 64
 
     public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
         var parser = StrictJSONParser(bytes: [UInt8](data))
@@ -31,13 +58,23 @@ public struct StrictJSONParser {
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
+        end = bytes.count
+        parallel = true
+    }
+
+    /// A parser of one element of a large array: `range` of `bytes`, a value between whitespace.
+    private init(element range: Range<Int>, of bytes: [UInt8]) {
+        self.bytes = bytes
+        index = range.lowerBound
+        end = range.upperBound
+        parallel = false
     }
 
     private mutating func document() throws(JSONSyntaxError) -> JSONValue {
         skipWhitespace()
         let value = try self.value(depth: 0)
         skipWhitespace()
-        guard index == bytes.count else { throw fail("unexpected text after the document") }
+        guard index == end else { throw fail("unexpected text after the document") }
         return value
     }
 
@@ -46,11 +83,16 @@ public struct StrictJSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < end {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-        guard index < bytes.count else { throw fail("the document ends where a value was expected") }
+        guard index < end else { throw fail("the document ends where a value was expected") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
@@ -65,7 +107,7 @@ public struct StrictJSONParser {
 
     private mutating func literal(_ word: String) throws(JSONSyntaxError) {
         let expected = Array(word.utf8)
-        guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+        guard index + expected.count <= end, Array(bytes[index..<index + expected.count]) == expected else {
             throw fail("invalid literal; expected \(word)")
         }
         index += expected.count
@@ -76,25 +118,25 @@ public struct StrictJSONParser {
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
             let keyOffset = index
             let key = try string()
             guard members[key] == nil else {
-                throw JSONSyntaxError(offset: keyOffset, path: Self.joined(path + [Self.component(key)]),
+                throw JSONSyntaxError(offset: keyOffset, path: Self.joined(path + [.key(key)]),
                                       reason: "duplicate key '\(key)'")
             }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after the key '\(key)'") }
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after the key '\(key)'") }
             index += 1
             skipWhitespace()
-            path.append(Self.component(key))
+            path.append(.key(key))
             members[key] = try value(depth: depth)
             path.removeLast()
             skipWhitespace()
-            guard index < bytes.count else { throw fail("the document ends inside an object") }
+            guard index < end else { throw fail("the document ends inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw fail("expected ',' or '}' in an object")
@@ -103,46 +145,126 @@ public struct StrictJSONParser {
 
     private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
+        if parallel, end - index >= Self.parallelMinimumBytes {
+            if let elements = parallelElements(depth: depth) { return .array(elements) }
+        }
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        if index < end, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
             skipWhitespace()
-            path.append("[\(elements.count)]")
+            path.append(.index(elements.count))
             elements.append(try value(depth: depth))
             path.removeLast()
             skipWhitespace()
-            guard index < bytes.count else { throw fail("the document ends inside an array") }
+            guard index < end else { throw fail("the document ends inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             throw fail("expected ',' or ']' in an array")
         }
     }
 
+    /// The elements of the array at `index`, parsed on all cores, and `index` moved past it;
+    /// nil (and `index` unmoved) when the array is small, or anything in it is wrong: the
+    /// sequential parse then reads it and names the first error exactly as it always does.
+    private mutating func parallelElements(depth: Int) -> [JSONValue]? {
+        guard let (ranges, after) = Self.elementRanges(bytes, array: index, end: end) else {
+            parallel = false
+            return nil
+        }
+        guard ranges.count >= Self.parallelMinimumElements, after - index >= Self.parallelMinimumBytes else { return nil }
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, ranges.count / (Self.parallelMinimumElements / 2))
+        let size = (ranges.count + parts - 1) / parts
+        let bytes = bytes
+        let parsed = Mutex<[[JSONValue]?]>(Array(repeating: nil, count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var values: [JSONValue] = []
+            values.reserveCapacity(size)
+            for range in ranges[min(part * size, ranges.count)..<min((part + 1) * size, ranges.count)] {
+                var element = StrictJSONParser(element: range, of: bytes)
+                element.skipWhitespace()
+                guard let value = try? element.value(depth: depth) else { return }
+                element.skipWhitespace()
+                guard element.index == element.end else { return }
+                values.append(value)
+            }
+            parsed.withLock { $0[part] = values }
+        }
+        var elements: [JSONValue] = []
+        elements.reserveCapacity(ranges.count)
+        for part in parsed.withLock({ $0 }) {
+            guard let part else {
+                parallel = false
+                return nil
+            }
+            elements.append(contentsOf: part)
+        }
+        index = after
+        return elements
+    }
+
+    /// The byte ranges of the elements of the array opening at `array` (each with the
+    /// whitespace around it) and the index after its closing bracket, found by following
+    /// strings and brackets only; nil when the text ends first or a bracket does not match
+    /// in kind at the array's level.
+    private static func elementRanges(_ bytes: [UInt8], array: Int, end: Int) -> ([Range<Int>], Int)? {
+        var ranges: [Range<Int>] = []
+        var index = array + 1, start = index, nesting = 0, inString = false
+        while index < end {
+            let byte = bytes[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") { index += 2; continue }
+                if byte == UInt8(ascii: "\"") { inString = false }
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"): nesting += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if nesting == 0 {
+                    guard byte == UInt8(ascii: "]") else { return nil }
+                    // An empty array has no element (whitespace only); it is never large.
+                    ranges.append(start..<index)
+                    return (ranges, index + 1)
+                }
+                nesting -= 1
+            case UInt8(ascii: ","):
+                if nesting == 0 {
+                    ranges.append(start..<index)
+                    start = index + 1
+                }
+            default: break
+            }
+            index += 1
+        }
+        return nil
+    }
+
     private mutating func number() throws(JSONSyntaxError) -> JSONValue {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("a number needs digits") }
+        guard index < end, Self.isDigit(bytes[index]) else { throw fail("a number needs digits") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            if index < bytes.count, Self.isDigit(bytes[index]) { throw fail("a number may not have leading zeros") }
+            if index < end, Self.isDigit(bytes[index]) { throw fail("a number may not have leading zeros") }
         } else {
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
         }
         var whole = true
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < end, bytes[index] == UInt8(ascii: ".") {
             whole = false
             index += 1
-            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("a decimal point needs digits after it") }
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            guard index < end, Self.isDigit(bytes[index]) else { throw fail("a decimal point needs digits after it") }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             whole = false
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("an exponent needs digits") }
-            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < end, Self.isDigit(bytes[index]) else { throw fail("an exponent needs digits") }
+            while index < end, Self.isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if whole, let integer = Int(text) { return .integer(integer) }
@@ -156,6 +278,7 @@ public struct StrictJSONParser {
     private mutating func string() throws(JSONSyntaxError) -> String {
         index += 1
         var scalars = String.UnicodeScalarView()
+        let start = index
         var runStart = index
         func flushRun(_ bytes: ArraySlice<UInt8>, into scalars: inout String.UnicodeScalarView) -> Bool {
             guard let text = String(validating: bytes, as: UTF8.self) else { return false }
@@ -163,8 +286,14 @@ public struct StrictJSONParser {
             return true
         }
         while true {
-            guard index < bytes.count else { throw fail("the document ends inside a string") }
+            guard index < end else { throw fail("the document ends inside a string") }
             let byte = bytes[index]
+            if byte == UInt8(ascii: "\""), runStart == start {
+                // No escape: the text is the bytes as they are (most strings).
+                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+                index += 1
+                return text
+            }
             if byte == UInt8(ascii: "\"") {
                 guard flushRun(bytes[runStart..<index], into: &scalars) else { throw fail("a string is not valid UTF-8") }
                 index += 1
@@ -174,7 +303,7 @@ public struct StrictJSONParser {
             if byte != UInt8(ascii: "\\") { index += 1; continue }
             guard flushRun(bytes[runStart..<index], into: &scalars) else { throw fail("a string is not valid UTF-8") }
             index += 1
-            guard index < bytes.count else { throw fail("the document ends inside an escape") }
+            guard index < end else { throw fail("the document ends inside an escape") }
             let escape = bytes[index]
             index += 1
             switch escape {
@@ -189,7 +318,7 @@ public struct StrictJSONParser {
             case UInt8(ascii: "u"):
                 let unit = try hex4()
                 if (0xD800...0xDBFF).contains(unit) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
                         throw fail("a high surrogate \\u\(String(unit, radix: 16)) is not followed by a low one")
                     }
                     index += 2
@@ -211,7 +340,7 @@ public struct StrictJSONParser {
     }
 
     private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("a \\u escape needs four hex digits") }
+        guard index + 4 <= end else { throw fail("a \\u escape needs four hex digits") }
         var value: UInt32 = 0
         for byte in bytes[index..<index + 4] {
             guard let digit = Self.hexValue(byte) else { throw fail("a \\u escape needs four hex digits") }
@@ -236,11 +365,8 @@ public struct StrictJSONParser {
         (0x21...0x7E).contains(byte) ? String(UnicodeScalar(byte)) : String(format: "\\x%02x", byte)
     }
 
-    /// A key as a path component, in the form `FieldPath` uses for error paths.
-    private static func component(_ key: String) -> String { ".\(key)" }
-
-    private static func joined(_ components: [String]) -> String {
-        let text = components.joined()
+    private static func joined(_ components: [PathComponent]) -> String {
+        let text = components.map(\.text).joined()
         return text.hasPrefix(".") ? String(text.dropFirst()) : text
     }
 }

@@ -26,7 +26,7 @@ struct ObservationsController: Sendable {
         // A sensor's token: its registration (looked up once) places its records and hears its reports.
         let sensor = identity.role == .sensor ? try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor : nil
         if let sensor { body = Self.observed(from: sensor, body) }
-        let (observations, isBatch) = try parse(body, identity: identity, now: now)
+        let (observations, isBatch) = try await parse(body, identity: identity, now: now)
         let resolver = try await resolvers.resolver()
         // A registered camera's record that does not fit its field of view is kept, flagged.
         // Each record is located, written in its stored form and hashed on its own: a large
@@ -82,30 +82,39 @@ struct ObservationsController: Sendable {
         return .object(root)
     }
 
-    /// One observation, or `{"observations": [...]}`; every refused field of every element is reported.
-    private func parse(_ body: JSONValue, identity: Identity, now: Date) throws -> ([Observation], Bool) {
-        let parser = ObservationParser()
+    /// One observation, or `{"observations": [...]}`; every refused field of every element is
+    /// reported, in the elements' order. A batch's elements are read on all cores.
+    private func parse(_ body: JSONValue, identity: Identity, now: Date) async throws -> ([Observation], Bool) {
         let sink = ErrorSink()
-        var observations: [Observation] = []
-        let isBatch = body.objectValue?.keys.contains("observations") == true
-        if isBatch {
-            guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
-                  let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
-            else { throw rejected(sink.errors) }
-            root.finish(explanations: ["id": "a batch is {\"observations\": [...]}; send a single observation on its own"])
-            if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
-            for (path, element) in elements {
-                if let observation = parser.read(element, path: path, sink: sink, now: now) {
-                    checkRole(observation, identity: identity, path: path, sink: sink)
-                    observations.append(observation)
-                }
-            }
-        } else if let observation = parser.read(body, path: FieldPath(), sink: sink, now: now) {
-            checkRole(observation, identity: identity, path: FieldPath(), sink: sink)
-            observations.append(observation)
+        guard body.objectValue?.keys.contains("observations") == true else {
+            let (observation, errors) = Self.read(body, path: FieldPath(), identity: identity, now: now)
+            guard let observation, errors.isEmpty else { throw rejected(errors) }
+            return ([observation], false)
         }
-        if !sink.isEmpty { throw rejected(sink.errors) }
-        return (observations, isBatch)
+        guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
+              let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
+        else { throw rejected(sink.errors) }
+        root.finish(explanations: ["id": "a batch is {\"observations\": [...]}; send a single observation on its own"])
+        if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
+        let read = await elements.map { Element(path: $0.0, value: $0.1) }.concurrentMap { element in
+            Self.read(element.value, path: element.path, identity: identity, now: now)
+        }
+        let errors = sink.errors + read.flatMap(\.errors)
+        if !errors.isEmpty { throw rejected(errors) }
+        return (read.compactMap(\.observation), true)
+    }
+
+    private struct Element: Sendable {
+        var path: FieldPath
+        var value: JSONValue
+    }
+
+    /// One record read and checked against the caller's role: the observation, or what is wrong with it.
+    private static func read(_ value: JSONValue, path: FieldPath, identity: Identity, now: Date) -> (observation: Observation?, errors: [FieldError]) {
+        let sink = ErrorSink()
+        let observation = ObservationParser().read(value, path: path, sink: sink, now: now)
+        if let observation { checkRole(observation, identity: identity, path: path, sink: sink) }
+        return (observation, sink.errors)
     }
 
     private func rejected(_ errors: [FieldError]) -> APIError {
@@ -114,7 +123,7 @@ struct ObservationsController: Sendable {
     }
 
     /// Sensors report what their instrument recorded; parties file allegations.
-    private func checkRole(_ observation: Observation, identity: Identity, path: FieldPath, sink: ErrorSink) {
+    private static func checkRole(_ observation: Observation, identity: Identity, path: FieldPath, sink: ErrorSink) {
         switch identity.role {
         case .sensor where ![.camera, .uav, .acoustic, .radar, .satellite].contains(observation.modality):
             sink.add(path.key("modality"), "a sensor may report only camera, uav, acoustic, radar or satellite records")
