@@ -62,7 +62,10 @@ final class DensifiedLine: Sendable {
     func nearSegments(to point: GeoPoint) -> ClosedRange<Int> {
         guard points.count > 2 else { return 0...(points.count - 1) }
         let (distances, nearest) = approximateSegmentDistances(to: point)
-        let margin = nearest * 0.1 + 2_000
+        // The plane's error grows with the latitude difference (see `settlesWithin`): under
+        // 1.5 % within 50 km at latitudes to 60°, where the margin is twice that; a generous
+        // one elsewhere.
+        let margin = abs(point.lat) <= 60 && nearest <= 50_000 ? nearest * 0.03 + 300 : nearest * 0.1 + 2_000
         guard let first = distances.firstIndex(where: { $0 <= nearest + margin }),
               let last = distances.lastIndex(where: { $0 <= nearest + margin }) else { return 0...(points.count - 1) }
         return max(0, first - 1)...min(points.count - 1, last + 2)

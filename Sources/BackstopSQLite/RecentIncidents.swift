@@ -48,6 +48,20 @@ final class RecentIncidents: Sendable {
         }
     }
 
+    /// The named incidents as stored, those whose latest revision is in the run, when the run
+    /// reaches `head` (the store's last revision, read in the transaction asking): then no
+    /// newer revision of them exists. Empty otherwise; the others are read from the database.
+    func latest(_ ids: [UUID], head: Int64) -> [UUID: StoredIncident] {
+        run.withLock { run in
+            guard run.last == head, run.last >= run.first else { return [:] }
+            var found: [UUID: StoredIncident] = [:]
+            for id in ids {
+                if let revision = run.latest[id], let incident = run.incidents[revision] { found[id] = incident }
+            }
+            return found
+        }
+    }
+
     /// The incidents written after `revision`, in revision order, at most `limit`; nil when
     /// the run does not cover the revisions after it.
     func changes(after revision: Int64, limit: Int) -> [StoredIncident]? {

@@ -40,8 +40,10 @@ extension SQLiteStore {
                                               [.text(fence.lease), .text(fence.holder), .integer(now)])
                 guard !held.isEmpty else { return nil }
             }
-            var current: [UUID: StoredIncident] = [:]
-            for chunk in ids.chunked(into: 500) {
+            // The incidents this handle wrote last are taken as written (see `RecentIncidents`).
+            let head = try await db.query("SELECT COALESCE(MAX(revision), 0) AS revision FROM incidents").first?.column("revision")?.integer ?? 0
+            var current = self.recentIncidents.latest(ids, head: Int64(head))
+            for chunk in ids.filter({ current[$0] == nil }).chunked(into: 500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try await db.query("SELECT revision, document FROM incidents WHERE id IN (\(marks))", chunk.map { .text($0.uuidString.lowercased()) }) {
                     let incident = try Self.decodeIncident(row)
@@ -49,14 +51,18 @@ extension SQLiteStore {
                 }
             }
             let write = try change(current)
-            let head = try await db.query("SELECT COALESCE(MAX(revision), 0) AS revision FROM incidents").first?.column("revision")?.integer ?? 0
             let numbered = write.numbered(after: Int64(head))
-            for incident in numbered {
+            // Encoding the documents is most of a large write's time, and the writers wait: on all cores.
+            let documents = await numbered.concurrentMap(minimumPart: 64) { incident in Result { try incident.document() } }
+            let rows = try zip(numbered, documents).map { incident, document -> [SQLiteData] in
+                [.text(incident.id.uuidString.lowercased()), .integer(Int(incident.revision)),
+                 incident.mergedInto.map { .text($0.uuidString.lowercased()) } ?? .null, .text(try document.get())]
+            }
+            for chunk in rows.chunked(into: 200) {
                 _ = try await db.query("""
-                    INSERT INTO incidents (id, revision, merged_into, document) VALUES (?, ?, ?, ?)
+                    INSERT INTO incidents (id, revision, merged_into, document) VALUES \(Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
                     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, merged_into = excluded.merged_into, document = excluded.document
-                    """, [.text(incident.id.uuidString.lowercased()), .integer(Int(incident.revision)),
-                          incident.mergedInto.map { .text($0.uuidString.lowercased()) } ?? .null, .text(try incident.document())])
+                    """, Array(chunk.joined()))
             }
             let pinRevision = Int(numbered.last?.revision ?? Int64(head))
             for (record, group) in write.pins {

@@ -86,9 +86,10 @@ import Testing
         }
         for line in lines {
             let lats = line.map(\.lat), lons = line.map(\.lon)
-            for _ in 0..<150 {
-                let point = GeoPoint(lat: lats.min()! - 1.5 + next() * (lats.max()! - lats.min()! + 3),
-                                     lon: lons.min()! - 1.5 + next() * (lons.max()! - lons.min()! + 3))
+            // Points far off, and points near the line (where fewer segments are measured).
+            for margin in (0..<240).map({ [1.5, 0.3, 0.05][$0 % 3] }) {
+                let point = GeoPoint(lat: lats.min()! - margin + next() * (lats.max()! - lats.min()! + 2 * margin),
+                                     lon: lons.min()! - margin + next() * (lons.max()! - lons.min()! + 2 * margin))
                 let near = try LineGeometry.distance(from: point, to: line, nearSegmentsOnly: true)
                 let whole = try LineGeometry.distance(from: point, to: line, nearSegmentsOnly: false)
                 #expect(abs(near.distanceMetres - whole.distanceMetres) < 0.01, "\(point)")

@@ -3,7 +3,7 @@ import Foundation
 extension Array where Element: Sendable {
     /// `map` in as many parts as there are cores, in order; a short array is mapped in place
     /// (splitting it would cost more than it saves).
-    func concurrentMap<T: Sendable>(minimumPart: Int = 128, _ transform: @escaping @Sendable (Element) -> T) async -> [T] {
+    public func concurrentMap<T: Sendable>(minimumPart: Int = 128, _ transform: @escaping @Sendable (Element) -> T) async -> [T] {
         let parts = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / minimumPart)
         guard parts > 1 else { return map(transform) }
         let size = (count + parts - 1) / parts
