@@ -30,15 +30,15 @@ final class LocalProjection {
     /// A frame for planar questions about a place (distance to a line, inside a polygon)
     /// rather than about directions from it: centred on the nearest point of a grid of
     /// `nearGridDegrees`, so that the many points of one area share a frame. The place is then
-    /// at most about 4 km from the centre, where the projection's scale differs from true by
-    /// under 2·10⁻⁷; a distance or a nearest point measured in it is off by well under a metre
+    /// at most about 8 km from the centre, where the projection's scale differs from true by
+    /// under 3·10⁻⁷; a distance or a nearest point measured in it is off by well under a metre
     /// at 100 km, and callers measure the final distance on the ellipsoid.
     static func near(_ point: GeoPoint) throws -> LocalProjection {
         let step = nearGridDegrees
         return try around(GeoPoint(lat: (point.lat / step).rounded() * step, lon: (point.lon / step).rounded() * step))
     }
 
-    static let nearGridDegrees = 0.05
+    static let nearGridDegrees = 0.1
 
     private init(centre: GeoPoint, context: OpaquePointer) throws {
         self.centre = centre
@@ -70,9 +70,9 @@ final class LocalProjection {
 /// One PROJ context per thread (a context is not to be shared between threads) and the
 /// frames made with it lately; freed when the thread ends.
 private final class ThreadFrames {
-    /// Enough for the grid frames of a front a few hundred kilometres long (`near`) and the
-    /// observers' frames of a busy hour (`around`); a PROJ frame is a few kilobytes.
-    static let capacity = 1024
+    /// Enough for the grid frames along a front a few hundred kilometres long (`near`) and
+    /// the observers' frames of a busy hour (`around`); a PROJ frame holds tens of kilobytes.
+    static let capacity = 384
     let context: OpaquePointer
     var projections: [GeoPoint: LocalProjection] = [:]
 
