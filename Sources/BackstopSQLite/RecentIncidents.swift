@@ -13,8 +13,9 @@ import Synchronization
 /// added only after their transaction committed; the JSON a store keeps gives back the same
 /// incident (dates and numbers round-trip exactly), so one from here equals one read back.
 final class RecentIncidents: Sendable {
-    /// Revisions kept; older ones are read from the database.
-    static let capacity: Int64 = 20_000
+    /// Revisions kept (a few writes' worth: readers follow right behind); older ones are
+    /// read from the database.
+    static let capacity: Int64 = 6_000
 
     private struct Run {
         var incidents: [Int64: StoredIncident] = [:]

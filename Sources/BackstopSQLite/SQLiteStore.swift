@@ -90,6 +90,7 @@ public final class SQLiteStore: BackstopStore {
         }
     }
 
+    /// `journal`: the writer's connection (it sets the journal mode).
     private static func configure(_ connection: SQLiteConnection, journal: Bool) async throws {
         if journal { _ = try await connection.query("PRAGMA journal_mode = WAL") }
         _ = try await connection.query("PRAGMA synchronous = FULL")
@@ -102,10 +103,11 @@ public final class SQLiteStore: BackstopStore {
         // A batch is a few multi-row statements; each keeps a statement journal so that a
         // failing row undoes only its statement. Kept in memory, not in a temporary file
         // written to disk and thrown away. And the pages a batch of 1,000 changes (rows,
-        // indexes, R*Tree, audit) stay in the cache until the commit instead of spilling to
-        // the WAL mid-transaction: 32 MiB per connection, SQLite's default being 2 MiB.
+        // indexes, R*Tree, audit) stay in the writer's cache until the commit instead of
+        // spilling to the WAL mid-transaction: 32 MiB, SQLite's default being 2 MiB (the
+        // readers keep the default: a start reads every incident once).
         _ = try await connection.query("PRAGMA temp_store = MEMORY")
-        _ = try await connection.query("PRAGMA cache_size = -32768")
+        if journal { _ = try await connection.query("PRAGMA cache_size = -32768") }
     }
 
     public func close() async throws {
