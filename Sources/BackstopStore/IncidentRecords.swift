@@ -103,13 +103,14 @@ extension IncidentWrite {
 
 extension StoredIncident {
     /// The stored form: the whole incident as JSON, which every store keeps in one column.
+    /// Written by `IncidentDocument` (`JSONEncoder` only for what it cannot write).
     public func document() throws -> String {
-        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        try IncidentDocument.text(self) ?? String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
     }
 
     public static func decode(document: String, revision: Int64) throws -> StoredIncident {
         do {
-            var incident = try JSONDecoder().decode(StoredIncident.self, from: Data(document.utf8))
+            var incident = try IncidentDocument.incident(from: document)
             incident.revision = revision
             return incident
         } catch {

@@ -91,6 +91,14 @@ public struct IncidentWorkflow: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// A workflow as stored (see `IncidentDocument`).
+    init(stored version: Int, assessments: [Assessment], releaseLevel: ReleaseLevel, unassessedRecords: [UUID]) {
+        self.version = version
+        self.assessments = assessments
+        self.releaseLevel = releaseLevel
+        self.unassessedRecords = unassessedRecords
+    }
+
     /// The confirmed assessment that holds: the latest confirmed one.
     public var holding: Assessment? { assessments.last { $0.status == .confirmed } }
     /// The assessment awaiting a supervisor, if any.
