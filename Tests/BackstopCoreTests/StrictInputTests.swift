@@ -78,6 +78,16 @@ import Testing
         }
     }
 
+    @Test func idsParseAsFoundationParsesThem() {
+        var texts = (0..<500).map { index in index % 2 == 0 ? UUID().uuidString : UUID().uuidString.lowercased() }
+        texts += ["", "not-a-uuid", "E621E1F8-C36C-495A-93FC-0C247A3E6E5F ", " E621E1F8-C36C-495A-93FC-0C247A3E6E5F", "E621E1F8C36C495A93FC0C247A3E6E5F",
+                  "E621E1F8-C36C-495A-93FC-0C247A3E6E5G", "E621E1F8-C36C-495A-93FC_0C247A3E6E5F", "E621E1F8-C36C-495A-93F-C0C247A3E6E5F",
+                  "{E621E1F8-C36C-495A-93FC-0C247A3E6E5F}", "e621e1f8-c36c-495a-93fc-0c247a3e6e5f", "É621E1F8-C36C-495A-93FC-0C247A3E6E5"]
+        for text in texts {
+            #expect(UUID.parse(text) == UUID(uuidString: text), "\(text)")
+        }
+    }
+
     // MARK: JSON
 
     /// A large array is parsed on all cores; the value, and every error with its path and

@@ -182,7 +182,7 @@ public enum IncidentDocument {
         }
 
         func uuid(_ key: String) throws -> UUID {
-            guard let id = UUID(uuidString: try string(key)) else { throw Failure(description: "\(name(key)) is not a UUID") }
+            guard let id = UUID.parse(try string(key)) else { throw Failure(description: "\(name(key)) is not a UUID") }
             return id
         }
 
@@ -208,7 +208,7 @@ public enum IncidentDocument {
 
         func uuids(_ key: String) throws -> [UUID] {
             try array(key) { item, path in
-                guard let id = item.stringValue.flatMap(UUID.init(uuidString:)) else { throw Failure(description: "\(path) is not a UUID") }
+                guard let id = item.stringValue.flatMap(UUID.parse) else { throw Failure(description: "\(path) is not a UUID") }
                 return id
             }
         }

@@ -116,7 +116,9 @@ public struct StrictJSONParser {
     private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Most objects Backstop reads have a handful to a few dozen members: room for them
+        // up front rather than growing the table three times.
+        var members = [String: JSONValue](minimumCapacity: 16)
         skipWhitespace()
         if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {

@@ -118,7 +118,7 @@ public final class ObjectReader {
 
     public func uuid(_ key: String, required: Bool = false) -> UUID? {
         guard let raw = string(key, required: required, maxLength: 64) else { return nil }
-        guard let uuid = UUID(uuidString: raw) else {
+        guard let uuid = UUID.parse(raw) else {
             sink.add(path.key(key), "'\(raw)' is not a UUID")
             return nil
         }
