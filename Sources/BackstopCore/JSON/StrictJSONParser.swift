@@ -287,15 +287,19 @@ public struct StrictJSONParser {
             scalars.append(contentsOf: text.unicodeScalars)
             return true
         }
+        var ascii = true
         while true {
             guard index < end else { throw fail("the document ends inside a string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\""), runStart == start {
-                // No escape: the text is the bytes as they are (most strings).
-                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+                // No escape: the text is the bytes as they are (most strings); ASCII needs no
+                // validation.
+                let text = ascii ? String(decoding: bytes[start..<index], as: UTF8.self) : String(validating: bytes[start..<index], as: UTF8.self)
+                guard let text else { throw fail("a string is not valid UTF-8") }
                 index += 1
                 return text
             }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\"") {
                 guard flushRun(bytes[runStart..<index], into: &scalars) else { throw fail("a string is not valid UTF-8") }
                 index += 1
