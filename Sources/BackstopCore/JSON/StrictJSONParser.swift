@@ -116,9 +116,10 @@ public struct StrictJSONParser {
     private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth) levels") }
         index += 1
-        // Most objects Backstop reads have a handful to a few dozen members: room for them
-        // up front rather than growing the table three times.
-        var members = [String: JSONValue](minimumCapacity: 16)
+        // Room for the members of most objects up front, rather than growing the table from
+        // one member (a stored incident's summary has 21 and grows once more); not more, as
+        // a parse of many records holds many small objects at once.
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
