@@ -61,11 +61,8 @@ import Testing
     /// Times are written digit by digit; Foundation's formatter is the reference, over
     /// centuries, before 1970 and at every rounding of the milliseconds.
     @Test func timesAreWrittenAsFoundationWritesThem() {
-        var state: UInt64 = 3
-        func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        var generator = SplitMix64(seed: 3)
+        func next() -> Double { Double.random(in: 0..<1, using: &generator) }
         let earliest = -2_208_988_800.0, latest = 253_402_300_799.0 // 1900-01-01 and 9999-12-31T23:59:59Z
         let instants = (0..<2_000).map { _ in earliest + next() * (latest - earliest) } + [earliest, latest, 0, -0.0004, -0.0006, 0.9995, 1_614_634_199.9996]
         for instant in instants {

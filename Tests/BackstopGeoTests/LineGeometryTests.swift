@@ -79,11 +79,8 @@ import Testing
             [GeoPoint(lat: 38.0, lon: 126.0), GeoPoint(lat: 38.3, lon: 127.5), GeoPoint(lat: 38.1, lon: 127.0), GeoPoint(lat: 38.6, lon: 128.4)],
             [GeoPoint(lat: 30.0, lon: 32.5), GeoPoint(lat: 30.0, lon: 33.0)],
         ]
-        var state: UInt64 = 42
-        func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        var uniform = SeededUniform(seed: 42)
+        func next() -> Double { uniform.next() }
         for line in lines {
             let lats = line.map(\.lat), lons = line.map(\.lon)
             // Points far off, and points near the line (where fewer segments are measured).
@@ -108,11 +105,8 @@ import Testing
             [GeoPoint(lat: 59.0, lon: 28.0), GeoPoint(lat: 59.8, lon: 28.3)],
             [GeoPoint(lat: 66.0, lon: 29.0), GeoPoint(lat: 67.5, lon: 29.8)],
         ]
-        var state: UInt64 = 7
-        func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        var uniform = SeededUniform(seed: 7)
+        func next() -> Double { uniform.next() }
         for line in lines {
             let lats = line.map(\.lat), lons = line.map(\.lon)
             for _ in 0..<120 {
@@ -125,5 +119,20 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// Uniform numbers in [0, 1) from a seed (a linear congruential generator): the same points
+/// on every run.
+struct SeededUniform {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
     }
 }

@@ -147,44 +147,26 @@ public enum IncidentDocument {
             return value
         }
 
-        func string(_ key: String) throws -> String {
-            guard let text = try value(key).stringValue else { throw Failure(description: "\(name(key)) is not a string") }
-            return text
+        /// A present value of one kind (`convert` answers nil for any other).
+        func typed<T>(_ key: String, _ kind: String, _ convert: (JSONValue) -> T?) throws -> T {
+            guard let typed = convert(try value(key)) else { throw Failure(description: "\(name(key)) is not \(kind)") }
+            return typed
         }
 
-        func optionalString(_ key: String) throws -> String? {
-            try optional(key).map { value in
-                guard let text = value.stringValue else { throw Failure(description: "\(name(key)) is not a string") }
-                return text
-            }
+        /// Nil when absent or null; otherwise a value of one kind.
+        func optionalTyped<T>(_ key: String, _ kind: String, _ convert: (JSONValue) -> T?) throws -> T? {
+            guard optional(key) != nil else { return nil }
+            return try typed(key, kind, convert)
         }
 
-        func int(_ key: String) throws -> Int {
-            guard let number = try value(key).intValue else { throw Failure(description: "\(name(key)) is not an integer") }
-            return number
-        }
+        func string(_ key: String) throws -> String { try typed(key, "a string", \.stringValue) }
+        func optionalString(_ key: String) throws -> String? { try optionalTyped(key, "a string", \.stringValue) }
+        func int(_ key: String) throws -> Int { try typed(key, "an integer", \.intValue) }
+        func double(_ key: String) throws -> Double { try typed(key, "a number", \.doubleValue) }
+        func optionalDouble(_ key: String) throws -> Double? { try optionalTyped(key, "a number", \.doubleValue) }
+        func bool(_ key: String) throws -> Bool { try typed(key, "a boolean", \.boolValue) }
 
-        func double(_ key: String) throws -> Double {
-            guard let number = try value(key).doubleValue else { throw Failure(description: "\(name(key)) is not a number") }
-            return number
-        }
-
-        func optionalDouble(_ key: String) throws -> Double? {
-            try optional(key).map { value in
-                guard let number = value.doubleValue else { throw Failure(description: "\(name(key)) is not a number") }
-                return number
-            }
-        }
-
-        func bool(_ key: String) throws -> Bool {
-            guard let flag = try value(key).boolValue else { throw Failure(description: "\(name(key)) is not a boolean") }
-            return flag
-        }
-
-        func uuid(_ key: String) throws -> UUID {
-            guard let id = UUID.parse(try string(key)) else { throw Failure(description: "\(name(key)) is not a UUID") }
-            return id
-        }
+        func uuid(_ key: String) throws -> UUID { try typed(key, "a UUID") { $0.stringValue.flatMap(UUID.parse) } }
 
         func date(_ key: String) throws -> Date { Date(timeIntervalSinceReferenceDate: try double(key)) }
 
@@ -222,7 +204,7 @@ public enum IncidentDocument {
         var incident = StoredIncident(id: try fields.uuid("id"), summary: try summary(try fields.object("summary")),
                                       firstSequence: Int64(try fields.int("firstSequence")), at: try fields.date("updatedAt"))
         incident.revision = Int64(try fields.int("revision"))
-        incident.mergedInto = try fields.optional("mergedInto").map { _ in try fields.uuid("mergedInto") }
+        incident.mergedInto = try fields.optionalTyped("mergedInto", "a UUID") { $0.stringValue.flatMap(UUID.parse) }
         incident.workflow = try workflow(try fields.object("workflow"))
         incident.confirmedFindings = try fields.array("confirmedFindings") { try finding(try Fields($0, path: $1)) }
         incident.confirmedRound = try fields.int("confirmedRound")
@@ -248,7 +230,7 @@ public enum IncidentDocument {
             observationIDs: try fields.uuids("observation_ids"),
             casualties: try fields.optionalObject("casualties").map { count in
                 IncidentSummary.CasualtyCount(killed: try count.int("killed"), injured: try count.int("injured"),
-                                              civilian: try count.optional("civilian").map { _ in try count.bool("civilian") })
+                                              civilian: try count.optionalTyped("civilian", "a boolean", \.boolValue))
             },
             unlocatedReason: try fields.optionalString("unlocated_reason")
         )
@@ -282,7 +264,7 @@ public enum IncidentDocument {
                    corrections: try fields.present("corrections"),
                    proposedBy: try fields.string("proposedBy"), proposedAt: try fields.date("proposedAt"),
                    status: try fields.choice("status", Assessment.Status.self), decidedBy: try fields.optionalString("decidedBy"),
-                   decidedAt: try fields.optional("decidedAt").map { _ in try fields.date("decidedAt") },
+                   decidedAt: try fields.optionalTyped("decidedAt", "a number") { $0.doubleValue.map(Date.init(timeIntervalSinceReferenceDate:)) },
                    returnReason: try fields.optionalString("returnReason"))
     }
 }
