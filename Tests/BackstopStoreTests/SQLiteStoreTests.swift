@@ -52,6 +52,58 @@ import Testing
         try await writer.close()
     }
 
+    /// The WAL is checkpointed beside the writer (`WALCheckpointer`), and under writes back to
+    /// back the log must still start again from its beginning (or it grows without end: a
+    /// passive checkpoint beside a write never finds every frame copied when the next write
+    /// begins). A restart writes a new WAL header (its checkpoint sequence and salts).
+    @Test func theLogStartsAgainUnderWritesBackToBack() async throws {
+        let directory = TemporaryDirectory.make()
+        let store = try await SQLiteStore.open(directory: directory)
+        try await store.migrate()
+        let log = URL(fileURLWithPath: directory).appendingPathComponent(SQLiteStore.fileName + "-wal").path
+        @Sendable func header() -> [UInt8] {
+            guard let file = FileHandle(forReadingAtPath: log) else { return [] }
+            defer { try? file.close() }
+            return Array(((try? file.read(upToCount: 24)) ?? Data()).dropFirst(12))
+        }
+        @Sendable func batch() -> [ObservationSubmission] {
+            (0..<200).map { index in
+                let observation = Observation(id: UUID(), kind: .explosion, observedAt: Date(timeIntervalSince1970: 1_600_000_000 + Double(index)),
+                                              modality: .heard, location: .absolute(point: GeoPoint(lat: 48 + Double(index) / 1000, lon: 37.7), accuracyMetres: 100))
+                return ObservationSubmission(observation: observation, reporter: "r", reporterTeam: nil, receivedAt: Date())
+            }
+        }
+        // Four writers at once keep the writer always busy, for long enough for many
+        // checkpoints (at most one starts every 200 ms); the header is looked at between.
+        let deadline = ContinuousClock.now + .seconds(3)
+        async let sampled: [[UInt8]] = {
+            var headers: [[UInt8]] = []
+            while ContinuousClock.now < deadline {
+                let current = header()
+                if !current.isEmpty, headers.last != current { headers.append(current) }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return headers
+        }()
+        let batches = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var written = 0
+                    while ContinuousClock.now < deadline {
+                        _ = try await store.submit(batch())
+                        written += 1
+                    }
+                    return written
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let headers = await sampled
+        #expect(headers.count >= 3, "the log started again \(headers.count - 1) times")
+        #expect(try await store.observationCount() == batches * 200)
+        try await store.close()
+    }
+
     @Test func anUnwritableDirectoryIsAClearError() async throws {
         await #expect(throws: StoreError.self) {
             _ = try await SQLiteStore.open(directory: "/proc/backstop-cannot-be-here")
