@@ -67,9 +67,9 @@ import Testing
                 return ObservationSubmission(observation: observation, reporter: "r", reporterTeam: nil, receivedAt: Date())
             }
         }
-        // Four writers at once keep the writer busy: 100 batches, about ten times the frames
+        // Four writers at once keep the writer busy: 40 batches, about four times the frames
         // after which the checkpoint is finished at the gate.
-        let writers = 4, batchesEach = 25
+        let writers = 4, batchesEach = 10
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<writers {
                 group.addTask { for _ in 0..<batchesEach { _ = try await store.submit(batch()) } }
