@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import backstop_api
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -81,7 +81,10 @@ class Check:
     def wait(self, condition, what, seconds=15):
         try:
             # A page being replaced (a form's answer) makes elements read from it stale: look again.
-            return WebDriverWait(self.driver, seconds, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]) \
+            # Chromium may say so as an inspector error ("Node with given id does not belong to
+            # the document") rather than as staleness; the condition must still hold in time.
+            return WebDriverWait(self.driver, seconds, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException,
+                                                                            WebDriverException]) \
                 .until(lambda d: condition(d))
         except Exception:
             raise AssertionError(f"timed out waiting for {what} (at {self.driver.current_url})")
