@@ -9,6 +9,11 @@ extension PostgresStore {
     /// the chain never forks; every writer takes it after its own table's lock, never before,
     /// so two writers cannot wait on each other.
     static func appendAudit(_ drafts: [AuditDraft], on connection: PostgresConnection, logger: Logger) async throws {
+        try await appendAudit(prepared: drafts.map(PreparedAuditDraft.init), on: connection, logger: logger)
+    }
+
+    /// Appends entries for drafts prepared before the transaction (a batch's, on all cores).
+    static func appendAudit(prepared drafts: [PreparedAuditDraft], on connection: PostgresConnection, logger: Logger) async throws {
         guard !drafts.isEmpty else { return }
         try await connection.query("LOCK TABLE audit_log IN EXCLUSIVE MODE", logger: logger)
         var head: (Int64, String)?
@@ -16,18 +21,19 @@ extension PostgresStore {
             .decode((Int64, String).self) {
             head = (sequence, hash)
         }
-        let entries = AuditDrafts.entries(drafts, after: head, at: Date())
+        let entries = PreparedAuditDraft.chain(drafts, after: head, at: Date())
         for chunk in entries.chunked(into: 500) {
             var binds = PostgresBindings(capacity: chunk.count * 8)
             var rows: [String] = []
-            for entry in chunk {
+            for chained in chunk {
+                let entry = chained.entry
                 let n = binds.count
                 binds.append(entry.sequence)
                 binds.append(Timestamp.milliseconds(entry.recordedAt))
                 binds.append(entry.actor)
                 binds.append(entry.action)
                 binds.append(entry.subject)
-                binds.append(entry.bodyText)
+                binds.append(chained.bodyText)
                 binds.append(entry.previousHash)
                 binds.append(entry.hash)
                 rows.append("(" + (1...8).map { "$\(n + $0)" }.joined(separator: ",") + ")")

@@ -25,7 +25,7 @@ extension PostgresStore {
                 try await connection.query(Self.insertQuery(chunk), logger: logger)
             }
             if !plan.fresh.isEmpty {
-                try await Self.appendAudit(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, on: connection, logger: logger)
+                try await Self.appendAudit(prepared: plan.fresh.map(\.acceptedAudit), on: connection, logger: logger)
                 try await connection.query("SELECT pg_notify(\(Self.channel), 'observations')", logger: logger)
             }
             return plan.results
@@ -40,7 +40,6 @@ extension PostgresStore {
             let n = binds.count
             let observation = submission.observation
             let point = submission.resolution.point
-            let columns = StoredObservation.storedColumns(of: submission)
             binds.append(observation.id)
             binds.append(observation.kind.rawValue)
             binds.append(Timestamp.milliseconds(observation.observedAt))
@@ -50,8 +49,8 @@ extension PostgresStore {
             binds.append(submission.digest)
             binds.append(point?.lat)
             binds.append(point?.lon)
-            binds.append(columns.body)
-            binds.append(columns.resolution)
+            binds.append(submission.storedBody)
+            binds.append(submission.storedResolution)
             let p = (1...11).map { "$\(n + $0)" }
             rows.append("(\(p.joined(separator: ",")), CASE WHEN \(p[7])::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(\(p[8])::float8, \(p[7])::float8), 4326) END)")
         }

@@ -37,15 +37,32 @@ extension PostgresStore {
         }
     }
 
+    /// One statement per 200 entries (a page of new incidents logs about as many findings).
     static func logFindings(_ findings: [FindingLogSubmission], by writer: String, on connection: PostgresConnection, logger: Logger) async throws {
         let now = Timestamp.milliseconds(Date())
-        for finding in findings {
-            try await connection.query("""
+        for chunk in findings.chunked(into: 200) {
+            var binds = PostgresBindings(capacity: chunk.count * 11)
+            var rows: [String] = []
+            for finding in chunk {
+                let n = binds.count
+                binds.append(finding.incidentID)
+                binds.append(Timestamp.milliseconds(finding.incidentStart))
+                binds.append(finding.agreementID)
+                binds.append(finding.ruleID)
+                binds.append(finding.kind)
+                binds.append(finding.party)
+                binds.append(finding.text)
+                binds.append(finding.status.rawValue)
+                binds.append(finding.round)
+                binds.append(now)
+                binds.append(writer)
+                rows.append("(" + (1...11).map { "$\(n + $0)" }.joined(separator: ",") + ")")
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, status, round, recorded_at_ms, recorded_by)
-                VALUES (\(finding.incidentID), \(Timestamp.milliseconds(finding.incidentStart)), \(finding.agreementID), \(finding.ruleID),
-                        \(finding.kind), \(finding.party), \(finding.text), \(finding.status.rawValue), \(finding.round), \(now), \(writer))
+                VALUES \(rows.joined(separator: ","))
                 ON CONFLICT (incident_id, agreement_id, rule_id, kind, status, round) DO NOTHING
-                """, logger: logger)
+                """, binds: binds), logger: logger)
         }
     }
 

@@ -7,18 +7,24 @@ extension SQLiteStore {
     /// Appends entries for `drafts` inside the caller's write transaction (SQLite has one
     /// writer at a time, so the head read here is the head the entries follow).
     static func appendAudit(_ drafts: [AuditDraft], in db: SQLiteConnection) async throws {
+        try await appendAudit(prepared: drafts.map(PreparedAuditDraft.init), in: db)
+    }
+
+    /// Appends entries for drafts prepared before the transaction (a batch's, on all cores).
+    static func appendAudit(prepared drafts: [PreparedAuditDraft], in db: SQLiteConnection) async throws {
         guard !drafts.isEmpty else { return }
         let head = try await db.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first.map { row -> (Int64, String) in
             (Int64(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
         }
-        let entries = AuditDrafts.entries(drafts, after: head, at: Date())
+        let entries = PreparedAuditDraft.chain(drafts, after: head, at: Date())
         for chunk in entries.chunked(into: 100) {
             let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ",")
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 8)
-            for entry in chunk {
+            for chained in chunk {
+                let entry = chained.entry
                 binds += [.integer(Int(entry.sequence)), .integer(Int(Timestamp.milliseconds(entry.recordedAt))), .text(entry.actor),
-                          .text(entry.action), .text(entry.subject), .text(entry.bodyText), .text(entry.previousHash), .text(entry.hash)]
+                          .text(entry.action), .text(entry.subject), .text(chained.bodyText), .text(entry.previousHash), .text(entry.hash)]
             }
             _ = try await db.query("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES \(values)", binds)
         }

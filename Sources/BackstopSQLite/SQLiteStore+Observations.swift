@@ -76,7 +76,7 @@ extension SQLiteStore {
                         _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
                     }
                 }
-                try await Self.appendAudit(fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) }, in: db)
+                try await Self.appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
                 return (answers, committed)
             }
             recentIntake.add(committed)
@@ -170,7 +170,6 @@ extension SQLiteStore {
     static func insertBinds(_ submission: ObservationSubmission) -> [SQLiteData] {
         let observation = submission.observation
         let point = submission.resolution.point
-        let columns = StoredObservation.storedColumns(of: submission)
         return [
             .text(observation.id.uuidString.lowercased()),
             .text(observation.kind.rawValue),
@@ -181,8 +180,8 @@ extension SQLiteStore {
             .text(submission.digest),
             point.map { .float($0.lat) } ?? .null,
             point.map { .float($0.lon) } ?? .null,
-            .text(columns.body),
-            .text(columns.resolution),
+            .text(submission.storedBody),
+            .text(submission.storedResolution),
         ]
     }
 

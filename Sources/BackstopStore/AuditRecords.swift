@@ -20,14 +20,19 @@ public protocol AuditLog: Sendable {
 /// The entries each kind of change writes, the same in every store.
 public enum AuditDrafts {
     public static func observationAccepted(_ stored: StoredObservation) -> AuditDraft {
-        AuditDraft(actor: stored.reporter, action: "observation.accepted",
-                   subject: "observation/\(stored.observation.id.uuidString.lowercased())",
+        observationAccepted(observation: stored.observation, reporter: stored.reporter, reporterTeam: stored.reporterTeam,
+                            receivedAt: stored.receivedAt, digest: stored.digest)
+    }
+
+    static func observationAccepted(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date, digest: String) -> AuditDraft {
+        AuditDraft(actor: reporter, action: "observation.accepted",
+                   subject: "observation/\(observation.id.uuidString.lowercased())",
                    body: .object([
-                       "kind": .string(stored.observation.kind.rawValue),
-                       "observed_at": .string(Timestamp.format(stored.observation.observedAt)),
-                       "received_at": .string(Timestamp.format(stored.receivedAt)),
-                       "reporter_team": stored.reporterTeam.map(JSONValue.string) ?? .null,
-                       "content_sha256": .string(stored.digest),
+                       "kind": .string(observation.kind.rawValue),
+                       "observed_at": .string(Timestamp.format(observation.observedAt)),
+                       "received_at": .string(Timestamp.format(receivedAt)),
+                       "reporter_team": reporterTeam.map(JSONValue.string) ?? .null,
+                       "content_sha256": .string(digest),
                    ]))
     }
 
@@ -55,12 +60,7 @@ public enum AuditDrafts {
 
     /// Chains drafts after `head`, all at `time`.
     public static func entries(_ drafts: [AuditDraft], after head: (sequence: Int64, hash: String)?, at time: Date) -> [AuditEntry] {
-        var previous = head
-        return drafts.map { draft in
-            let entry = draft.entry(after: previous, at: time)
-            previous = (entry.sequence, entry.hash)
-            return entry
-        }
+        PreparedAuditDraft.chain(drafts.map(PreparedAuditDraft.init), after: head, at: time).map(\.entry)
     }
 }
 

@@ -33,7 +33,7 @@ public actor MemoryStore: BackstopStore {
         let plan = try SubmissionPlan(submissions, existing: observationsByID)
         for submission in plan.fresh { observationsByID[submission.observation.id] = StoredObservation(submission) }
         intakeOrder += plan.fresh.map(StoredObservation.init)
-        append(plan.fresh.map { AuditDrafts.observationAccepted(StoredObservation($0)) })
+        append(prepared: plan.fresh.map(\.acceptedAudit))
         if !plan.fresh.isEmpty { announce() }
         return plan.results
     }
@@ -91,7 +91,11 @@ public actor MemoryStore: BackstopStore {
     // MARK: Audit log
 
     func append(_ drafts: [AuditDraft]) {
-        audit += AuditDrafts.entries(drafts, after: audit.last.map { ($0.sequence, $0.hash) }, at: Date())
+        append(prepared: drafts.map(PreparedAuditDraft.init))
+    }
+
+    func append(prepared drafts: [PreparedAuditDraft]) {
+        audit += PreparedAuditDraft.chain(drafts, after: audit.last.map { ($0.sequence, $0.hash) }, at: Date()).map(\.entry)
     }
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {

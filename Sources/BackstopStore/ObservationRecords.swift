@@ -2,16 +2,22 @@ import BackstopCore
 import BackstopGeo
 import Foundation
 
-/// An observation on its way into the store, with who sent it and when it arrived.
+/// An observation on its way into the store, with who sent it and when it arrived, and what a
+/// store writes for it already encoded: a batch's submissions are made on all cores (see
+/// `ObservationsController.submit`), the store's single writer then only binds them.
 public struct ObservationSubmission: Sendable, Hashable {
-    public var observation: Observation
-    public var reporter: String
-    public var reporterTeam: String?
-    public var receivedAt: Date
-    public var digest: String
-    public var resolution: LocationResolution
-    /// The observation's canonical JSON, computed once for the digest and for storage.
-    public var canonicalJSON: Data
+    public let observation: Observation
+    public let reporter: String
+    public let reporterTeam: String?
+    public let receivedAt: Date
+    public let digest: String
+    public let resolution: LocationResolution
+    /// The observation's canonical JSON (what the digest covers), as a store keeps it.
+    public let storedBody: String
+    /// The resolution's canonical JSON, as a store keeps it.
+    public let storedResolution: String
+    /// The audit entry that accepting it appends.
+    public let acceptedAudit: PreparedAuditDraft
 
     /// `resolution` defaults to what needs no gazetteer: coordinates as given, bearings and
     /// distances from the observer.
@@ -20,9 +26,14 @@ public struct ObservationSubmission: Sendable, Hashable {
         self.reporter = reporter
         self.reporterTeam = reporterTeam
         self.receivedAt = receivedAt
-        self.canonicalJSON = observation.canonicalJSON
+        let canonicalJSON = observation.canonicalJSON
         self.digest = Observation.digest(ofCanonicalJSON: canonicalJSON)
-        self.resolution = resolution ?? LocationResolver().resolve(observation)
+        self.storedBody = String(decoding: canonicalJSON, as: UTF8.self)
+        let resolution = resolution ?? LocationResolver().resolve(observation)
+        self.resolution = resolution
+        self.storedResolution = CanonicalJSON.string(resolution.jsonValue)
+        self.acceptedAudit = PreparedAuditDraft(AuditDrafts.observationAccepted(
+            observation: observation, reporter: reporter, reporterTeam: reporterTeam, receivedAt: receivedAt, digest: digest))
     }
 }
 
@@ -104,9 +115,4 @@ extension StoredObservation {
         }
     }
 
-    /// The two JSON columns a database store keeps for a submission.
-    public static func storedColumns(of submission: ObservationSubmission) -> (body: String, resolution: String) {
-        (String(decoding: submission.canonicalJSON, as: UTF8.self),
-         String(decoding: submission.resolution.jsonValue.canonicalData(), as: UTF8.self))
-    }
 }

@@ -35,6 +35,28 @@ import Testing
         #expect(CanonicalJSON.string(value) == "{\"a\":\"€$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\",\"b\":[1,true,null],\"\u{80}\":3,\"€\":1,\"😀\":2}", "U+20AC sorts before U+1F600, whose first UTF-16 unit is 0xD83D")
     }
 
+    @Test func preparedDraftsChainToTheSameEntries() {
+        // Stores chain drafts prepared before their write transaction; the hash they write by
+        // hand must be the canonical content's, for any text and any time.
+        let texts = ["analyst-1", "é \"quoted\" \n", "tab\there\\", "\u{1}\u{1F}ctl", "😀 €", "", "observation/\(UUID().uuidString.lowercased())"]
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<40 {
+            let drafts = (0..<5).map { index in
+                AuditDraft(actor: texts.randomElement(using: &random)!, action: texts.randomElement(using: &random)!, subject: texts.randomElement(using: &random)!,
+                           body: .object(["n": .integer(index), "x": .number(Double(round) / 7), "t": .string(texts.randomElement(using: &random)!),
+                                          "list": .array([.null, .bool(true)])]))
+            }
+            let time = Self.start.addingTimeInterval(Double(round) * 1_234.567_891)
+            let head: (sequence: Int64, hash: String)? = round == 0 ? nil : (Int64(round * 10), String(repeating: "ab", count: 32))
+            var expected: [AuditEntry] = []
+            for draft in drafts { expected.append(draft.entry(after: expected.last.map { ($0.sequence, $0.hash) } ?? head, at: time)) }
+            let chained = PreparedAuditDraft.chain(drafts.map(PreparedAuditDraft.init), after: head, at: time)
+            #expect(chained.map(\.entry) == expected)
+            #expect(chained.map(\.bodyText) == expected.map { CanonicalJSON.string($0.body) })
+            #expect(chained.allSatisfy { $0.entry.hash == $0.entry.computedHash })
+        }
+    }
+
     @Test func anIntactChainVerifies() {
         #expect(AuditChain.firstProblem(in: Self.chain(50)) == nil)
     }
