@@ -21,9 +21,21 @@ extension SQLiteStore {
     /// The submissions of several requests in one transaction. Each request is planned on its
     /// own, in arrival order, against what is stored and what the requests before it in the
     /// group send: one request's conflicting id refuses that request, not the others.
+    ///
+    /// Usually every record is new: the group is first planned as if nothing were stored and
+    /// written without looking its ids up; the unique index on the ids tells whether one was
+    /// stored already (a retry), and then that attempt is undone and the group planned against
+    /// the stored records it names.
     func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
         do {
             let (answers, committed) = try await writeTransaction { db in
+                _ = try await db.query("SAVEPOINT all_new")
+                if let written = try await Self.write(groups, known: [:], in: db) {
+                    _ = try await db.query("RELEASE all_new")
+                    return written
+                }
+                _ = try await db.query("ROLLBACK TO all_new")
+                _ = try await db.query("RELEASE all_new")
                 let ids = Array(Set(groups.joined().map { $0.observation.id.uuidString.lowercased() }))
                 var known: [UUID: StoredObservation] = [:]
                 for chunk in ids.chunked(into: Self.insertChunk) {
@@ -34,50 +46,10 @@ extension SQLiteStore {
                         known[stored.observation.id] = stored
                     }
                 }
-                var answers: [Result<[SubmissionResult], any Error>] = []
-                var fresh: [ObservationSubmission] = []
-                var committed: [(sequence: Int64, stored: StoredObservation)] = []
-                for group in groups {
-                    do {
-                        let plan = try SubmissionPlan(group, existing: known)
-                        for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
-                        fresh.append(contentsOf: plan.fresh)
-                        answers.append(.success(plan.results))
-                    } catch {
-                        answers.append(.failure(error))
-                    }
+                guard let written = try await Self.write(groups, known: known, in: db) else {
+                    throw StoreError.unavailable("an observation was stored while this transaction held the writer")
                 }
-                for chunk in fresh.chunked(into: Self.insertChunk) {
-                    var binds: [SQLiteData] = []
-                    binds.reserveCapacity(chunk.count * 11)
-                    for submission in chunk { binds.append(contentsOf: Self.insertBinds(submission)) }
-                    let rowPlaceholder = "(" + Array(repeating: "?", count: 11).joined(separator: ",") + ")"
-                    let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
-                    let sequences = try await db.query(
-                        "INSERT INTO observations (id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution) VALUES \(values) RETURNING seq, id",
-                        binds
-                    )
-                    // The sequences the rows took index their places (no lookup of the rows by id).
-                    let byID = Dictionary(uniqueKeysWithValues: chunk.map { ($0.observation.id.uuidString.lowercased(), $0) })
-                    var placed: [SQLiteData] = []
-                    for row in sequences {
-                        guard let seq = row.column("seq")?.integer, let id = row.column("id")?.string, let submission = byID[id] else {
-                            throw StoreError.corrupt("an inserted observation did not return its sequence")
-                        }
-                        var stored = StoredObservation(submission)
-                        stored.receivedAt = Timestamp.normalised(stored.receivedAt)
-                        committed.append((Int64(seq), stored))
-                        if let point = submission.resolution.point {
-                            placed += [.integer(seq), .float(point.lat), .float(point.lat), .float(point.lon), .float(point.lon)]
-                        }
-                    }
-                    if !placed.isEmpty {
-                        let rows = Array(repeating: "(?,?,?,?,?)", count: placed.count / 5).joined(separator: ",")
-                        _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
-                    }
-                }
-                try await Self.appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
-                return (answers, committed)
+                return written
             }
             recentIntake.add(committed)
             return answers
@@ -89,6 +61,60 @@ extension SQLiteStore {
             for group in groups { answers.append(contentsOf: await insert(groups: [group])) }
             return answers
         }
+    }
+
+    /// Plans each group against `known` (stored records by id) and writes what is fresh, with
+    /// the sequences after the last stored one, their R*Tree rows and audit entries. Nil, with
+    /// rows written, when an id planned as fresh is stored already: the caller undoes them.
+    static func write(_ groups: [[ObservationSubmission]], known: [UUID: StoredObservation],
+                      in db: SQLiteConnection) async throws -> ([Result<[SubmissionResult], any Error>], [(sequence: Int64, stored: StoredObservation)])? {
+        var known = known
+        var answers: [Result<[SubmissionResult], any Error>] = []
+        var fresh: [ObservationSubmission] = []
+        for group in groups {
+            do {
+                let plan = try SubmissionPlan(group, existing: known)
+                for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
+                fresh.append(contentsOf: plan.fresh)
+                answers.append(.success(plan.results))
+            } catch {
+                answers.append(.failure(error))
+            }
+        }
+        // The single writer numbers the rows itself (as SQLite would: after the largest).
+        var next = Int64(try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations").first?.column("seq")?.integer ?? 0) + 1
+        var committed: [(sequence: Int64, stored: StoredObservation)] = []
+        committed.reserveCapacity(fresh.count)
+        for chunk in fresh.chunked(into: insertChunk) {
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * 12)
+            var placed: [SQLiteData] = []
+            for submission in chunk {
+                binds.append(.integer(Int(next)))
+                binds.append(contentsOf: insertBinds(submission))
+                var stored = StoredObservation(submission)
+                stored.receivedAt = Timestamp.normalised(stored.receivedAt)
+                committed.append((next, stored))
+                if let point = submission.resolution.point {
+                    placed += [.integer(Int(next)), .float(point.lat), .float(point.lat), .float(point.lon), .float(point.lon)]
+                }
+                next += 1
+            }
+            let rowPlaceholder = "(" + Array(repeating: "?", count: 12).joined(separator: ",") + ")"
+            let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
+            _ = try await db.query("""
+                INSERT INTO observations (seq, id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution)
+                VALUES \(values) ON CONFLICT (id) DO NOTHING
+                """, binds)
+            let inserted = try await db.query("SELECT changes() AS inserted").first?.column("inserted")?.integer
+            guard inserted == chunk.count else { return nil }
+            if !placed.isEmpty {
+                let rows = Array(repeating: "(?,?,?,?,?)", count: placed.count / 5).joined(separator: ",")
+                _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
+            }
+        }
+        try await appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
+        return (answers, committed)
     }
 
     public func observation(id: UUID) async throws -> StoredObservation? {

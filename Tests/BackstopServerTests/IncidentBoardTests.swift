@@ -77,6 +77,39 @@ import Testing
         #expect(current.behind == 0)
     }
 
+    @Test func theIntakeCountsAsBusyWhileARequestRunsAndForItsQuietTimeAfter() {
+        let intake = IntakeActivity()
+        #expect(!intake.isBusy(quiet: .seconds(60)))
+        intake.began()
+        #expect(intake.isBusy(quiet: .zero))
+        intake.ended(accepted: 1_000)
+        #expect(intake.isBusy(quiet: .seconds(60)), "a client sending back to back is between two batches")
+        #expect(!intake.isBusy(quiet: .zero))
+        #expect(intake.accepted == 1_000)
+    }
+
+    @Test func workGivingWayToAnIntakeThatNeverPausesStillCatchesUp() async throws {
+        let store = MemoryStore()
+        let start = Timestamp.parse("2021-03-01T00:00:00Z")!
+        _ = try await store.submit((0..<500).map { index in
+            ObservationSubmission(
+                observation: Observation(id: UUID(), kind: .explosion, count: 1, observedAt: start.addingTimeInterval(Double(index * 60)),
+                                         modality: .heard, location: .absolute(point: GeoPoint(lat: 48 + Double(index % 50) / 100, lon: 37.8), accuracyMetres: 100)),
+                reporter: "sensor-\(index % 3)", reporterTeam: nil, receivedAt: start)
+        })
+        // A request that never ends: the work waits for it only up to its bound.
+        let intake = IntakeActivity()
+        intake.began()
+        let work = IncidentWork(store: store, node: "test-node", leaseDuration: 60, now: { Date() }, intake: intake)
+        await work.renew()
+        let board = IncidentBoard(store: store, work: work, readWait: .seconds(1))
+        defer { work.stop() }
+        try await board.caughtUp()
+        let current = try await board.read(Self.recordCount)
+        #expect(current.value == 500)
+        #expect(current.behind == 0)
+    }
+
     @Test func aNodeWithoutTheWorkServesWhatAnotherNodeStored() async throws {
         let store = MemoryStore()
         _ = try await Self.flood(into: store)

@@ -11,6 +11,7 @@ struct ObservationsController: Sendable {
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     let resolvers: LocationResolverCache
+    let intake: IntakeActivity
 
     func register(with routes: RouteRegistrar) {
         routes.add(.submitObservations) { request, _, identity in try await submit(request, identity: identity!) }
@@ -21,6 +22,9 @@ struct ObservationsController: Sendable {
     // MARK: Submit
 
     func submit(_ request: Request, identity: Identity) async throws -> Response {
+        intake.began()
+        var accepted = 0
+        defer { intake.ended(accepted: accepted) }
         var body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
         let now = configuration.now()
         // A sensor's token: its registration (looked up once) places its records and hears its reports.
@@ -43,6 +47,7 @@ struct ObservationsController: Sendable {
             throw error
         }
         let created = results.filter { $0.outcome == .created }.count
+        accepted = created
         if let sensor {
             let outsideView = results.filter { $0.outcome == .created && sensor.viewProblem(of: $0.stored.observation) != nil }.count
             if outsideView > 0 { metrics.sensorRecordsOutsideView.increment(by: Int64(outsideView)) }

@@ -44,6 +44,12 @@ actor IncidentWork {
     private var running = false
     private var lastPass: ContinuousClock.Instant?
     static let passInterval = Duration.milliseconds(100)
+    /// How long a pass may wait for a busy intake, and for how many records stored meanwhile.
+    static let maxDeferral = Duration.seconds(2)
+    static let maxDeferredRecords = 20_000
+    /// The intake counts as busy until this long after its last request ended.
+    static let intakeQuiet = Duration.milliseconds(20)
+    private let intake: IntakeActivity?
     private var requestedAgain = false
     private let stopFlag = Mutex(false)
     private var stopped: Bool { stopFlag.withLock { $0 } }
@@ -52,8 +58,9 @@ actor IncidentWork {
     private let readersLoaded = Mutex(false)
 
     init(store: any BackstopStore, node: String, leaseDuration: TimeInterval, now: @escaping @Sendable () -> Date,
-         logger: Logger = Logger(label: "backstop.incidents")) {
+         intake: IntakeActivity? = nil, logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
+        self.intake = intake
         self.node = node
         self.leaseDuration = leaseDuration
         self.now = now
@@ -156,6 +163,24 @@ actor IncidentWork {
         pins = [:]
     }
 
+    /// Since when (and from how many records stored through this node) the work has been giving
+    /// way to the intake without catching up; nil when it caught up last.
+    private var deferredSince: (time: ContinuousClock.Instant, accepted: Int)?
+
+    /// The intake goes first (see `IntakeActivity`): while batches arrive back to back, the
+    /// work waits before a pass and between pages, until it has fallen `maxDeferral` or
+    /// `maxDeferredRecords` behind (since it was last caught up); then it catches up with all
+    /// of them, the intake sharing the cores, and may wait again only once it has.
+    private func giveWayToIntake() async {
+        guard let intake else { return }
+        let since = deferredSince ?? (ContinuousClock.now, intake.accepted)
+        deferredSince = since
+        while intake.isBusy(quiet: Self.intakeQuiet), ContinuousClock.now - since.time < Self.maxDeferral,
+              intake.accepted - since.accepted < Self.maxDeferredRecords, !stopped {
+            try? await Task.sleep(for: Self.intakeQuiet / 4)
+        }
+    }
+
     /// Catches up with the feed (and the agreements) while holding the lease.
     func work() async {
         guard lease != nil, !stopped, !resetRequested, readersLoaded.withLock({ $0 }) else { return }
@@ -165,6 +190,7 @@ actor IncidentWork {
         if let lastPass, ContinuousClock.now - lastPass < Self.passInterval {
             try? await Task.sleep(until: lastPass + Self.passInterval)
         }
+        await giveWayToIntake()
         lastPass = ContinuousClock.now
         guard let lease, !stopped, !resetRequested else { return }
         do {
@@ -183,7 +209,10 @@ actor IncidentWork {
             }
             while !stopped {
                 let entries = try await store.intake(after: position, limit: Self.pageSize)
-                if entries.isEmpty { break }
+                if entries.isEmpty {
+                    deferredSince = nil
+                    break
+                }
                 // Fused a step at a time, yielding between steps, and written once per page (or
                 // sooner when a page takes long): a flood at one place changes one large incident
                 // with every step, and writing it (and reading it back) per step of 100 records
@@ -202,7 +231,11 @@ actor IncidentWork {
                 }
                 // A short page means the feed was drained: what arrives meanwhile waits for the
                 // next pass (at most `passInterval` away) rather than a write of its own.
-                if entries.count < Self.pageSize { break }
+                if entries.count < Self.pageSize {
+                    deferredSince = nil
+                    break
+                }
+                await giveWayToIntake()
             }
             try await applyPins(try await store.fusionPins(after: pinRevision))
         } catch {
