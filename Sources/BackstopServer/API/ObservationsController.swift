@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// Intake and retrieval of observations.
 struct ObservationsController: Sendable {
@@ -30,12 +31,11 @@ struct ObservationsController: Sendable {
         // A sensor's token: its registration (looked up once) places its records and hears its reports.
         let sensor = identity.role == .sensor ? try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor : nil
         if let sensor { body = Self.observed(from: sensor, body) }
-        let (observations, isBatch) = try await parse(body, identity: identity, now: now)
         let resolver = try await resolvers.resolver()
         // A registered camera's record that does not fit its field of view is kept, flagged.
-        // Each record is located, written in its stored form and hashed on its own: a large
-        // batch shares that work among the cores.
-        let submissions = await observations.concurrentMap { observation in
+        // Each record is read, located, written in its stored form and hashed on its own, in
+        // one go (see `parse`).
+        let (submissions, isBatch) = try await parse(body, identity: identity, now: now) { observation in
             ObservationSubmission(observation: observation, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
                                   resolution: resolver.resolve(observation).flagged(sensor?.viewProblem(of: observation)))
         }
@@ -87,26 +87,36 @@ struct ObservationsController: Sendable {
         return .object(root)
     }
 
-    /// One observation, or `{"observations": [...]}`; every refused field of every element is
-    /// reported, in the elements' order. A batch's elements are read on all cores.
-    private func parse(_ body: JSONValue, identity: Identity, now: Date) async throws -> ([Observation], Bool) {
+    /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`;
+    /// every refused field of every element is reported, in the elements' order. A batch's
+    /// elements are read and made into submissions on all cores, each element start to end
+    /// on one (no wait for all to be read before the first is located).
+    private func parse(_ body: JSONValue, identity: Identity, now: Date,
+                       submission: @escaping @Sendable (Observation) -> ObservationSubmission) async throws -> ([ObservationSubmission], Bool) {
         let sink = ErrorSink()
         guard body.objectValue?.keys.contains("observations") == true else {
             let (observation, errors) = Self.read(body, path: FieldPath(), identity: identity, now: now)
             guard let observation, errors.isEmpty else { throw rejected(errors) }
-            return ([observation], false)
+            return ([submission(observation)], false)
         }
         guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
               let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
         else { throw rejected(sink.errors) }
         root.finish(explanations: ["id": "a batch is {\"observations\": [...]}; send a single observation on its own"])
         if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
-        let read = await elements.map { Element(path: $0.0, value: $0.1) }.concurrentMap { element in
-            Self.read(element.value, path: element.path, identity: identity, now: now)
+        // Once an element is refused the others are only read, for their errors.
+        let refused = Atomic(!sink.errors.isEmpty)
+        let read = await elements.map { Element(path: $0.0, value: $0.1) }.concurrentMap { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
+            let (observation, errors) = Self.read(element.value, path: element.path, identity: identity, now: now)
+            guard let observation, errors.isEmpty else {
+                refused.store(true, ordering: .relaxed)
+                return (nil, errors)
+            }
+            return (refused.load(ordering: .relaxed) ? nil : submission(observation), [])
         }
         let errors = sink.errors + read.flatMap(\.errors)
         if !errors.isEmpty { throw rejected(errors) }
-        return (read.compactMap(\.observation), true)
+        return (read.compactMap(\.submission), true)
     }
 
     private struct Element: Sendable {
