@@ -17,7 +17,7 @@ extension SQLiteStore {
             (Int64(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
         }
         let entries = PreparedAuditDraft.chain(drafts, after: head, at: Date())
-        for chunk in entries.chunked(into: 100) {
+        for chunk in entries.chunked(into: 500) {
             let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ",")
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 8)

@@ -6,7 +6,7 @@ import SQLiteNIO
 
 extension SQLiteStore {
     /// Rows per INSERT statement; well under SQLite's bound-variable limit.
-    static let insertChunk = 400
+    static let insertChunk = 500
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
         guard !submissions.isEmpty else { return [] }
@@ -106,13 +106,15 @@ extension SQLiteStore {
                 INSERT INTO observations (seq, id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution)
                 VALUES \(values) ON CONFLICT (id) DO NOTHING
                 """, binds)
-            let inserted = try await db.query("SELECT changes() AS inserted").first?.column("inserted")?.integer
-            guard inserted == chunk.count else { return nil }
             if !placed.isEmpty {
                 let rows = Array(repeating: "(?,?,?,?,?)", count: placed.count / 5).joined(separator: ",")
                 _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
             }
         }
+        // Every row went in unless an id was stored already (then its row was skipped).
+        let first = next - Int64(fresh.count)
+        let inserted = try await db.query("SELECT COUNT(*) AS inserted FROM observations WHERE seq >= ?", [.integer(Int(first))]).first?.column("inserted")?.integer
+        guard inserted == fresh.count else { return nil }
         try await appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
         return (answers, committed)
     }
