@@ -10,25 +10,44 @@ extension PostgresStore {
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
         guard !submissions.isEmpty else { return [] }
-        return try await transaction("submit") { [logger] connection in
-            // One writer at a time (readers carry on): sequences then commit in order.
-            try await connection.query("LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE", logger: logger)
-            let ids = Array(Set(submissions.map(\.observation.id)))
-            var existing: [UUID: StoredObservation] = [:]
-            let found = try await connection.query("SELECT \(unescaped: Self.observationColumns) FROM observations WHERE id = ANY(\(ids))", logger: logger)
-            for try await row in found {
-                let stored = try Self.decodeObservation(row)
-                existing[stored.observation.id] = stored
+        return try await submissionQueue.submit(submissions) { groups in await self.insert(groups: groups) }
+    }
+
+    /// Rows one group commit takes at most.
+    static let groupCommitRows = 20_000
+
+    /// The batches of requests that arrived together, in one transaction and one commit (a
+    /// sensor network's single records each paid a commit of their own before); each request
+    /// planned on its own (see `SubmissionPlan.groups`).
+    func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
+        do {
+            return try await transaction("submit") { [logger] connection in
+                // One writer at a time (readers carry on): sequences then commit in order.
+                try await connection.query("LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+                let ids = Array(Set(groups.joined().map(\.observation.id)))
+                var existing: [UUID: StoredObservation] = [:]
+                let found = try await connection.query("SELECT \(unescaped: Self.observationColumns) FROM observations WHERE id = ANY(\(ids))", logger: logger)
+                for try await row in found {
+                    let stored = try Self.decodeObservation(row)
+                    existing[stored.observation.id] = stored
+                }
+                let (answers, fresh) = SubmissionPlan.groups(groups, existing: existing)
+                for chunk in fresh.chunked(into: Self.insertChunk) {
+                    try await connection.query(Self.insertQuery(chunk), logger: logger)
+                }
+                if !fresh.isEmpty {
+                    try await Self.appendAudit(prepared: fresh.map(\.acceptedAudit), on: connection, logger: logger)
+                    try await connection.query("SELECT pg_notify(\(Self.channel), 'observations')", logger: logger)
+                }
+                return answers
             }
-            let plan = try SubmissionPlan(submissions, existing: existing)
-            for chunk in plan.fresh.chunked(into: Self.insertChunk) {
-                try await connection.query(Self.insertQuery(chunk), logger: logger)
-            }
-            if !plan.fresh.isEmpty {
-                try await Self.appendAudit(prepared: plan.fresh.map(\.acceptedAudit), on: connection, logger: logger)
-                try await connection.query("SELECT pg_notify(\(Self.channel), 'observations')", logger: logger)
-            }
-            return plan.results
+        } catch {
+            // Nothing was committed. Alone, the request hears why; in a group, each request is
+            // tried again on its own, so that one request's failure is not the others'.
+            guard groups.count > 1 else { return [.failure(error)] }
+            var answers: [Result<[SubmissionResult], any Error>] = []
+            for group in groups { answers.append(contentsOf: await insert(groups: [group])) }
+            return answers
         }
     }
 

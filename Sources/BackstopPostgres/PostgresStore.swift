@@ -16,6 +16,8 @@ public final class PostgresStore: BackstopStore {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
+    /// Concurrent observation submissions share a transaction (see `GroupCommit`).
+    let submissionQueue = GroupCommit<[ObservationSubmission], [SubmissionResult]>(limit: PostgresStore.groupCommitRows, weight: { $0.count })
     /// How long one operation may wait for the database before it fails as unavailable (the
     /// pool itself would queue requests for a minute while the server is down).
     let operationTimeout: Duration

@@ -68,19 +68,7 @@ extension SQLiteStore {
     /// rows written, when an id planned as fresh is stored already: the caller undoes them.
     static func write(_ groups: [[ObservationSubmission]], known: [UUID: StoredObservation],
                       in db: SQLiteConnection) async throws -> ([Result<[SubmissionResult], any Error>], [(sequence: Int64, stored: StoredObservation)])? {
-        var known = known
-        var answers: [Result<[SubmissionResult], any Error>] = []
-        var fresh: [ObservationSubmission] = []
-        for group in groups {
-            do {
-                let plan = try SubmissionPlan(group, existing: known)
-                for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
-                fresh.append(contentsOf: plan.fresh)
-                answers.append(.success(plan.results))
-            } catch {
-                answers.append(.failure(error))
-            }
-        }
+        let (answers, fresh) = SubmissionPlan.groups(groups, existing: known)
         // The single writer numbers the rows itself (as SQLite would: after the largest).
         var next = Int64(try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations").first?.column("seq")?.integer ?? 0) + 1
         var committed: [(sequence: Int64, stored: StoredObservation)] = []

@@ -37,6 +37,30 @@ public struct SubmissionPlan: Sendable {
     }
 }
 
+extension SubmissionPlan {
+    /// The batches of several requests written in one transaction (see `GroupCommit`): each
+    /// planned on its own, in arrival order, against `existing` and what the requests before
+    /// it send, so that one request's conflicting id refuses that request, not the others.
+    /// The answer per request, and every fresh submission in order.
+    public static func groups(_ groups: [[ObservationSubmission]], existing: [UUID: StoredObservation])
+        -> (answers: [Result<[SubmissionResult], any Error>], fresh: [ObservationSubmission]) {
+        var known = existing
+        var answers: [Result<[SubmissionResult], any Error>] = []
+        var fresh: [ObservationSubmission] = []
+        for group in groups {
+            do {
+                let plan = try SubmissionPlan(group, existing: known)
+                for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
+                fresh += plan.fresh
+                answers.append(.success(plan.results))
+            } catch {
+                answers.append(.failure(error))
+            }
+        }
+        return (answers, fresh)
+    }
+}
+
 extension Array {
     /// Consecutive slices of at most `size` elements, for statements with a bound on parameters.
     public func chunked(into size: Int) -> [ArraySlice<Element>] {

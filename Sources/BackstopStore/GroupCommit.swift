@@ -3,8 +3,8 @@
 /// fsync. No caller waits for a timer: the first to arrive when nothing is being written is
 /// written at once, and whoever arrives meanwhile goes in the next commit. Every caller is
 /// answered only after the commit holding its rows has returned (or with its own error).
-actor GroupCommit<Item: Sendable, Answer: Sendable> {
-    typealias Flush = @Sendable ([Item]) async -> [Result<Answer, any Error>]
+public actor GroupCommit<Item: Sendable, Answer: Sendable> {
+    public typealias Flush = @Sendable ([Item]) async -> [Result<Answer, any Error>]
 
     private var waiting: [(item: Item, answer: CheckedContinuation<Answer, any Error>)] = []
     private var flushing = false
@@ -13,14 +13,14 @@ actor GroupCommit<Item: Sendable, Answer: Sendable> {
     private let weight: @Sendable (Item) -> Int
     private let limit: Int
 
-    init(limit: Int, weight: @escaping @Sendable (Item) -> Int) {
+    public init(limit: Int, weight: @escaping @Sendable (Item) -> Int) {
         self.limit = limit
         self.weight = weight
     }
 
     /// Waits for the commit holding `item`. `flush` writes a group (every caller of one queue
     /// passes the same); the caller that finds no write under way starts the rounds with it.
-    func submit(_ item: Item, flush: @escaping Flush) async throws -> Answer {
+    public func submit(_ item: Item, flush: @escaping Flush) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             waiting.append((item, continuation))
             if !flushing {
