@@ -20,8 +20,8 @@ extension PostgresStore {
     /// sensor network's single records each paid a commit of their own before); each request
     /// planned on its own (see `SubmissionPlan.groups`).
     func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
-        do {
-            return try await transaction("submit") { [logger] connection in
+        await GroupCommit.eachAnswered(groups) { groups in
+            try await transaction("submit") { [logger] connection in
                 // One writer at a time (readers carry on): sequences then commit in order.
                 try await connection.query("LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE", logger: logger)
                 let ids = Array(Set(groups.joined().map(\.observation.id)))
@@ -41,13 +41,6 @@ extension PostgresStore {
                 }
                 return answers
             }
-        } catch {
-            // Nothing was committed. Alone, the request hears why; in a group, each request is
-            // tried again on its own, so that one request's failure is not the others'.
-            guard groups.count > 1 else { return [.failure(error)] }
-            var answers: [Result<[SubmissionResult], any Error>] = []
-            for group in groups { answers.append(contentsOf: await insert(groups: [group])) }
-            return answers
         }
     }
 

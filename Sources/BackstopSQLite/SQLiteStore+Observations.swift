@@ -27,7 +27,7 @@ extension SQLiteStore {
     /// stored already (a retry), and then that attempt is undone and the group planned against
     /// the stored records it names.
     func insert(groups: [[ObservationSubmission]]) async -> [Result<[SubmissionResult], any Error>] {
-        do {
+        await GroupCommit.eachAnswered(groups) { groups in
             let (answers, committed) = try await writeTransaction { db in
                 _ = try await db.query("SAVEPOINT all_new")
                 if let written = try await Self.write(groups, known: [:], in: db) {
@@ -52,13 +52,6 @@ extension SQLiteStore {
                 return written
             }
             recentIntake.add(committed)
-            return answers
-        } catch {
-            // Nothing was committed. Alone, the request hears why; in a group, each request is
-            // tried again on its own, so that one request's failure is not the others'.
-            guard groups.count > 1 else { return [.failure(error)] }
-            var answers: [Result<[SubmissionResult], any Error>] = []
-            for group in groups { answers.append(contentsOf: await insert(groups: [group])) }
             return answers
         }
     }

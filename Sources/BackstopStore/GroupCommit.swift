@@ -48,3 +48,19 @@ public actor GroupCommit<Item: Sendable, Answer: Sendable> {
         flushing = false
     }
 }
+
+extension GroupCommit {
+    /// Writes a group with `write` (one transaction for all of it). When that fails nothing was
+    /// committed: a request alone hears why; in a group, each request is written again on its
+    /// own, so that one request's failure is not the others'.
+    public static func eachAnswered(_ group: [Item], _ write: ([Item]) async throws -> [Result<Answer, any Error>]) async -> [Result<Answer, any Error>] {
+        do {
+            return try await write(group)
+        } catch {
+            guard group.count > 1 else { return [.failure(error)] }
+            var answers: [Result<Answer, any Error>] = []
+            for item in group { answers += await eachAnswered([item], write) }
+            return answers
+        }
+    }
+}
