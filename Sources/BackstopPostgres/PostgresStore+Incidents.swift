@@ -65,11 +65,27 @@ extension PostgresStore {
                 head = value
             }
             let numbered = write.numbered(after: head)
-            for incident in numbered {
-                try await connection.query("""
-                    INSERT INTO incidents (id, revision, merged_into, document) VALUES (\(incident.id), \(incident.revision), \(incident.mergedInto), \(try incident.document()))
+            // Encoded on all cores and written 200 per statement: a page of derived incidents
+            // took a statement (a round trip) and a serial encoding each.
+            let documents = try await numbered.concurrentMap(minimumPart: 64) { incident in Result { try incident.document() } }.map { try $0.get() }
+            for chunk in Array(zip(numbered, documents)).chunked(into: 200) {
+                // One statement may not update a row twice: the later revision of an id wins.
+                var latest: [UUID: Int] = [:]
+                for (index, pair) in zip(chunk.indices, chunk) { latest[pair.0.id] = index }
+                var binds = PostgresBindings(capacity: chunk.count * 4)
+                var rows: [String] = []
+                for (index, (incident, document)) in zip(chunk.indices, chunk) where latest[incident.id] == index {
+                    let n = binds.count
+                    binds.append(incident.id)
+                    binds.append(incident.revision)
+                    binds.append(incident.mergedInto)
+                    binds.append(document)
+                    rows.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4))")
+                }
+                try await connection.query(PostgresQuery(unsafeSQL: """
+                    INSERT INTO incidents (id, revision, merged_into, document) VALUES \(rows.joined(separator: ", "))
                     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, merged_into = excluded.merged_into, document = excluded.document
-                    """, logger: logger)
+                    """, binds: binds), logger: logger)
             }
             let pinRevision = numbered.last?.revision ?? head
             for (record, group) in write.pins {
