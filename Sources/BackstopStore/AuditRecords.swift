@@ -57,11 +57,6 @@ public enum AuditDrafts {
         AuditDraft(actor: actor, action: "token.revoked", subject: "token/\(token.identity.name)",
                    body: .object(["role": .string(token.identity.role.rawValue)]))
     }
-
-    /// Chains drafts after `head`, all at `time`.
-    public static func entries(_ drafts: [AuditDraft], after head: (sequence: Int64, hash: String)?, at time: Date) -> [AuditEntry] {
-        PreparedAuditDraft.chain(drafts.map(PreparedAuditDraft.init), after: head, at: time).map(\.entry)
-    }
 }
 
 extension AuditEntry {
