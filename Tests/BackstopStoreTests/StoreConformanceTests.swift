@@ -117,6 +117,11 @@ import Testing
         #expect(again.map(\.outcome) == [.replayed, .created])
         #expect(again[0].stored.receivedAt == first[0].stored.receivedAt)
         #expect(try await store.observationCount() == 3)
+        // The retried batch was written after its first attempt was undone (SQLite tries a
+        // batch as all new first): the feed has no gap and the replay no second audit entry.
+        #expect(try await store.intake(after: 0, limit: 10).map(\.sequence) == [1, 2, 3])
+        #expect(try await everyEntry(store).filter { $0.action == "observation.accepted" }.map(\.subject)
+                == [1, 2, 3].map { "observation/\(observation($0).id.uuidString.lowercased())" })
         try await store.close()
     }
 
