@@ -36,7 +36,7 @@ extension PostgresStore {
                 binds.append(chained.bodyText)
                 binds.append(entry.previousHash)
                 binds.append(entry.hash)
-                rows.append("(" + (1...8).map { "$\(n + $0)" }.joined(separator: ",") + ")")
+                rows.append(Self.row(after: n, count: 8))
             }
             try await connection.query(PostgresQuery(
                 unsafeSQL: "INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES " + rows.joined(separator: ","),

@@ -80,7 +80,7 @@ extension PostgresStore {
                     binds.append(incident.revision)
                     binds.append(incident.mergedInto)
                     binds.append(document)
-                    rows.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4))")
+                    rows.append(Self.row(after: n, count: 4))
                 }
                 try await connection.query(PostgresQuery(unsafeSQL: """
                     INSERT INTO incidents (id, revision, merged_into, document) VALUES \(rows.joined(separator: ", "))

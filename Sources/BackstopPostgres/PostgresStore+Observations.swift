@@ -63,7 +63,7 @@ extension PostgresStore {
             binds.append(point?.lon)
             binds.append(submission.storedBody)
             binds.append(submission.storedResolution)
-            let p = (1...11).map { "$\(n + $0)" }
+            let p = Self.placeholders(after: n, count: 11)
             rows.append("(\(p.joined(separator: ",")), CASE WHEN \(p[7])::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(\(p[8])::float8, \(p[7])::float8), 4326) END)")
         }
         return PostgresQuery(unsafeSQL: """

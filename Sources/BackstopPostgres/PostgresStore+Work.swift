@@ -56,7 +56,7 @@ extension PostgresStore {
                 binds.append(finding.round)
                 binds.append(now)
                 binds.append(writer)
-                rows.append("(" + (1...11).map { "$\(n + $0)" }.joined(separator: ",") + ")")
+                rows.append(Self.row(after: n, count: 11))
             }
             try await connection.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO finding_log (incident_id, incident_start_ms, agreement_id, rule_id, kind, party, text, status, round, recorded_at_ms, recorded_by)

@@ -178,3 +178,16 @@ public final class PostgresStore: BackstopStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// The placeholders `$(n+1)…$(n+count)` of one row of a multi-row statement whose bindings
+    /// held `n` values before the row.
+    static func placeholders(after n: Int, count: Int) -> [String] {
+        (1...count).map { "$\(n + $0)" }
+    }
+
+    /// The same, as the row's parenthesised list.
+    static func row(after n: Int, count: Int) -> String {
+        "(" + placeholders(after: n, count: count).joined(separator: ",") + ")"
+    }
+}

@@ -50,7 +50,7 @@ extension SubmissionPlan {
         for group in groups {
             do {
                 let plan = try SubmissionPlan(group, existing: known)
-                for submission in plan.fresh { known[submission.observation.id] = StoredObservation(submission) }
+                for result in plan.results where result.outcome == .created { known[result.stored.observation.id] = result.stored }
                 fresh += plan.fresh
                 answers.append(.success(plan.results))
             } catch {

@@ -63,6 +63,26 @@ extension StoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func anIncidentWrittenTwiceInOneWriteKeepsItsLaterRevision(kind: StoreKind) async throws {
+        // A page's rows go in many per statement: the same incident twice in one write (its
+        // later state last) must leave the later one, on every store.
+        try await withNodes(kind, 1) { (nodes: [any BackstopStore]) async throws in
+        let store = nodes[0]
+        let first = storedIncident(1)
+        var touched = first
+        touched.workflow.touch()
+        let later = touched
+        let written = try #require(try await store.changeIncidents([first.id], fence: nil) { _ in
+            IncidentWrite(incidents: [first, storedIncident(2), later])
+        })
+        #expect(written.map(\.revision) == [1, 2, 3])
+        let read = try #require(try await store.storedIncident(id: first.id))
+        #expect(read.revision == 3)
+        #expect(read.workflow == later.workflow)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aRefusedChangeWritesNothing(kind: StoreKind) async throws {
         try await withNodes(kind, 1) { (nodes: [any BackstopStore]) async throws in
         let store = nodes[0]
