@@ -24,8 +24,8 @@ import Testing
             return FusionRecord(observation: observation, resolution: resolver.resolve(observation), reporter: reporter.reporter, reporterTeam: reporter.team)
         })
         let at = SimulationScenario.defaultStart + 0.123_456
-        var stored = book.incidents.sorted { $0.key.uuidString < $1.key.uuidString }.enumerated().map { index, entry in
-            var incident = StoredIncident(id: entry.key, summary: IncidentSummary(entry.value, findings: book.findings(for: entry.key), id: entry.key),
+        var stored = book.incidents.values.sorted { $0.id.uuidString < $1.id.uuidString }.enumerated().map { index, derived in
+            var incident = StoredIncident(id: derived.id, summary: IncidentSummary(derived, findings: book.findings(for: derived.id), id: derived.id),
                                           firstSequence: Int64(index + 1), at: at + Double(index) / 7)
             incident.revision = Int64(index + 1)
             return incident

@@ -116,7 +116,7 @@ import Testing
         atOnce.add(records.shuffled(using: &generator))
         #expect(oneByOne.incidents == atOnce.incidents)
         #expect(oneByOne.incidents.count > 50)
-        for id in atOnce.incidents.keys {
+        for id in atOnce.incidents.ids {
             #expect(oneByOne.findings(for: id) == atOnce.findings(for: id))
         }
     }

@@ -104,8 +104,10 @@ public struct FusionEngine: Sendable {
     /// Records by cell, and within a cell by reporter: one reporter's records never join each
     /// other, so a reporter flooding one place (a sensor, a bulk import) costs its newcomers
     /// nothing to look past instead of a comparison with every earlier record there.
-    private var grid: [Cell: [String?: [Int]]] = [:]
-    private var coarseGrid: [Cell: [String?: [Int]]] = [:]
+    private var grid: [Cell: CellMembers] = [:]
+    private var coarseGrid: [Cell: CellMembers] = [:]
+    /// Reporters by number, so that a cell's records are kept by a number and not a text.
+    private var reporterNumbers: [String: Int32] = [:]
     private var wide: [Int] = []
     private var pinned: [UUID: [Int]] = [:]
 
@@ -162,9 +164,11 @@ public struct FusionEngine: Sendable {
             if !indexed {
                 wide.append(index)
             } else if let cells = Self.cells(of: record, at: Self.fine, limit: Self.maximumFineCellsPerRecord) {
-                for cell in cells { grid[cell, default: [:]][record.reporter, default: []].append(index) }
+                let reporter = number(of: record.reporter)
+                for cell in cells { grid[cell, default: CellMembers()].append(index, reporter: reporter) }
             } else if let cells = Self.cells(of: record, at: Self.coarse, limit: Self.maximumCellsPerRecord) {
-                for cell in cells { coarseGrid[cell, default: [:]][record.reporter, default: []].append(index) }
+                let reporter = number(of: record.reporter)
+                for cell in cells { coarseGrid[cell, default: CellMembers()].append(index, reporter: reporter) }
             } else {
                 wide.append(index)
             }
@@ -201,19 +205,82 @@ public struct FusionEngine: Sendable {
         var result = Set(wide)
         if let group = record.analystGroup { result.formUnion(pinned[group] ?? []) }
         guard record.point != nil || record.lineOfBearing != nil else { return result }
+        // A reporter never filed a record yet has no number, and no records in the grids.
+        let reporter = record.reporter.map { reporterNumbers[$0] ?? Self.unnumberedReporter } ?? Self.noReporter
         // Both grids: a record sharing no fine cell with this one may share a coarse one.
         for (resolution, index) in [(Self.fine, grid), (Self.coarse, coarseGrid)] where !index.isEmpty {
             if let cells = Self.cells(of: record, at: resolution, limit: Self.maximumCellsPerRecord) {
                 for cell in cells {
-                    for (reporter, members) in index[cell] ?? [:] where reporter == nil || reporter != record.reporter {
-                        result.formUnion(members)
-                    }
+                    index[cell]?.forEachGroup(otherThan: reporter) { result.formUnion($0) }
                 }
             } else {
-                for members in index.values { for (reporter, list) in members where reporter == nil || reporter != record.reporter { result.formUnion(list) } }
+                for members in index.values { members.forEachGroup(otherThan: reporter) { result.formUnion($0) } }
             }
         }
         return result
+    }
+
+    /// The number standing for "no reporter" (records of an import: joined with anyone's), and
+    /// for one not numbered yet.
+    private static let noReporter: Int32 = -1
+    private static let unnumberedReporter: Int32 = -2
+
+    private mutating func number(of reporter: String?) -> Int32 {
+        guard let reporter else { return Self.noReporter }
+        if let number = reporterNumbers[reporter] { return number }
+        let number = Int32(reporterNumbers.count)
+        reporterNumbers[reporter] = number
+        return number
+    }
+
+    /// One grid cell's records, by the reporter that filed them: one reporter's records never
+    /// join each other, so a reporter flooding one place costs its newcomers nothing to look
+    /// past. Nearly every cell holds one reporter's records, kept without a dictionary: a
+    /// dictionary per cell was most of the engine's memory (a quarter of a kilobyte a cell,
+    /// several cells a record).
+    struct CellMembers {
+        private enum Storage {
+            case empty
+            case one(reporter: Int32, members: [Int])
+            case several([Int32: [Int]])
+        }
+
+        private var storage = Storage.empty
+
+        mutating func append(_ index: Int, reporter: Int32) {
+            // Each case takes its array out and leaves `.empty` behind, so that the array is
+            // not shared while it grows (a shared one is copied on every append).
+            switch storage {
+            case .empty:
+                storage = .one(reporter: reporter, members: [index])
+            case .one(let only, var members) where only == reporter:
+                storage = .empty
+                members.append(index)
+                storage = .one(reporter: only, members: members)
+            case .one(let only, let members):
+                storage = .several([only: members, reporter: [index]])
+            case .several(var groups):
+                storage = .empty
+                groups[reporter, default: []].append(index)
+                storage = .several(groups)
+            }
+        }
+
+        /// Calls `body` with the records of each reporter but `reporter`; records of no
+        /// reporter are always included (and, as no group bears it, everyone's when
+        /// `reporter` is none).
+        func forEachGroup(otherThan reporter: Int32, _ body: ([Int]) -> Void) {
+            switch storage {
+            case .empty:
+                break
+            case .one(let only, let members):
+                if only == FusionEngine.noReporter || only != reporter { body(members) }
+            case .several(let groups):
+                for (only, members) in groups where only == FusionEngine.noReporter || only != reporter {
+                    body(members)
+                }
+            }
+        }
     }
 
     /// The cells a record's time window and place touch (its uncertainty disc, or the wedge its

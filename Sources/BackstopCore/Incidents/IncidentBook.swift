@@ -8,7 +8,7 @@ import Foundation
 public struct IncidentBook: Sendable {
     private var engine = FusionEngine()
     private var compliance: MissionCompliance
-    public private(set) var incidents: [UUID: Incident] = [:]
+    public private(set) var incidents = IncidentTable()
     private var findingsByIncident: [UUID: [Finding]] = [:]
     /// Incidents that count towards zone caps (sightings), whose totals involve their
     /// neighbours in time; kept by the day they start, so that a check looks only at the days
@@ -46,7 +46,7 @@ public struct IncidentBook: Sendable {
     /// Checks every incident again, e.g. after an agreement changed; all are changed.
     public mutating func replaceCompliance(_ compliance: MissionCompliance) {
         self.compliance = compliance
-        for id in incidents.keys { check(id) }
+        for id in incidents.ids { check(id) }
     }
 
     public func findings(for id: UUID) -> [Finding] { findingsByIncident[id] ?? [] }
@@ -140,5 +140,38 @@ struct SightingDays: Sendable {
     /// `window` before it (a superset; `ComplianceChecker.currentForCaps` decides).
     func mayBeCurrent(at time: Date, window: TimeInterval) -> [UUID] {
         starting(from: time.addingTimeInterval(-window - longestSeconds), to: time)
+    }
+}
+
+/// Incidents by id, each kept behind a reference: a dictionary keeps a whole value in every
+/// slot, empty ones included, and an incident is a quarter of a kilobyte inline (a
+/// million-record mission: 484,000 incidents in a table of a million slots).
+public struct IncidentTable: Sendable, Equatable {
+    private final class Box: Sendable {
+        let incident: Incident
+        init(_ incident: Incident) { self.incident = incident }
+    }
+
+    private var boxes: [UUID: Box] = [:]
+
+    public init() {}
+
+    public subscript(id: UUID) -> Incident? {
+        get { boxes[id]?.incident }
+        set { boxes[id] = newValue.map(Box.init) }
+    }
+
+    @discardableResult
+    public mutating func removeValue(forKey id: UUID) -> Incident? {
+        boxes.removeValue(forKey: id)?.incident
+    }
+
+    public var count: Int { boxes.count }
+    public var ids: [UUID] { Array(boxes.keys) }
+    public var values: [Incident] { boxes.values.map(\.incident) }
+
+    /// The same ids holding equal incidents.
+    public static func == (a: IncidentTable, b: IncidentTable) -> Bool {
+        a.boxes.count == b.boxes.count && a.boxes.allSatisfy { id, box in b.boxes[id]?.incident == box.incident }
     }
 }

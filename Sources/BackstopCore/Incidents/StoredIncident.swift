@@ -21,7 +21,7 @@ public struct StoredIncident: Sendable, Hashable, Codable {
     /// What the incident said (corrected) when the holding verified assessment was confirmed:
     /// what partners, parties and the public see, so evidence that arrived later (or a merge)
     /// reaches them only through a new confirmation.
-    public var confirmedSummary: IncidentSummary?
+    @Boxed public var confirmedSummary: IncidentSummary? = nil
 
     /// The summary an audience outside the mission sees: the confirmed one.
     public var released: IncidentSummary { confirmedSummary ?? corrected }

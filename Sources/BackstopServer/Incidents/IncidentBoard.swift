@@ -89,20 +89,24 @@ actor IncidentBoard {
         let rangeSize: Int64 = 10_000
         let store = store
         let from = revision
-        let pages = try await withThrowingTaskGroup(of: [StoredIncident].self) { group in
+        // A few ranges in flight, each page taken in as it arrives: collected first, every
+        // page's incidents were held twice at the end of the read (as read, and in the copy).
+        let inFlight = 4
+        try await withThrowingTaskGroup(of: [StoredIncident].self) { group in
             var low = from
-            while low < last {
+            func addRange() {
                 let (start, high) = (low, min(low + rangeSize, last))
                 group.addTask {
-                    try await store.incidentChanges(after: start, limit: Int(high - start)).filter { $0.revision <= high }
+                    SharedValues.shared(try await store.incidentChanges(after: start, limit: Int(high - start)).filter { $0.revision <= high })
                 }
                 low = high
             }
-            var pages: [[StoredIncident]] = []
-            for try await page in group { pages.append(page) }
-            return pages
+            for _ in 0..<inFlight where low < last { addRange() }
+            for try await page in group {
+                apply(page)
+                if low < last { addRange() }
+            }
         }
-        for page in pages { apply(page) }
         revision = max(revision, last)
     }
 

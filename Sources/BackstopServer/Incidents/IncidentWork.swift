@@ -205,7 +205,7 @@ actor IncidentWork {
                 let compliance = try await Self.compliance(from: store)
                 book!.replaceCompliance(compliance)
                 agreementRevision = revision
-                try await persist(Array(book!.incidents.keys), reaching: position)
+                try await persist(book!.incidents.ids, reaching: position)
             }
             while !stopped {
                 let entries = try await store.intake(after: position, limit: Self.pageSize)
@@ -268,7 +268,7 @@ actor IncidentWork {
             _ = try fuse(entries)
             position = entries.last!.sequence
         }
-        try await persist(Array(book!.incidents.keys), reaching: position)
+        try await persist(book!.incidents.ids, reaching: position)
     }
 
     /// Fuses entries into the book; returns the keys of the incidents they changed.
@@ -307,25 +307,29 @@ actor IncidentWork {
         guard let book else { return }
         let groups = keys.compactMap { book.incident(id: $0) }
         let outcome = identity.reconcile(groups.map(\.memberIDs))
-        var summaries: [UUID: IncidentSummary] = [:]
-        var firstSequences: [UUID: Int64] = [:]
-        for assigned in outcome.assigned {
-            guard let derived = book.incident(containing: assigned.members[0]) else { continue }
-            summaries[assigned.id] = IncidentSummary(derived, findings: book.findings(for: derived.id), id: assigned.id)
-            firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
-        }
         // Usually one write; after an agreement change (every incident checked again) several,
         // so that no transaction holds the store for long. Only the last moves the position: a
         // node that dies in between leaves it where it was, and the next holder writes again.
+        // Each part's summaries are made for that part only: made for all at once, a takeover
+        // of a million-record store held half a million of them (a third of a gigabyte) at once.
         let time = now()
-        let (frozenSummaries, frozenFirst) = (summaries, firstSequences)
+        let identity = identity
         let parts = Self.parts(of: outcome, size: Self.writeSize)
         for (index, part) in parts.enumerated() {
+            var summaries: [UUID: IncidentSummary] = [:]
+            var firstSequences: [UUID: Int64] = [:]
+            summaries.reserveCapacity(part.assigned.count)
+            firstSequences.reserveCapacity(part.assigned.count)
+            for assigned in part.assigned {
+                guard let derived = book.incident(containing: assigned.members[0]) else { continue }
+                summaries[assigned.id] = IncidentSummary(derived, findings: book.findings(for: derived.id), id: assigned.id)
+                firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
+            }
             let ids = part.assigned.map(\.id) + part.merged.map(\.retired)
             let fence = LeaseFence(lease: Self.leaseName, holder: node, position: index == parts.count - 1 ? reached : position,
                                    agreementRevision: agreementRevision)
-            guard try await store.changeIncidents(ids, fence: fence, { current in
-                IncidentUpdates.derived(part, summaries: frozenSummaries, firstSequences: frozenFirst, current: current, at: time)
+            guard try await store.changeIncidents(ids, fence: fence, { [summaries, firstSequences] current in
+                IncidentUpdates.derived(part, summaries: summaries, firstSequences: firstSequences, current: current, at: time)
             }) != nil else {
                 throw StoreError.unavailable("the incident lease was lost before the write; nothing written")
             }
