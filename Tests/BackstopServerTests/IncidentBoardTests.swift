@@ -31,7 +31,7 @@ import Testing
 
     /// A node's incident work holding the lease, and its board.
     static func node(on store: MemoryStore) async -> (work: IncidentWork, board: IncidentBoard) {
-        let work = IncidentWork(store: store, node: "test-node", leaseDuration: 60, now: { Date() })
+        let work = IncidentWork(store: store, node: "test-node", leaseDuration: 3_600, now: { Date() })
         await work.renew()
         return (work, IncidentBoard(store: store, work: work, readWait: .seconds(1)))
     }
