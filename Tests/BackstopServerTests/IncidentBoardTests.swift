@@ -5,8 +5,9 @@ import Foundation
 import Testing
 
 /// A read of incidents never waits behind fusion: during a flood it answers from the last
-/// consistent state within the wait the board states, and says how much it left out.
-@Suite struct IncidentBoardTests {
+/// consistent state within the wait the board states, and says how much it left out. (The
+/// time limit: a test that cannot finish fails instead of holding the whole run.)
+@Suite(.timeLimit(.minutes(10))) struct IncidentBoardTests {
     /// One legal batch of 1,000 explosions at one place and time from one camera, and five
     /// other reporters nearby: fusion of it takes far longer than a read may wait.
     static func flood(into store: MemoryStore) async throws -> Int {
@@ -100,7 +101,10 @@ import Testing
         // A request that never ends: the work waits for it only up to its bound.
         let intake = IntakeActivity()
         intake.began()
-        let work = IncidentWork(store: store, node: "test-node", leaseDuration: 60, now: { Date() }, intake: intake)
+        // An hour's lease, as in `node(on:)`: nothing renews it here, and on a loaded machine
+        // (the whole suite in parallel, debug build) this test has taken over a minute; a lease
+        // that ran out refused every write and the work began again forever (a CI run hung on it).
+        let work = IncidentWork(store: store, node: "test-node", leaseDuration: 3_600, now: { Date() }, intake: intake)
         await work.renew()
         let board = IncidentBoard(store: store, work: work, readWait: .seconds(1))
         defer { work.stop() }
