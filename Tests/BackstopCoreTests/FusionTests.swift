@@ -76,6 +76,45 @@ import Testing
         }
     }
 
+    /// The deriving node adds records in steps; the engine works each changed component out
+    /// once per step. The incidents must be those of adding the records one at a time, and the
+    /// changes, applied in turn, must name exactly the incidents there are. The fixture has
+    /// spread records that join and separate, and a flood at one place past the split limit.
+    @Test func addingInBatchesGivesWhatAddingOneByOneGives() {
+        var generator = SystemRandomNumberGenerator()
+        var records: [FusionRecord] = []
+        for index in 0..<400 {
+            let point = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: Double(index * 37 % 360), distanceMetres: Double(index % 23) * 700)
+            records.append(record(index, kind: index % 5 == 0 ? .burstsShots : .explosion, seconds: Double(index % 31) * 90, at: point,
+                                  radius: 400 + Double(index % 7) * 150, source: "team-\(index % 6)"))
+        }
+        let flood = GeoPoint(lat: 48.3, lon: 37.9)
+        for index in 0..<(FusionEngine.largestSplitComponent + 200) {
+            var camera = record(1_000 + index, seconds: Double(index % 60), at: flood, radius: 250, source: "camera-1")
+            camera.timeToleranceSeconds = 30
+            camera.modality = .camera
+            records.append(camera)
+        }
+        records += (0..<3).map { record(5_000 + $0, seconds: 10, at: flood, radius: 500, source: "patrol-\($0)") }
+        let reference = fuse(records)
+        #expect(reference.contains { $0.recordCount > FusionEngine.largestSplitComponent }, "the flood is one incident kept whole")
+        for size in [1, 7, 100, 1_000] {
+            var engine = FusionEngine()
+            var named: Set<UUID> = []
+            let shuffled = records.shuffled(using: &generator)
+            for start in stride(from: 0, to: shuffled.count, by: size) {
+                let change = engine.add(Array(shuffled[start..<min(start + size, shuffled.count)]))
+                #expect(change.removed.allSatisfy { named.contains($0) && !engine.hasIncident(id: $0) }, "only incidents there were are gone")
+                #expect(change.current.allSatisfy { engine.hasIncident(id: $0) })
+                named.subtract(change.removed)
+                named.formUnion(change.current)
+            }
+            #expect(engine.incidents().map(\.memberIDs) == reference.map(\.memberIDs), "batches of \(size)")
+            #expect(engine.incidents() == reference, "batches of \(size)")
+            #expect(named == Set(reference.map(\.id)), "batches of \(size): the changes name exactly the incidents there are")
+        }
+    }
+
     @Test func aLateRecordBridgesTwoIncidents() {
         let east = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 1_400)
         let middle = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: 90, distanceMetres: 700)

@@ -127,7 +127,54 @@ public struct FusionEngine: Sendable {
     /// Adds a record (a repeated id is ignored) and joins it to every record the rule allows.
     @discardableResult
     public mutating func add(_ record: FusionRecord) -> Change {
-        guard indexByID[record.id] == nil else { return .none }
+        guard let (index, joinedWhole) = insert(record) else { return .none }
+        if joinedWhole {
+            return joinWhole(index, component: components[find(index)]!)
+        }
+        var change = reassign(components[find(index)]!)
+        change.removed.removeAll { $0 == record.id }
+        return change
+    }
+
+    /// Adds records as `add(_:)` does one at a time, with the same incidents as the outcome
+    /// (they depend on which records there are, not on their order), but works each component
+    /// they change out once for the batch instead of once per record: a flood at one place split
+    /// its growing component anew for every newcomer, the cube of its size up to
+    /// `largestSplitComponent`. The change names the incidents now and the ids that are gone
+    /// of those there were before the batch.
+    public mutating func add(_ batch: [FusionRecord]) -> Change {
+        var pending: [Int] = []   // a member of each component to work out again at the end
+        var touched: Set<UUID> = []
+        var added: Set<UUID> = []
+        for record in batch {
+            guard let (index, joinedWhole) = insert(record) else { continue }
+            added.insert(record.id)
+            let root = find(index)
+            // A component kept whole is joined directly, unless this batch changed it already
+            // (its incident then waits for the work at the end).
+            if joinedWhole, !pending.contains(where: { find($0) == root }) {
+                let change = joinWhole(index, component: components[root]!)
+                touched.formUnion(change.current)
+                touched.formUnion(change.removed)
+            } else {
+                pending.append(index)
+            }
+        }
+        var roots: Set<Int> = []
+        for member in pending where roots.insert(find(member)).inserted {
+            let change = reassign(components[find(member)]!)
+            touched.formUnion(change.current)
+            touched.formUnion(change.removed)
+        }
+        let current = touched.filter { hasIncident(id: $0) }
+        return Change(current: current.sorted(by: UUIDOrder.less),
+                      removed: touched.subtracting(current).subtracting(added).sorted(by: UUIDOrder.less))
+    }
+
+    /// Stores a record and joins it to its component, without working its incidents out; nil
+    /// for a repeated id. `joinedWhole`: it joined one component kept whole, alone.
+    private mutating func insert(_ record: FusionRecord) -> (index: Int, joinedWhole: Bool)? {
+        guard indexByID[record.id] == nil else { return nil }
         let index = records.count
         records.append(record)
         parent.append(index)
@@ -173,12 +220,7 @@ public struct FusionEngine: Sendable {
                 wide.append(index)
             }
         }
-        if joinedWhole {
-            return joinWhole(index, component: components[root]!)
-        }
-        var change = reassign(components[find(index)]!)
-        change.removed.removeAll { $0 == record.id }
-        return change
+        return (index, joinedWhole)
     }
 
     /// Adds the record at `index` to the one incident of a component kept whole; its key is

@@ -26,16 +26,8 @@ public struct IncidentBook: Sendable {
     /// Adds records; returns what changed.
     @discardableResult
     public mutating func add(_ records: [FusionRecord]) -> FusionEngine.Change {
-        // An id can go and come back within one batch (merged by one record, split off again by
-        // the next), so the outcome is read from the engine, not summed from the changes.
-        var touched: Set<UUID> = []
-        for record in records {
-            let change = engine.add(record)
-            touched.formUnion(change.current)
-            touched.formUnion(change.removed)
-        }
-        let current = touched.filter { engine.hasIncident(id: $0) }
-        return apply(FusionEngine.Change(current: current.sorted(by: UUIDOrder.less), removed: touched.subtracting(current).sorted(by: UUIDOrder.less)))
+        // The engine works each changed incident out once for the batch.
+        apply(engine.add(records))
     }
 
     /// An analyst's merge or split (see `FusionEngine.pin`).
