@@ -61,14 +61,18 @@ import Testing
                                               point: nil, radiusMetres: 0, source: "x", modality: .heard, count: 1, grade: nil)]).count == 2)
     }
 
+    /// 400 records spread around the explosion, of six teams and two kinds: some join, some not.
+    func spreadRecords() -> [FusionRecord] {
+        (0..<400).map { index in
+            let point = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: Double(index * 37 % 360), distanceMetres: Double(index % 23) * 700)
+            return record(index, kind: index % 5 == 0 ? .burstsShots : .explosion, seconds: Double(index % 31) * 90, at: point,
+                          radius: 400 + Double(index % 7) * 150, source: "team-\(index % 6)")
+        }
+    }
+
     @Test func theResultDoesNotDependOnArrivalOrder() {
         var generator = SystemRandomNumberGenerator()
-        var records: [FusionRecord] = []
-        for index in 0..<400 {
-            let point = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: Double(index * 37 % 360), distanceMetres: Double(index % 23) * 700)
-            records.append(record(index, kind: index % 5 == 0 ? .burstsShots : .explosion, seconds: Double(index % 31) * 90, at: point,
-                                  radius: 400 + Double(index % 7) * 150, source: "team-\(index % 6)"))
-        }
+        let records = spreadRecords()
         let reference = fuse(records)
         #expect(reference.count > 10 && reference.count < 400, "the fixture should both join and separate")
         for _ in 0..<5 {
@@ -82,12 +86,7 @@ import Testing
     /// spread records that join and separate, and a flood at one place past the split limit.
     @Test func addingInBatchesGivesWhatAddingOneByOneGives() {
         var generator = SystemRandomNumberGenerator()
-        var records: [FusionRecord] = []
-        for index in 0..<400 {
-            let point = Geodesic.wgs84.destination(from: explosion, azimuthDegrees: Double(index * 37 % 360), distanceMetres: Double(index % 23) * 700)
-            records.append(record(index, kind: index % 5 == 0 ? .burstsShots : .explosion, seconds: Double(index % 31) * 90, at: point,
-                                  radius: 400 + Double(index % 7) * 150, source: "team-\(index % 6)"))
-        }
+        var records = spreadRecords()
         let flood = GeoPoint(lat: 48.3, lon: 37.9)
         for index in 0..<(FusionEngine.largestSplitComponent + 200) {
             var camera = record(1_000 + index, seconds: Double(index % 60), at: flood, radius: 250, source: "camera-1")
