@@ -9,65 +9,76 @@ import Foundation
 /// the nearest double). Backstop's integers are sequences and counts, which must not round.
 public enum CanonicalJSON {
     public static func data(_ value: JSONValue) -> Data {
-        Data(string(value).utf8)
+        Data(bytes(value))
     }
 
     public static func string(_ value: JSONValue) -> String {
-        var output = ""
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// Written as bytes, not appended to a `String`: audit drafts and resolved locations are
+    /// written for every record of a batch, and String's appends cost more than the rest.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
         write(value, to: &output)
         return output
     }
 
-    private static func write(_ value: JSONValue, to output: inout String) {
+    static func write(_ value: JSONValue, to output: inout [UInt8]) {
         switch value {
-        case .null: output += "null"
-        case .bool(let bool): output += bool ? "true" : "false"
-        case .integer(let integer): output += String(integer)
-        case .number(let number): output += ecmaScript(number)
-        case .string(let string): writeString(string, to: &output)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
+        case .integer(let integer): output.append(contentsOf: String(integer).utf8)
+        case .number(let number): appendECMAScript(number, to: &output)
+        case .string(let string): JSONStringEscaping.append(string, to: &output)
         case .array(let array):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, element) in array.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 write(element, to: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
-            output += "{"
-            let keys = object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            for (index, key) in keys.enumerated() {
-                if index > 0 { output += "," }
-                writeString(key, to: &output)
-                output += ":"
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in object.keys.sorted(by: utf16Precedes).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONStringEscaping.append(key, to: &output)
+                output.append(UInt8(ascii: ":"))
                 write(object[key]!, to: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ string: String, to output: inout String) {
-        // Most strings need no escape: appended whole, not scalar by scalar.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output += "\""
-            output += string
-            output += "\""
+    /// Member names in the order of their UTF-16 code units. UTF-8's byte order is the order of
+    /// code points, which differs from UTF-16's only where a character beyond U+FFFF meets one
+    /// from U+E000 to U+FFFF (both starting with a byte from 0xEE up): names made of smaller
+    /// bytes, as Backstop's all are, are compared byte by byte without transcoding.
+    static func utf16Precedes(_ a: String, _ b: String) -> Bool {
+        if a.utf8.allSatisfy({ $0 < 0xEE }) || b.utf8.allSatisfy({ $0 < 0xEE }) {
+            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        return a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
+    /// ECMAScript's form of a finite double. Swift writes the same shortest digits; where it
+    /// writes them without an exponent (from 1e-4 to below 2^53), ECMAScript's form is Swift's
+    /// without a trailing ".0", and only the exponent forms take the general conversion.
+    static func appendECMAScript(_ number: Double, to output: inout [UInt8]) {
+        guard number.isFinite, number != 0 else {
+            output.append(contentsOf: (number == 0 ? "0" : "null").utf8)
             return
         }
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20: output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
+        let text = number.description
+        guard !text.utf8.contains(UInt8(ascii: "e")) else {
+            output.append(contentsOf: ecmaScript(number).utf8)
+            return
         }
-        output += "\""
+        output.append(contentsOf: text.utf8)
+        if output.count >= 2, output[output.count - 2] == UInt8(ascii: "."), output[output.count - 1] == UInt8(ascii: "0") {
+            output.removeLast(2)
+        }
     }
 
     /// ECMAScript's Number.prototype.toString for a finite double (ECMA-262, 7.1.12.1), from

@@ -22,10 +22,11 @@ public struct PreparedAuditDraft: Sendable, Hashable {
 
     public init(_ draft: AuditDraft) {
         self.draft = draft
-        bodyText = CanonicalJSON.string(draft.body)
-        head = Array(("{\"action\":" + CanonicalJSON.string(.string(draft.action)) + ",\"actor\":" + CanonicalJSON.string(.string(draft.actor))
-            + ",\"body\":" + bodyText + ",\"previous_hash\":").utf8)
-        tail = Array((",\"subject\":" + CanonicalJSON.string(.string(draft.subject)) + "}").utf8)
+        let body = CanonicalJSON.bytes(draft.body)
+        bodyText = String(decoding: body, as: UTF8.self)
+        head = Array("{\"action\":".utf8) + CanonicalJSON.bytes(.string(draft.action)) + Array(",\"actor\":".utf8)
+            + CanonicalJSON.bytes(.string(draft.actor)) + Array(",\"body\":".utf8) + body + Array(",\"previous_hash\":".utf8)
+        tail = Array(",\"subject\":".utf8) + CanonicalJSON.bytes(.string(draft.subject)) + [UInt8(ascii: "}")]
     }
 
     /// The entry that follows `previous` (nil: the first), recorded at `time`; `time` must be
@@ -35,7 +36,7 @@ public struct PreparedAuditDraft: Sendable, Hashable {
         let previousHash = previous?.hash ?? AuditEntry.genesis
         var hasher = SHA256()
         hasher.update(data: head)
-        hasher.update(data: Array(CanonicalJSON.string(.string(previousHash)).utf8))
+        hasher.update(data: CanonicalJSON.bytes(.string(previousHash)))
         hasher.update(data: Array(",\"recorded_at\":".utf8))
         hasher.update(data: timeText)
         hasher.update(data: Array((",\"sequence\":" + String(sequence)).utf8))
@@ -48,7 +49,7 @@ public struct PreparedAuditDraft: Sendable, Hashable {
     /// Chains `drafts` after `head`, all at `time`.
     public static func chain(_ drafts: [PreparedAuditDraft], after head: (sequence: Int64, hash: String)?, at time: Date) -> [ChainedAuditEntry] {
         let time = Timestamp.normalised(time)
-        let timeText = Array(CanonicalJSON.string(.string(Timestamp.format(time))).utf8)
+        let timeText = CanonicalJSON.bytes(.string(Timestamp.format(time)))
         var previous = head
         return drafts.map { draft in
             let chained = draft.entry(after: previous, at: time, timeText: timeText)

@@ -24,11 +24,10 @@ enum SortedKeysJSONWriter {
                 output.append(contentsOf: String(integer).utf8)
             } else {
                 guard number.isFinite else { return false }
-                var text = number.description
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                output.append(contentsOf: text.utf8)
+                output.append(contentsOf: number.description.utf8)
+                if output[output.count - 2] == UInt8(ascii: "."), output[output.count - 1] == UInt8(ascii: "0") { output.removeLast(2) }
             }
-        case .string(let string): appendString(string, to: &output)
+        case .string(let string): JSONStringEscaping.append(string, to: &output)
         case .array(let array):
             output.append(UInt8(ascii: "["))
             for (index, element) in array.enumerated() {
@@ -41,34 +40,12 @@ enum SortedKeysJSONWriter {
             output.append(UInt8(ascii: "{"))
             for (index, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                appendString(key, to: &output)
+                JSONStringEscaping.append(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 guard append(object[key]!, to: &output) else { return false }
             }
             output.append(UInt8(ascii: "}"))
         }
         return true
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func appendString(_ string: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x08: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0..<0x20:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                           hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }
