@@ -13,9 +13,21 @@ extension SQLiteStore {
     /// Appends entries for drafts prepared before the transaction (a batch's, on all cores).
     static func appendAudit(prepared drafts: [PreparedAuditDraft], in db: SQLiteConnection) async throws {
         guard !drafts.isEmpty else { return }
-        let head = try await db.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first.map { row -> (Int64, String) in
+        try await appendAudit(prepared: drafts, after: try await auditHead(in: db), in: db)
+    }
+
+    /// The last entry's sequence and hash, inside the caller's write transaction.
+    static func auditHead(in db: SQLiteConnection) async throws -> (sequence: Int64, hash: String)? {
+        try await db.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first.map { row -> (Int64, String) in
             (Int64(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
         }
+    }
+
+    /// Appends entries for `drafts` after `head` (the last entry, read in this transaction);
+    /// answers the new last entry, for a next append in the same transaction.
+    @discardableResult
+    static func appendAudit(prepared drafts: [PreparedAuditDraft], after head: (sequence: Int64, hash: String)?,
+                            in db: SQLiteConnection) async throws -> (sequence: Int64, hash: String)? {
         let entries = PreparedAuditDraft.chain(drafts, after: head, at: Date())
         for chunk in entries.chunked(into: 500) {
             let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ",")
@@ -28,6 +40,7 @@ extension SQLiteStore {
             }
             _ = try await db.query("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES \(values)", binds)
         }
+        return entries.last.map { ($0.entry.sequence, $0.entry.hash) } ?? head
     }
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {

@@ -15,6 +15,42 @@ extension SQLiteStore {
         return results
     }
 
+    /// A batch written while it is still being read: its parts go into one transaction as they
+    /// arrive, so the writer inserts the first while the cores read the next. As in `insert`,
+    /// the parts are first written as if every record were new; a retry (an id stored already)
+    /// or an id named twice undoes that and plans the whole batch against what is stored.
+    /// The caller holds the writer from the first part to the last: a caller should have its
+    /// first part ready when it calls.
+    public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
+        let (results, committed) = try await writeTransaction { db -> ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)]) in
+            _ = try await db.query("SAVEPOINT all_new")
+            let first = try await Self.nextSequence(in: db)
+            var audited = try await Self.auditHead(in: db)
+            var batch: [ObservationSubmission] = []
+            var committed: [(sequence: Int64, stored: StoredObservation)] = []
+            for try await part in parts {
+                committed += try await Self.insertRows(part[...], from: first + Int64(batch.count), in: db)
+                audited = try await Self.appendAudit(prepared: part.map(\.acceptedAudit), after: audited, in: db)
+                batch += part
+            }
+            if let plan = try? SubmissionPlan(batch, existing: [:]), plan.fresh.count == batch.count,
+               try await Self.rowCount(from: first, in: db) == batch.count {
+                _ = try await db.query("RELEASE all_new")
+                return (plan.results, committed)
+            }
+            _ = try await db.query("ROLLBACK TO all_new")
+            _ = try await db.query("RELEASE all_new")
+            let known = try await Self.stored(ids: batch.map(\.observation.id), in: db)
+            guard let (answers, written) = try await Self.write([batch], known: known, in: db) else {
+                throw StoreError.unavailable("an observation was stored while this transaction held the writer")
+            }
+            return (try answers[0].get(), written)
+        }
+        recentIntake.add(committed)
+        if results.contains(where: { $0.outcome == .created }) { announcer.announce() }
+        return results
+    }
+
     /// Rows one group commit takes at most.
     static let groupCommitRows = 20_000
 
@@ -36,16 +72,7 @@ extension SQLiteStore {
                 }
                 _ = try await db.query("ROLLBACK TO all_new")
                 _ = try await db.query("RELEASE all_new")
-                let ids = Array(Set(groups.joined().map { $0.observation.id.uuidString.lowercased() }))
-                var known: [UUID: StoredObservation] = [:]
-                for chunk in ids.chunked(into: Self.insertChunk) {
-                    let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    let rows = try await db.query("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(placeholders))", chunk.map { .text($0) })
-                    for row in rows {
-                        let stored = try Self.decodeObservation(row)
-                        known[stored.observation.id] = stored
-                    }
-                }
+                let known = try await Self.stored(ids: groups.joined().map(\.observation.id), in: db)
                 guard let written = try await Self.write(groups, known: known, in: db) else {
                     throw StoreError.unavailable("an observation was stored while this transaction held the writer")
                 }
@@ -62,11 +89,26 @@ extension SQLiteStore {
     static func write(_ groups: [[ObservationSubmission]], known: [UUID: StoredObservation],
                       in db: SQLiteConnection) async throws -> ([Result<[SubmissionResult], any Error>], [(sequence: Int64, stored: StoredObservation)])? {
         let (answers, fresh) = SubmissionPlan.groups(groups, existing: known)
-        // The single writer numbers the rows itself (as SQLite would: after the largest).
-        var next = Int64(try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations").first?.column("seq")?.integer ?? 0) + 1
+        let first = try await nextSequence(in: db)
+        let committed = try await insertRows(fresh[...], from: first, in: db)
+        guard try await rowCount(from: first, in: db) == fresh.count else { return nil }
+        try await appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
+        return (answers, committed)
+    }
+
+    /// The single writer numbers the rows itself (as SQLite would: after the largest).
+    static func nextSequence(in db: SQLiteConnection) async throws -> Int64 {
+        Int64(try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations").first?.column("seq")?.integer ?? 0) + 1
+    }
+
+    /// Inserts `fresh` as the rows numbered from `first`, with their R*Tree rows; a row whose
+    /// id is stored already is skipped (`rowCount` tells).
+    static func insertRows(_ fresh: ArraySlice<ObservationSubmission>, from first: Int64,
+                           in db: SQLiteConnection) async throws -> [(sequence: Int64, stored: StoredObservation)] {
+        var next = first
         var committed: [(sequence: Int64, stored: StoredObservation)] = []
         committed.reserveCapacity(fresh.count)
-        for chunk in fresh.chunked(into: insertChunk) {
+        for chunk in Array(fresh).chunked(into: insertChunk) {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 12)
             var placed: [SQLiteData] = []
@@ -92,12 +134,26 @@ extension SQLiteStore {
                 _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
             }
         }
-        // Every row went in unless an id was stored already (then its row was skipped).
-        let first = next - Int64(fresh.count)
-        let inserted = try await db.query("SELECT COUNT(*) AS inserted FROM observations WHERE seq >= ?", [.integer(Int(first))]).first?.column("inserted")?.integer
-        guard inserted == fresh.count else { return nil }
-        try await appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
-        return (answers, committed)
+        return committed
+    }
+
+    /// Rows numbered from `first` on: every row inserted went in unless its id was stored already.
+    static func rowCount(from first: Int64, in db: SQLiteConnection) async throws -> Int? {
+        try await db.query("SELECT COUNT(*) AS inserted FROM observations WHERE seq >= ?", [.integer(Int(first))]).first?.column("inserted")?.integer
+    }
+
+    /// The stored records among `ids`, by id.
+    static func stored(ids: [UUID], in db: SQLiteConnection) async throws -> [UUID: StoredObservation] {
+        var known: [UUID: StoredObservation] = [:]
+        for chunk in Array(Set(ids.map { $0.uuidString.lowercased() })).chunked(into: insertChunk) {
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try await db.query("SELECT \(observationColumns) FROM observations WHERE id IN (\(placeholders))", chunk.map { .text($0) })
+            for row in rows {
+                let stored = try decodeObservation(row)
+                known[stored.observation.id] = stored
+            }
+        }
+        return known
     }
 
     public func observation(id: UUID) async throws -> StoredObservation? {

@@ -28,6 +28,10 @@ public protocol ObservationStore: Sendable {
     /// the same content and reporter is a replay and returns the stored record; the same id with other content throws
     /// `StoreError.conflict` and nothing of the batch is stored.
     func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult]
+    /// The same for one batch that arrives in parts (a large request read part by part): a
+    /// store may write the first parts while the later ones are still being read. A stream
+    /// that ends with an error stores nothing and throws that error.
+    func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult]
 
     func observation(id: UUID) async throws -> StoredObservation?
     func observations(matching query: ObservationQuery) async throws -> ObservationPage
@@ -38,6 +42,15 @@ public protocol ObservationStore: Sendable {
     func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry]
     /// The sequence of the last committed observation (0 when there are none).
     func latestIntakeSequence() async throws -> Int64
+}
+
+extension ObservationStore {
+    /// Waits for the whole batch, then stores it as one.
+    public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
+        var batch: [ObservationSubmission] = []
+        for try await part in parts { batch += part }
+        return try await submit(batch)
+    }
 }
 
 /// Agreements as versioned data.

@@ -69,6 +69,49 @@ import Testing
         }
     }
 
+    /// A large batch is stored while it is read, part by part: it must answer exactly as a
+    /// small one — every record in order, a retry replayed, a refused element in any part or a
+    /// conflict in a later part leaving nothing stored.
+    @Test func aLargeBatchStoredAsItIsReadIsStillOneBatch() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            func batch(_ records: [String]) -> String { "{\"observations\": [" + records.joined(separator: ",") + "]}" }
+            let ids = (0..<650).map { _ in UUID() }
+            let records = ids.map { Fixtures.observation(id: $0) }
+            let created = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(records))
+            #expect(created.status == .created)
+            #expect(created.json["created"] == .number(650))
+            #expect(created.json["results"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ids.map { $0.uuidString.lowercased() })
+            let again = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(records))
+            #expect(again.status == .ok)
+            #expect(again.json["replayed"] == .number(650))
+
+            var refusedRecords = (0..<650).map { _ in Fixtures.observation() }
+            refusedRecords[3] = refusedRecords[3].replacingOccurrences(of: "\"lat\": 48.10", with: "\"lat\": 148.10")
+            refusedRecords[640] = refusedRecords[640].replacingOccurrences(of: "\"lat\": 48.10", with: "\"lat\": 148.10")
+            let refused = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(refusedRecords))
+            #expect(refused.status == .unprocessableContent)
+            #expect(paths(refused.json) == ["observations[3].location.lat", "observations[640].location.lat"])
+            var lateRefusal = (0..<650).map { _ in Fixtures.observation() }
+            lateRefusal[610] = lateRefusal[610].replacingOccurrences(of: "\"lat\": 48.10", with: "\"lat\": 148.10")
+            let refusedLate = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(lateRefusal))
+            #expect(paths(refusedLate.json) == ["observations[610].location.lat"], "refused after three parts were written")
+
+            var conflicting = (0..<650).map { _ in Fixtures.observation() }
+            conflicting[500] = records[7].replacingOccurrences(of: "\"count\": 2", with: "\"count\": 3")
+            let conflict = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(conflicting))
+            #expect(conflict.status == .conflict)
+            var count = 0
+            var cursor: String? = nil
+            repeat {
+                let page = try await client.call(.get, "/api/v1/observations?limit=1000" + (cursor.map { "&cursor=\($0)" } ?? ""), as: "analyst", server: server)
+                count += page.json["observations"]?.arrayValue?.count ?? 0
+                cursor = page.json["next_cursor"]?.stringValue
+            } while cursor != nil
+            #expect(count == 650, "nothing of a refused or conflicting batch is stored")
+        }
+    }
+
     @Test func aBatchOverTheLimitIsRefused() async throws {
         let server = try await TestServer.make()
         try await server.run { client in

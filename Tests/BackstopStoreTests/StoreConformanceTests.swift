@@ -174,6 +174,59 @@ import Testing
         try await store.close()
     }
 
+    /// A batch in parts, as the server stores a large request while it is still reading it.
+    func parts(_ parts: [[ObservationSubmission]], thenFailing error: (any Error)? = nil) -> AsyncThrowingStream<[ObservationSubmission], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[ObservationSubmission], any Error>.makeStream()
+        for part in parts { continuation.yield(part) }
+        continuation.finish(throwing: error)
+        return stream
+    }
+
+    struct ReadingFailed: Error, Equatable {}
+
+    /// A batch sent in parts is one batch: one answer per record in order, replays and
+    /// conflicts across parts as within one, nothing stored when a part conflicts or the
+    /// reading fails after some parts were written, and one chained audit entry per record.
+    @Test(arguments: StoreKind.allCases)
+    func aBatchInPartsIsStoredAsOneBatch(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let sent = [[1, 2], [3], [4, 1]].map { $0.map { submission(observation($0)) } }
+        let results = try await store.submit(parts: parts(sent))
+        #expect(results.map(\.outcome) == [.created, .created, .created, .created, .replayed])
+        #expect(results.map(\.stored.observation.id) == [1, 2, 3, 4, 1].map { observation($0).id })
+        // A retry in other parts replays every record.
+        let again = try await store.submit(parts: parts([[submission(observation(4))], [submission(observation(1)), submission(observation(2))]]))
+        #expect(again.map(\.outcome) == [.replayed, .replayed, .replayed])
+        #expect(again[0].stored.receivedAt == results[3].stored.receivedAt)
+        // A conflict in a later part, and a reading that fails after a part: nothing of either.
+        var changed = observation(2)
+        changed.count = 9
+        await #expect(throws: StoreError.conflict(ids: [changed.id])) {
+            try await store.submit(parts: parts([[submission(observation(5)), submission(observation(6))], [submission(changed)]]))
+        }
+        await #expect(throws: ReadingFailed()) {
+            try await store.submit(parts: parts([[submission(observation(7))], [submission(observation(8))]], thenFailing: ReadingFailed()))
+        }
+        #expect(try await store.observationCount() == 4)
+        #expect(try await store.intake(after: 0, limit: 10).map(\.sequence) == [1, 2, 3, 4])
+        let entries = try await everyEntry(store)
+        #expect(entries.map(\.subject) == [1, 2, 3, 4].map { "observation/\(observation($0).id.uuidString.lowercased())" })
+        #expect(AuditChain.firstProblem(in: entries) == nil)
+        // A batch still being read holds the writer; a request meanwhile is written after it.
+        let (open, reading) = AsyncThrowingStream<[ObservationSubmission], any Error>.makeStream()
+        reading.yield([submission(observation(10))])
+        async let inParts = store.submit(parts: open)
+        async let meanwhile = store.submit([submission(observation(20))])
+        try await Task.sleep(for: .milliseconds(50))
+        reading.yield([submission(observation(11))])
+        reading.finish()
+        #expect(try await inParts.map(\.outcome) == [.created, .created])
+        #expect(try await meanwhile.map(\.outcome) == [.created])
+        #expect(try await store.intake(after: 4, limit: 10).map(\.sequence) == [5, 6, 7], "no sequence is left out or taken twice")
+        #expect(AuditChain.firstProblem(in: try await everyEntry(store)) == nil)
+        try await store.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func duplicatesInsideOneBatchAreOneRecord(kind: StoreKind) async throws {
         let store = try await kind.make()

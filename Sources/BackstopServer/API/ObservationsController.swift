@@ -35,13 +35,12 @@ struct ObservationsController: Sendable {
         // A registered camera's record that does not fit its field of view is kept, flagged.
         // Each record is read, located, written in its stored form and hashed on its own, in
         // one go (see `parse`).
-        let (submissions, isBatch) = try await parse(body, identity: identity, now: now) { observation in
-            ObservationSubmission(observation: observation, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
-                                  resolution: resolver.resolve(observation).flagged(sensor?.viewProblem(of: observation)))
-        }
-        let results: [SubmissionResult]
+        let results: [SubmissionResult], isBatch: Bool
         do {
-            results = try await store.submit(submissions)
+            (results, isBatch) = try await readAndStore(body, identity: identity, now: now) { observation in
+                ObservationSubmission(observation: observation, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
+                                      resolution: resolver.resolve(observation).flagged(sensor?.viewProblem(of: observation)))
+            }
         } catch let error as StoreError {
             if case .conflict = error { metrics.observationConflicts.increment() }
             throw error
@@ -87,17 +86,21 @@ struct ObservationsController: Sendable {
         return .object(root)
     }
 
-    /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`;
-    /// every refused field of every element is reported, in the elements' order. A batch's
-    /// elements are read and made into submissions on all cores, each element start to end
-    /// on one (no wait for all to be read before the first is located).
-    private func parse(_ body: JSONValue, identity: Identity, now: Date,
-                       submission: @escaping @Sendable (Observation) -> ObservationSubmission) async throws -> ([ObservationSubmission], Bool) {
+    /// Elements of a batch read and made into submissions at a time, on all cores; a batch of
+    /// at least two parts is stored as it is read (`ObservationStore.submit(parts:)`): the
+    /// store writes one part while the cores read the next.
+    static let partSize = 200
+
+    /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`,
+    /// and stored; every refused field of every element is reported, in the elements' order,
+    /// and then nothing is stored. Each element is read start to end on one core.
+    private func readAndStore(_ body: JSONValue, identity: Identity, now: Date,
+                              submission: @escaping @Sendable (Observation) -> ObservationSubmission) async throws -> ([SubmissionResult], Bool) {
         let sink = ErrorSink()
         guard body.objectValue?.keys.contains("observations") == true else {
             let (observation, errors) = Self.read(body, path: FieldPath(), identity: identity, now: now)
             guard let observation, errors.isEmpty else { throw rejected(errors) }
-            return ([submission(observation)], false)
+            return (try await store.submit([submission(observation)]), false)
         }
         guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
               let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
@@ -106,18 +109,56 @@ struct ObservationsController: Sendable {
         if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
         // Once an element is refused the others are only read, for their errors.
         let refused = Atomic(!sink.errors.isEmpty)
-        let read = await elements.map { Element(path: $0.0, value: $0.1) }.concurrentMap { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
-            let (observation, errors) = Self.read(element.value, path: element.path, identity: identity, now: now)
-            guard let observation, errors.isEmpty else {
-                refused.store(true, ordering: .relaxed)
-                return (nil, errors)
+        let parts = elements.map { Element(path: $0.0, value: $0.1) }.chunked(into: Self.partSize)
+        func read(_ part: ArraySlice<Element>) async -> (submissions: [ObservationSubmission], errors: [FieldError]) {
+            let read = await Array(part).concurrentMap(minimumPart: 32) { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
+                let (observation, errors) = Self.read(element.value, path: element.path, identity: identity, now: now)
+                guard let observation, errors.isEmpty else {
+                    refused.store(true, ordering: .relaxed)
+                    return (nil, errors)
+                }
+                return (refused.load(ordering: .relaxed) ? nil : submission(observation), [])
             }
-            return (refused.load(ordering: .relaxed) ? nil : submission(observation), [])
+            return (read.compactMap(\.submission), read.flatMap(\.errors))
         }
-        let errors = sink.errors + read.flatMap(\.errors)
-        if !errors.isEmpty { throw rejected(errors) }
-        return (read.compactMap(\.submission), true)
+        guard parts.count > 1 else {
+            // A small batch waits to share a commit with others (see `GroupCommit`).
+            let (submissions, errors) = await read(parts.first ?? [])
+            if !(sink.errors + errors).isEmpty { throw rejected(sink.errors + errors) }
+            return (try await store.submit(submissions), true)
+        }
+        var errors = sink.errors
+        let (stream, stored) = AsyncThrowingStream<[ObservationSubmission], any Error>.makeStream()
+        return try await withThrowingTaskGroup(of: [SubmissionResult].self) { group in
+            var storing = false
+            for part in parts {
+                let (submissions, partErrors) = await read(part)
+                errors += partErrors
+                guard errors.isEmpty else {
+                    stored.finish(throwing: BatchRefused())
+                    continue
+                }
+                stored.yield(submissions)
+                if !storing {
+                    // The first part is ready: only now is the writer taken.
+                    group.addTask { try await store.submit(parts: stream) }
+                    storing = true
+                }
+            }
+            stored.finish()
+            guard errors.isEmpty else {
+                // The store undoes what it wrote of the first parts.
+                while true {
+                    do { if try await group.next() == nil { break } } catch {}
+                }
+                throw rejected(errors)
+            }
+            return (try await group.next() ?? [], true)
+        }
     }
+
+    /// Ends the parts of a batch that has a refused element: nothing of it is stored.
+    private struct BatchRefused: Error {}
 
     private struct Element: Sendable {
         var path: FieldPath
