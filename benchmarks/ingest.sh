@@ -8,14 +8,19 @@
 # front). Then benchmarks/sqlite_ceiling (C, SQLite's C API) inserts exactly the rows each
 # SQLite batch phase stored into a new database with the same schema, WAL and
 # synchronous=FULL, in transactions of 1,000, and Backstop's rate is printed as a ratio to it.
-# Usage: benchmarks/ingest.sh [sqlite|postgres|both] [arguments for ingest.py, e.g. --batches 10]
+# Usage: [BACKSTOP_BINARY=path] benchmarks/ingest.sh [sqlite|postgres|both] [arguments for ingest.py, e.g. --batches 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stores="${1:-both}"
 case "$stores" in sqlite|postgres|both) shift || true ;; *) stores=both ;; esac
 source scripts/setup.sh
-swift build -c release --product backstop
-binary="$(swift build -c release --show-bin-path)/backstop"
+# BACKSTOP_BINARY: measure that build instead (an A/B comparison of two commits' binaries).
+if [ -n "${BACKSTOP_BINARY:-}" ]; then
+  binary="$BACKSTOP_BINARY"
+else
+  swift build -c release --product backstop
+  binary="$(swift build -c release --show-bin-path)/backstop"
+fi
 cache=".build/bench-ingest"
 mkdir -p "$cache"
 # Any C compiler: the system's, or the clang that comes with the Swift toolchain.

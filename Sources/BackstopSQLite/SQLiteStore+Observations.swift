@@ -17,26 +17,36 @@ extension SQLiteStore {
 
     /// A batch written while it is still being read: its parts go into one transaction as they
     /// arrive, so the writer inserts the first while the cores read the next. As in `insert`,
-    /// the parts are first written as if every record were new; a retry (an id stored already)
-    /// or an id named twice undoes that and plans the whole batch against what is stored.
+    /// the parts are written as if every record were new, each checked as it goes in; a retry
+    /// (an id stored already) or an id named twice ends that, and once the last part is read
+    /// the whole batch is planned against what is stored, after the parts written are undone.
     /// The caller holds the writer from the first part to the last: a caller should have its
     /// first part ready when it calls.
     public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
         let (results, committed) = try await writeTransaction { db -> ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)]) in
             _ = try await db.query("SAVEPOINT all_new")
-            let first = try await Self.nextSequence(in: db)
+            var next = try await Self.nextSequence(in: db)
             var audited = try await Self.auditHead(in: db)
             var batch: [ObservationSubmission] = []
+            var ids: Set<UUID> = []
             var committed: [(sequence: Int64, stored: StoredObservation)] = []
+            var allNew = true
             for try await part in parts {
-                committed += try await Self.insertRows(part[...], from: first + Int64(batch.count), in: db)
-                audited = try await Self.appendAudit(prepared: part.map(\.acceptedAudit), after: audited, in: db)
                 batch += part
+                guard allNew else { continue }
+                for submission in part where !ids.insert(submission.observation.id).inserted { allNew = false }
+                guard allNew else { continue }
+                committed += try await Self.insertRows(part[...], from: next, in: db)
+                guard try await Self.rowCount(from: next, in: db) == part.count else {
+                    allNew = false
+                    continue
+                }
+                audited = try await Self.appendAudit(prepared: part.map(\.acceptedAudit), after: audited, in: db)
+                next += Int64(part.count)
             }
-            if let plan = try? SubmissionPlan(batch, existing: [:]), plan.fresh.count == batch.count,
-               try await Self.rowCount(from: first, in: db) == batch.count {
+            if allNew {
                 _ = try await db.query("RELEASE all_new")
-                return (plan.results, committed)
+                return (batch.map { SubmissionResult(stored: StoredObservation($0), outcome: .created) }, committed)
             }
             _ = try await db.query("ROLLBACK TO all_new")
             _ = try await db.query("RELEASE all_new")
