@@ -7,7 +7,9 @@ public final class ObjectReader {
     public let path: FieldPath
     public let sink: ErrorSink
     private let object: [String: JSONValue]
-    private var readKeys: Set<String> = []
+    /// The keys asked for. An object has a dozen keys at most, so a list searched end to end
+    /// costs less than hashing every key into a set (this runs for every field of every record).
+    private var readKeys: [String] = []
 
     public init?(_ value: JSONValue, path: FieldPath, sink: ErrorSink) {
         guard let object = value.objectValue else {
@@ -26,7 +28,7 @@ public final class ObjectReader {
 
     /// The raw value of a key (null counts as absent); a missing required key is reported.
     public func value(_ key: String, required: Bool = false) -> JSONValue? {
-        readKeys.insert(key)
+        if !readKeys.contains(key) { readKeys.append(key) }
         guard let value = object[key], !value.isNull else {
             if required { sink.add(path.key(key), "is required") }
             return nil
@@ -94,6 +96,7 @@ public final class ObjectReader {
         _ key: String, _ type: Choice.Type, required: Bool = false, noun: String? = nil
     ) -> Choice? where Choice.RawValue == String {
         guard let raw = string(key, required: required) else { return nil }
+        if let choice = Choice(rawValue: raw) { return choice }
         return Self.choice(raw, type, path: path.key(key), sink: sink, noun: noun ?? key)
     }
 
@@ -148,7 +151,9 @@ public final class ObjectReader {
     /// Reports every key not read. `absentIfNull` names keys that belong to another form of the
     /// same object: sent as null they are the same as left out, as everywhere.
     public func finish(explanations: [String: String] = [:], absentIfNull: Set<String> = []) {
-        for key in object.keys.sorted() where !readKeys.contains(key) {
+        // Sorted, for the errors' order, only when a key is left over.
+        let unread = object.keys.filter { !readKeys.contains($0) }
+        for key in unread.sorted() {
             if absentIfNull.contains(key), object[key]?.isNull == true { continue }
             sink.add(path.key(key), explanations[key] ?? "is not a known field")
         }
