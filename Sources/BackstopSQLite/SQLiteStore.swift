@@ -120,7 +120,17 @@ public final class SQLiteStore: BackstopStore {
 
     /// Runs `body` in one write transaction; BEGIN IMMEDIATE takes the write lock up front so a
     /// second process (an import beside the server) waits instead of failing half-way.
+    ///
+    /// The transaction runs in a task of its own, which the caller's cancellation does not
+    /// reach: SQLiteNIO runs statements through `NIOThreadPool.runIfActive`, which refuses the
+    /// work of a cancelled task, and a transaction once begun must still end in its COMMIT or
+    /// its ROLLBACK on the one writer connection (a request given up while its batch is stored
+    /// in parts is written whole or not at all, see `submit(parts:)`).
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        try await Task { try await transaction(body) }.value
+    }
+
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         try await gate.withLock { [writer, checkpointer] in
             // Another connection or process may hold the write lock: wait for it off the thread
             // pool (see `configure`), for up to 10 s.

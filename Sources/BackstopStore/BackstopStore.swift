@@ -49,6 +49,8 @@ extension ObservationStore {
     public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
         var batch: [ObservationSubmission] = []
         for try await part in parts { batch += part }
+        // A stream read by a cancelled task ends early, as if finished: never store half a batch.
+        try Task.checkCancellation()
         return try await submit(batch)
     }
 }

@@ -224,6 +224,27 @@ import Testing
         #expect(try await meanwhile.map(\.outcome) == [.created])
         #expect(try await store.intake(after: 4, limit: 10).map(\.sequence) == [5, 6, 7], "no sequence is left out or taken twice")
         #expect(AuditChain.firstProblem(in: try await everyEntry(store)) == nil)
+        // A request given up while its batch is being read (its task cancelled) stores all of
+        // the batch or nothing, never the parts read so far (a stream read by a cancelled task
+        // ends as if it were finished), and the store still takes writes after it.
+        let (abandoned, reader) = AsyncThrowingStream<[ObservationSubmission], any Error>.makeStream()
+        reader.yield([submission(observation(30))])
+        let cancelled = Task { try await store.submit(parts: abandoned) }
+        try await Task.sleep(for: .milliseconds(50))
+        cancelled.cancel()
+        try await Task.sleep(for: .milliseconds(50))
+        reader.yield([submission(observation(31))])
+        reader.finish()
+        switch await cancelled.result {
+        case .success(let results):
+            #expect(results.map(\.outcome) == [.created, .created])
+            #expect(try await store.observationCount() == 9)
+        case .failure(let error):
+            #expect(error is CancellationError, "\(error)")
+            #expect(try await store.observationCount() == 7, "nothing of the abandoned batch")
+        }
+        #expect(try await store.submit([submission(observation(40))]).map(\.outcome) == [.created])
+        #expect(AuditChain.firstProblem(in: try await everyEntry(store)) == nil)
         try await store.close()
     }
 

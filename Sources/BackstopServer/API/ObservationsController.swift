@@ -34,7 +34,7 @@ struct ObservationsController: Sendable {
         let resolver = try await resolvers.resolver()
         // A registered camera's record that does not fit its field of view is kept, flagged.
         // Each record is read, located, written in its stored form and hashed on its own, in
-        // one go (see `parse`).
+        // one go (see `readAndStore`).
         let results: [SubmissionResult], isBatch: Bool
         do {
             (results, isBatch) = try await readAndStore(body, identity: identity, now: now) { observation in
