@@ -55,7 +55,7 @@ extension SQLiteStore {
         try await read("SELECT * FROM agreement_versions ORDER BY agreement_id, version").map(Self.decodeAgreement)
     }
 
-    static func decodeAgreement(_ row: SQLiteRow) throws -> StoredAgreement {
+    static func decodeAgreement(_ row: some SQLiteColumns) throws -> StoredAgreement {
         guard let id = row.column("agreement_id")?.string, let version = row.column("version")?.integer,
               let document = row.column("document")?.string, let savedBy = row.column("saved_by")?.string,
               let savedAt = row.column("saved_at_ms")?.integer
@@ -86,7 +86,7 @@ extension SQLiteStore {
         try await read("SELECT * FROM access_tokens ORDER BY name").map(Self.decodeToken)
     }
 
-    static func decodeToken(_ row: SQLiteRow) throws -> AccessTokenRecord {
+    static func decodeToken(_ row: some SQLiteColumns) throws -> AccessTokenRecord {
         guard let hash = row.column("hash")?.string, let name = row.column("name")?.string, let roleName = row.column("role")?.string,
               let role = Role(rawValue: roleName), let createdAt = row.column("created_at_ms")?.integer
         else { throw StoreError.corrupt("an access token row is unreadable") }

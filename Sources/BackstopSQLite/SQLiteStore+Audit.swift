@@ -3,44 +3,46 @@ import BackstopStore
 import Foundation
 import SQLiteNIO
 
+/// The last entry of the audit log: the next entry follows it and chains to its hash.
+struct AuditHead: Sendable {
+    let sequence: Int64
+    let hash: String
+}
+
 extension SQLiteStore {
     /// Appends entries for `drafts` inside the caller's write transaction (SQLite has one
     /// writer at a time, so the head read here is the head the entries follow).
-    static func appendAudit(_ drafts: [AuditDraft], in db: SQLiteConnection) async throws {
+    static func appendAudit(_ drafts: [AuditDraft], in db: SQLiteWriter) async throws {
         try await appendAudit(prepared: drafts.map(PreparedAuditDraft.init), in: db)
     }
 
     /// Appends entries for drafts prepared before the transaction (a batch's, on all cores).
-    static func appendAudit(prepared drafts: [PreparedAuditDraft], in db: SQLiteConnection) async throws {
+    static func appendAudit(prepared drafts: [PreparedAuditDraft], in db: SQLiteWriter) async throws {
         guard !drafts.isEmpty else { return }
-        try await appendAudit(prepared: drafts, after: try await auditHead(in: db), in: db)
+        try await db.statements { connection in
+            _ = try appendAudit(prepared: drafts, after: try auditHead(on: &connection), on: &connection)
+        }
     }
 
     /// The last entry's sequence and hash, inside the caller's write transaction.
-    static func auditHead(in db: SQLiteConnection) async throws -> (sequence: Int64, hash: String)? {
-        try await db.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").first.map { row -> (Int64, String) in
-            (Int64(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
+    static func auditHead(on connection: inout WriterConnection) throws -> AuditHead? {
+        try connection.rows("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", []).first.map { row in
+            AuditHead(sequence: Int64(row.column("seq")?.integer ?? 0), hash: row.column("hash")?.string ?? "")
         }
     }
 
     /// Appends entries for `drafts` after `head` (the last entry, read in this transaction);
     /// answers the new last entry, for a next append in the same transaction.
-    @discardableResult
-    static func appendAudit(prepared drafts: [PreparedAuditDraft], after head: (sequence: Int64, hash: String)?,
-                            in db: SQLiteConnection) async throws -> (sequence: Int64, hash: String)? {
-        let entries = PreparedAuditDraft.chain(drafts, after: head, at: Date())
-        for chunk in entries.chunked(into: 500) {
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ",")
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(chunk.count * 8)
-            for chained in chunk {
-                let entry = chained.entry
-                binds += [.integer(Int(entry.sequence)), .integer(Int(Timestamp.milliseconds(entry.recordedAt))), .text(entry.actor),
-                          .text(entry.action), .text(entry.subject), .text(chained.bodyText), .text(entry.previousHash), .text(entry.hash)]
-            }
-            _ = try await db.query("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES \(values)", binds)
+    static func appendAudit(prepared drafts: [PreparedAuditDraft], after head: AuditHead?,
+                            on connection: inout WriterConnection) throws -> AuditHead? {
+        let entries = PreparedAuditDraft.chain(drafts, after: head.map { ($0.sequence, $0.hash) }, at: Date())
+        for chained in entries {
+            let entry = chained.entry
+            try connection.execute("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   [.integer(Int(entry.sequence)), .integer(Int(Timestamp.milliseconds(entry.recordedAt))), .text(entry.actor),
+                                    .text(entry.action), .text(entry.subject), .text(chained.bodyText), .text(entry.previousHash), .text(entry.hash)])
         }
-        return entries.last.map { ($0.entry.sequence, $0.entry.hash) } ?? head
+        return entries.last.map { AuditHead(sequence: $0.entry.sequence, hash: $0.entry.hash) } ?? head
     }
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
@@ -76,7 +78,7 @@ extension SQLiteStore {
         }
     }
 
-    static func decodeAuditEntry(_ row: SQLiteRow) throws -> AuditEntry {
+    static func decodeAuditEntry(_ row: some SQLiteColumns) throws -> AuditEntry {
         guard let seq = row.column("seq")?.integer, let at = row.column("recorded_at_ms")?.integer, let actor = row.column("actor")?.string,
               let action = row.column("action")?.string, let subject = row.column("subject")?.string, let body = row.column("body")?.string,
               let previous = row.column("previous_hash")?.string, let hash = row.column("hash")?.string

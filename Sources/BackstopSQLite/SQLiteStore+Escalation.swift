@@ -141,7 +141,7 @@ extension SQLiteStore {
     }
 
     /// Whether the fence's holder holds its lease now (always true without a fence).
-    static func holds(_ fence: WorkFence?, in db: SQLiteConnection) async throws -> Bool {
+    static func holds(_ fence: WorkFence?, in db: SQLiteWriter) async throws -> Bool {
         guard let fence else { return true }
         let held = try await db.query("SELECT 1 FROM work_leases WHERE name = ? AND holder = ? AND expires_at_ms > ?",
                                       [.text(fence.lease), .text(fence.holder), .integer(Int(Timestamp.milliseconds(Date())))])
@@ -149,11 +149,11 @@ extension SQLiteStore {
     }
 
     /// The one value (named `n`) that `sql` selects.
-    private static func head(_ sql: String, in db: SQLiteConnection) async throws -> Int64 {
+    private static func head(_ sql: String, in db: SQLiteWriter) async throws -> Int64 {
         Int64(try await db.query(sql).first?.column("n")?.integer ?? 0)
     }
 
-    static func selectRecords(_ kind: EscalationRecordKind, ids: [String]?, in db: SQLiteConnection) async throws -> [EscalationRecord] {
+    static func selectRecords(_ kind: EscalationRecordKind, ids: [String]?, in db: some SQLiteStatements) async throws -> [EscalationRecord] {
         let select = "SELECT kind, id, seq, revision, document FROM escalation_records WHERE kind = ?"
         guard let ids else {
             return try await db.query("\(select) ORDER BY seq", [.text(kind.rawValue)]).map(Self.decodeEscalationRecord)
@@ -167,13 +167,13 @@ extension SQLiteStore {
         return records.sorted { $0.sequence < $1.sequence }
     }
 
-    private static func storedSequence(of key: EscalationKey, in db: SQLiteConnection) async throws -> Int64? {
+    private static func storedSequence(of key: EscalationKey, in db: SQLiteWriter) async throws -> Int64? {
         try await db.query("SELECT seq FROM escalation_records WHERE kind = ? AND id = ?", [.text(key.kind.rawValue), .text(key.id)])
             .first?.column("seq")?.integer.map { Int64($0) }
     }
 
     /// Writes a record, keeping the sequence of one stored already.
-    private static func putRecord(_ record: EscalationRecord, in db: SQLiteConnection) async throws {
+    private static func putRecord(_ record: EscalationRecord, in db: SQLiteWriter) async throws {
         _ = try await db.query("""
             INSERT INTO escalation_records (kind, id, seq, revision, document) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET revision = excluded.revision, document = excluded.document
@@ -183,19 +183,19 @@ extension SQLiteStore {
 
     /// Cancels a subscription's pending deliveries. Only the `state` column changes: it is the
     /// state a delivery is read with (see `decodeDelivery`).
-    private static func cancelPending(of subscription: UUID, in db: SQLiteConnection) async throws {
+    private static func cancelPending(of subscription: UUID, in db: SQLiteWriter) async throws {
         _ = try await db.query("UPDATE deliveries SET state = ? WHERE subscription_id = ? AND state = ?",
                                [.text(Delivery.State.cancelled.rawValue), .text(subscription.uuidString.lowercased()), .text(Delivery.State.pending.rawValue)])
     }
 
     /// Stores a delivery over its row; false when there is none.
-    private static func updateDelivery(_ delivery: Delivery, in db: SQLiteConnection) async throws -> Bool {
+    private static func updateDelivery(_ delivery: Delivery, in db: SQLiteWriter) async throws -> Bool {
         let updated = try await db.query("UPDATE deliveries SET state = ?, document = ? WHERE id = ? RETURNING id",
                                          [.text(delivery.state.rawValue), .text(try EscalationJSON.string(delivery)), .text(delivery.id.uuidString.lowercased())])
         return !updated.isEmpty
     }
 
-    static func decodeEscalationRecord(_ row: SQLiteRow) throws -> EscalationRecord {
+    static func decodeEscalationRecord(_ row: some SQLiteColumns) throws -> EscalationRecord {
         guard let kindName = row.column("kind")?.string, let id = row.column("id")?.string, let sequence = row.column("seq")?.integer,
               let revision = row.column("revision")?.integer, let document = row.column("document")?.string
         else { throw StoreError.corrupt("an escalation record row lacks a column") }
@@ -203,7 +203,7 @@ extension SQLiteStore {
         return EscalationRecord(key: EscalationKey(kind, id), sequence: Int64(sequence), revision: Int64(revision), document: document)
     }
 
-    static func decodeOutboxRow(_ row: SQLiteRow) throws -> (sequence: Int64, message: OutboxMessage) {
+    static func decodeOutboxRow(_ row: some SQLiteColumns) throws -> (sequence: Int64, message: OutboxMessage) {
         guard let sequence = row.column("seq")?.integer, let document = row.column("document")?.string else {
             throw StoreError.corrupt("an outbox row lacks a column")
         }
@@ -215,7 +215,7 @@ extension SQLiteStore {
     }
 
     /// A delivery as stored, in the state its `state` column says.
-    static func decodeDelivery(_ row: SQLiteRow) throws -> Delivery {
+    static func decodeDelivery(_ row: some SQLiteColumns) throws -> Delivery {
         guard let id = row.column("id")?.string, let stateName = row.column("state")?.string, let document = row.column("document")?.string else {
             throw StoreError.corrupt("a delivery row lacks a column")
         }

@@ -97,7 +97,7 @@ extension SQLiteStore {
 
     /// The named incidents as stored at the last revision `head` (those this handle wrote last
     /// as written, see `RecentIncidents`; the others read on `db`).
-    private func currentIncidents(_ ids: [UUID], head: Int64, in db: SQLiteConnection) async throws -> [UUID: StoredIncident] {
+    private func currentIncidents(_ ids: [UUID], head: Int64, in db: some SQLiteStatements) async throws -> [UUID: StoredIncident] {
         var current = recentIncidents.latest(ids, head: head)
         for chunk in ids.filter({ current[$0] == nil }).chunked(into: 500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -111,7 +111,7 @@ extension SQLiteStore {
 
     /// One statement per 200 entries: a page of new incidents logs about as many findings, and
     /// a statement each held the single writer for most of the page's write.
-    static func logFindings(_ findings: [FindingLogSubmission], by writer: String, at now: Int, in db: SQLiteConnection) async throws {
+    static func logFindings(_ findings: [FindingLogSubmission], by writer: String, at now: Int, in db: SQLiteWriter) async throws {
         for chunk in findings.chunked(into: 200) {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 11)
@@ -129,7 +129,7 @@ extension SQLiteStore {
         }
     }
 
-    static func decodeIncident(_ row: SQLiteRow) throws -> StoredIncident {
+    static func decodeIncident(_ row: some SQLiteColumns) throws -> StoredIncident {
         guard let revision = row.column("revision")?.integer, let document = row.column("document")?.string else {
             throw StoreError.corrupt("an incident row lacks a column")
         }

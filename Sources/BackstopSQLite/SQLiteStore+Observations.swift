@@ -5,7 +5,7 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteStore {
-    /// Rows per INSERT statement; well under SQLite's bound-variable limit.
+    /// Ids per lookup statement; well under SQLite's bound-variable limit.
     static let insertChunk = 500
 
     public func submit(_ submissions: [ObservationSubmission]) async throws -> [SubmissionResult] {
@@ -24,32 +24,42 @@ extension SQLiteStore {
     /// first part ready when it calls.
     public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
         let (results, committed) = try await writeTransaction { db -> ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)]) in
-            _ = try await db.query("SAVEPOINT all_new")
-            var next = try await Self.nextSequence(in: db)
-            var audited = try await Self.auditHead(in: db)
-            var batch: [ObservationSubmission] = []
-            var ids: Set<UUID> = []
-            var committed: [(sequence: Int64, stored: StoredObservation)] = []
-            var allNew = true
-            for try await part in parts {
-                batch += part
-                guard allNew else { continue }
-                for submission in part where !ids.insert(submission.observation.id).inserted { allNew = false }
-                guard allNew else { continue }
-                committed += try await Self.insertRows(part[...], from: next, in: db)
-                guard try await Self.rowCount(from: next, in: db) == part.count else {
-                    allNew = false
-                    continue
+            let handOver = PartHandOver<[ObservationSubmission]>()
+            let receiving = Task { await handOver.take(from: parts) }
+            defer { receiving.cancel() }
+            // One visit to the writer's thread for the whole batch: it waits there for each part.
+            let (batch, written) = try await db.statements { connection -> ([ObservationSubmission], ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)])?) in
+                try connection.execute("SAVEPOINT all_new", [])
+                var next = try Self.nextSequence(on: &connection)
+                var audited = try Self.auditHead(on: &connection)
+                var batch: [ObservationSubmission] = []
+                var ids: Set<UUID> = []
+                var results: [SubmissionResult] = []
+                var committed: [(sequence: Int64, stored: StoredObservation)] = []
+                var allNew = true
+                while let part = try handOver.next() {
+                    batch += part
+                    guard allNew else { continue }
+                    for submission in part where !ids.insert(submission.observation.id).inserted { allNew = false }
+                    guard allNew, let written = try Self.writePart(part, from: next, after: audited, on: &connection) else {
+                        allNew = false
+                        continue
+                    }
+                    committed += written.committed
+                    // Answered here, while the thread would wait for the next part anyway.
+                    results += part.map { SubmissionResult(stored: StoredObservation($0), outcome: .created) }
+                    audited = written.audited
+                    next += Int64(part.count)
                 }
-                audited = try await Self.appendAudit(prepared: part.map(\.acceptedAudit), after: audited, in: db)
-                next += Int64(part.count)
+                if allNew {
+                    try connection.execute("RELEASE all_new", [])
+                    return (batch, (results, committed))
+                }
+                try connection.execute("ROLLBACK TO all_new", [])
+                try connection.execute("RELEASE all_new", [])
+                return (batch, nil)
             }
-            if allNew {
-                _ = try await db.query("RELEASE all_new")
-                return (batch.map { SubmissionResult(stored: StoredObservation($0), outcome: .created) }, committed)
-            }
-            _ = try await db.query("ROLLBACK TO all_new")
-            _ = try await db.query("RELEASE all_new")
+            if let written { return written }
             let known = try await Self.stored(ids: batch.map(\.observation.id), in: db)
             guard let (answers, written) = try await Self.write([batch], known: known, in: db) else {
                 throw StoreError.unavailable("an observation was stored while this transaction held the writer")
@@ -94,66 +104,51 @@ extension SQLiteStore {
     }
 
     /// Plans each group against `known` (stored records by id) and writes what is fresh, with
-    /// the sequences after the last stored one, their R*Tree rows and audit entries. Nil, with
-    /// rows written, when an id planned as fresh is stored already: the caller undoes them.
+    /// the sequences after the last stored one, their R*Tree rows and audit entries, in one visit
+    /// to the writer's thread. Nil, with rows written, when an id planned as fresh is stored
+    /// already: the caller undoes them.
     static func write(_ groups: [[ObservationSubmission]], known: [UUID: StoredObservation],
-                      in db: SQLiteConnection) async throws -> ([Result<[SubmissionResult], any Error>], [(sequence: Int64, stored: StoredObservation)])? {
+                      in db: SQLiteWriter) async throws -> ([Result<[SubmissionResult], any Error>], [(sequence: Int64, stored: StoredObservation)])? {
         let (answers, fresh) = SubmissionPlan.groups(groups, existing: known)
-        let first = try await nextSequence(in: db)
-        let committed = try await insertRows(fresh[...], from: first, in: db)
-        guard try await rowCount(from: first, in: db) == fresh.count else { return nil }
-        try await appendAudit(prepared: fresh.map(\.acceptedAudit), in: db)
-        return (answers, committed)
+        let committed = try await db.statements { connection in
+            try writePart(fresh, from: try nextSequence(on: &connection), after: try auditHead(on: &connection), on: &connection)?.committed
+        }
+        return committed.map { (answers, $0) }
     }
 
-    /// The single writer numbers the rows itself (as SQLite would: after the largest).
-    static func nextSequence(in db: SQLiteConnection) async throws -> Int64 {
-        Int64(try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations").first?.column("seq")?.integer ?? 0) + 1
-    }
-
-    /// Inserts `fresh` as the rows numbered from `first`, with their R*Tree rows; a row whose
-    /// id is stored already is skipped (`rowCount` tells).
-    static func insertRows(_ fresh: ArraySlice<ObservationSubmission>, from first: Int64,
-                           in db: SQLiteConnection) async throws -> [(sequence: Int64, stored: StoredObservation)] {
+    /// Writes `fresh` as the rows numbered from `first`, with their R*Tree rows and their audit
+    /// entries chained after `audited`; answers the rows and the new head of the log. Nil as
+    /// soon as a row's id is stored already (the caller undoes what was written).
+    static func writePart(_ fresh: [ObservationSubmission], from first: Int64, after audited: AuditHead?,
+                          on connection: inout WriterConnection) throws -> (committed: [(sequence: Int64, stored: StoredObservation)], audited: AuditHead?)? {
         var next = first
         var committed: [(sequence: Int64, stored: StoredObservation)] = []
         committed.reserveCapacity(fresh.count)
-        for chunk in Array(fresh).chunked(into: insertChunk) {
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(chunk.count * 12)
-            var placed: [SQLiteData] = []
-            for submission in chunk {
-                binds.append(.integer(Int(next)))
-                binds.append(contentsOf: insertBinds(submission))
-                var stored = StoredObservation(submission)
-                stored.receivedAt = Timestamp.normalised(stored.receivedAt)
-                committed.append((next, stored))
-                if let point = submission.resolution.point {
-                    placed += [.integer(Int(next)), .float(point.lat), .float(point.lat), .float(point.lon), .float(point.lon)]
-                }
-                next += 1
-            }
-            let rowPlaceholder = "(" + Array(repeating: "?", count: 12).joined(separator: ",") + ")"
-            let values = Array(repeating: rowPlaceholder, count: chunk.count).joined(separator: ",")
-            _ = try await db.query("""
+        for submission in fresh {
+            let inserted = try connection.execute("""
                 INSERT INTO observations (seq, id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution)
-                VALUES \(values) ON CONFLICT (id) DO NOTHING
-                """, binds)
-            if !placed.isEmpty {
-                let rows = Array(repeating: "(?,?,?,?,?)", count: placed.count / 5).joined(separator: ",")
-                _ = try await db.query("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES \(rows)", placed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                """, [.integer(Int(next))] + insertBinds(submission))
+            guard inserted == 1 else { return nil }
+            if let point = submission.resolution.point {
+                try connection.execute("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
+                                       [.integer(Int(next)), .float(point.lat), .float(point.lat), .float(point.lon), .float(point.lon)])
             }
+            var stored = StoredObservation(submission)
+            stored.receivedAt = Timestamp.normalised(stored.receivedAt)
+            committed.append((next, stored))
+            next += 1
         }
-        return committed
+        return (committed, try appendAudit(prepared: fresh.map(\.acceptedAudit), after: audited, on: &connection))
     }
 
-    /// Rows numbered from `first` on: every row inserted went in unless its id was stored already.
-    static func rowCount(from first: Int64, in db: SQLiteConnection) async throws -> Int? {
-        try await db.query("SELECT COUNT(*) AS inserted FROM observations WHERE seq >= ?", [.integer(Int(first))]).first?.column("inserted")?.integer
+    /// The single writer numbers the rows itself (as SQLite would: after the largest).
+    static func nextSequence(on connection: inout WriterConnection) throws -> Int64 {
+        Int64(try connection.rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations", []).first?.column("seq")?.integer ?? 0) + 1
     }
 
     /// The stored records among `ids`, by id.
-    static func stored(ids: [UUID], in db: SQLiteConnection) async throws -> [UUID: StoredObservation] {
+    static func stored(ids: [UUID], in db: SQLiteWriter) async throws -> [UUID: StoredObservation] {
         var known: [UUID: StoredObservation] = [:]
         for chunk in Array(Set(ids.map { $0.uuidString.lowercased() })).chunked(into: insertChunk) {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -260,7 +255,7 @@ extension SQLiteStore {
         ]
     }
 
-    static func decodeObservation(_ row: SQLiteRow) throws -> StoredObservation {
+    static func decodeObservation(_ row: some SQLiteColumns) throws -> StoredObservation {
         guard let body = row.column("body")?.string, let resolution = row.column("resolution")?.string,
               let reporter = row.column("reporter")?.string, let digest = row.column("digest")?.string,
               let receivedAt = row.column("received_at_ms")?.integer

@@ -11,10 +11,11 @@ import Synchronization
 public final class SQLiteStore: BackstopStore {
     public static let fileName = "backstop.sqlite"
 
-    let writer: SQLiteConnection
+    let writer: SQLiteWriter
     let reader: SQLiteConnection
-    /// The store's own threads for SQLite's blocking calls (a commit's fsync, a statement):
-    /// one each for the writer, the reader and the checkpointer, so a read never queues behind
+    /// The store's own threads for SQLite's blocking calls (a commit's fsync, a statement, the
+    /// writer waiting for a batch's next part): one each for the writer, the reader and the
+    /// checkpointer, so a read never queues behind
     /// a write or a checkpoint, and no other store in the process (a test runs many) can take
     /// them.
     private let threads: NIOThreadPool
@@ -37,7 +38,7 @@ public final class SQLiteStore: BackstopStore {
     /// Checkpoints the WAL beside the writer rather than inside its commits.
     let checkpointer: WALCheckpointer
 
-    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, checkpointing: SQLiteConnection, threads: NIOThreadPool) {
+    private init(path: String, writer: SQLiteWriter, reader: SQLiteConnection, checkpointing: SQLiteConnection, threads: NIOThreadPool) {
         self.threads = threads
         self.path = path
         let key = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -67,11 +68,11 @@ public final class SQLiteStore: BackstopStore {
         let threads = NIOThreadPool(numberOfThreads: 3)
         threads.start()
         var opened: [SQLiteConnection] = []
+        var writer: SQLiteWriter?
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
-                                                         on: MultiThreadedEventLoopGroup.singleton.any())
-            opened.append(writer)
-            try await configure(writer, journal: true)
+            let writing = try await SQLiteWriter.open(path: path, threads: threads)
+            writer = writing
+            try await configure(writing, journal: true)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger,
                                                          on: MultiThreadedEventLoopGroup.singleton.any())
             opened.append(reader)
@@ -80,18 +81,20 @@ public final class SQLiteStore: BackstopStore {
                                                                 on: MultiThreadedEventLoopGroup.singleton.any())
             opened.append(checkpointing)
             try await configure(checkpointing, journal: false)
-            _ = try await writer.query("PRAGMA wal_autocheckpoint = 0")
-            return SQLiteStore(path: path, writer: writer, reader: reader, checkpointing: checkpointing, threads: threads)
+            _ = try await writing.query("PRAGMA wal_autocheckpoint = 0")
+            return SQLiteStore(path: path, writer: writing, reader: reader, checkpointing: checkpointing, threads: threads)
         } catch {
             for connection in opened { try? await connection.close() }
+            try? await writer?.close()
             try? await threads.shutdownGracefully()
             if let error = error as? SQLiteError { throw StoreError.unavailable("cannot open \(path): \(error.message)") }
+            if let error = error as? SQLiteFailure { throw StoreError.unavailable("cannot open \(path): \(error.message)") }
             throw error
         }
     }
 
     /// `journal`: the writer's connection (it sets the journal mode).
-    private static func configure(_ connection: SQLiteConnection, journal: Bool) async throws {
+    private static func configure(_ connection: some SQLiteStatements, journal: Bool) async throws {
         if journal { _ = try await connection.query("PRAGMA journal_mode = WAL") }
         _ = try await connection.query("PRAGMA synchronous = FULL")
         // SQLite waits for a lock by sleeping in the calling thread, and SQLiteNIO's calls run
@@ -126,11 +129,11 @@ public final class SQLiteStore: BackstopStore {
     /// work of a cancelled task, and a transaction once begun must still end in its COMMIT or
     /// its ROLLBACK on the one writer connection (a request given up while its batch is stored
     /// in parts is written whole or not at all, see `submit(parts:)`).
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteWriter) async throws -> T) async throws -> T {
         try await Task { try await transaction(body) }.value
     }
 
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteWriter) async throws -> T) async throws -> T {
         try await gate.withLock { [writer, checkpointer] in
             // Another connection or process may hold the write lock: wait for it off the thread
             // pool (see `configure`), for up to 10 s.
@@ -139,8 +142,8 @@ public final class SQLiteStore: BackstopStore {
                 do {
                     _ = try await writer.query("BEGIN IMMEDIATE")
                     break
-                } catch let error as SQLiteError {
-                    guard ContinuousClock.now < deadline, error.message.contains("locked") || error.message.contains("busy") else {
+                } catch let error as SQLiteFailure {
+                    guard ContinuousClock.now < deadline, error.isBusy else {
                         throw StoreError.unavailable("cannot start a write: \(error.message)")
                     }
                     try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
@@ -153,7 +156,7 @@ public final class SQLiteStore: BackstopStore {
                 return result
             } catch {
                 _ = try? await writer.query("ROLLBACK")
-                if let error = error as? SQLiteError { throw StoreError.unavailable(error.message) }
+                if let error = error as? SQLiteFailure { throw StoreError.unavailable(error.message) }
                 throw error
             }
         }
@@ -202,3 +205,4 @@ public final class SQLiteStore: BackstopStore {
         }
     }
 }
+
