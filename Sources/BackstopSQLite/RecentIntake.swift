@@ -14,7 +14,9 @@ final class RecentIntake: Sendable {
     static let capacity = 60_000
 
     private struct State {
-        var entries: [Int64: StoredObservation] = [:]
+        /// Room for all from the start: growing a table of tens of thousands of records copied
+        /// them all, inside a request.
+        var entries = [Int64: StoredObservation](minimumCapacity: RecentIntake.capacity + RecentIntake.capacity / 8)
         var oldest: Int64 = .max
     }
 
@@ -27,12 +29,23 @@ final class RecentIntake: Sendable {
                 state.entries[entry.sequence] = entry.stored
                 state.oldest = min(state.oldest, entry.sequence)
             }
-            // Drop the oldest beyond the capacity (the feed reads them from the database).
+            // Drop the oldest beyond the capacity (the feed reads them from the database): by
+            // sequence from the oldest up, which costs what it drops, unless the sequences here
+            // have wide gaps (another process wrote between); then by sorting them all.
             if state.entries.count > Self.capacity {
-                let keep = state.entries.keys.sorted().suffix(Self.capacity * 3 / 4)
-                let kept = Set(keep)
-                state.entries = state.entries.filter { kept.contains($0.key) }
-                state.oldest = keep.first ?? .max
+                let keep = Self.capacity * 3 / 4
+                if let newest = committed.last?.sequence, newest - state.oldest < Int64(Self.capacity * 2) {
+                    var sequence = state.oldest
+                    while state.entries.count > keep {
+                        state.entries.removeValue(forKey: sequence)
+                        sequence += 1
+                    }
+                    state.oldest = sequence
+                } else {
+                    let kept = Set(state.entries.keys.sorted().suffix(keep))
+                    state.entries = state.entries.filter { kept.contains($0.key) }
+                    state.oldest = kept.min() ?? .max
+                }
             }
         }
     }
