@@ -112,6 +112,30 @@ import Testing
         }
     }
 
+    /// A batch's answer is written straight as bytes: the same bytes as the canonical JSON of
+    /// what it says (keys sorted, nothing between tokens), for a batch created and replayed.
+    @Test func aBatchAnswerIsCanonicalJSON() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let ids = (0..<3).map { _ in UUID() }
+            let body = "{\"observations\": [" + ids.map { Fixtures.observation(id: $0) }.joined(separator: ",") + "]}"
+            for expected in [HTTPResponse.Status.created, .ok] {
+                try await client.execute(uri: "/api/v1/observations", method: .post, headers: server.headers("monitor"), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == expected)
+                    #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                    let bytes = Array(response.body.readableBytesView)
+                    let answer = try JSONValue.parse(Data(bytes))
+                    #expect(Array(answer.canonicalData()) == bytes)
+                    let outcome = expected == .created ? "created" : "replayed"
+                    #expect(answer == .object([
+                        "created": .number(expected == .created ? 3 : 0), "replayed": .number(expected == .created ? 0 : 3),
+                        "results": .array(ids.map { .object(["id": .string($0.uuidString.lowercased()), "status": .string(outcome)]) }),
+                    ]))
+                }
+            }
+        }
+    }
+
     @Test func aBatchOverTheLimitIsRefused() async throws {
         let server = try await TestServer.make()
         try await server.run { client in

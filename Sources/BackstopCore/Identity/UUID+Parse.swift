@@ -34,3 +34,20 @@ extension UUID {
         }
     }
 }
+
+extension UUID {
+    /// Appends the id as Backstop writes ids everywhere (`uuidString.lowercased()`), without
+    /// making the two strings: a batch's answer names a thousand of them.
+    public func appendLowercased(to output: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        withUnsafeBytes(of: uuid) { bytes in
+            digits.withUTF8Buffer { hex in
+                for (position, byte) in bytes.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 { output.append(UInt8(ascii: "-")) }
+                    output.append(hex[Int(byte >> 4)])
+                    output.append(hex[Int(byte & 0x0f)])
+                }
+            }
+        }
+    }
+}

@@ -52,8 +52,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
 enum JSONResponse {
     static func make(status: HTTPResponse.Status = .ok, _ value: JSONValue, headers extra: HTTPFields = [:]) -> Response {
+        make(status: status, json: value.canonicalData(), headers: extra)
+    }
+
+    /// A body written as JSON already.
+    static func make(status: HTTPResponse.Status = .ok, json bytes: some Sequence<UInt8>, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         for field in extra { headers[field.name] = field.value }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.canonicalData())))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
