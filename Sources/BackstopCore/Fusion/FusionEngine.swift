@@ -493,7 +493,8 @@ public struct FusionEngine: Sendable {
     }
 
     private func incident(of indices: [Int]) -> Incident {
-        Incident(members: indices.map { records[$0] })
+        // The indices sorted, not the records: a swap moves a word, not a record.
+        Incident(membersByID: indices.sorted { UUIDOrder.less(records[$0].id, records[$1].id) }.map { records[$0] })
     }
 
     /// Why each record of an incident is in it; computed on request, as it costs more than the

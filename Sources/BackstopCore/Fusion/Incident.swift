@@ -50,7 +50,14 @@ public struct Incident: Sendable, Hashable {
     /// Why each member was joined is asked of `FusionEngine.reasons(forIncident:)`: it costs
     /// more than the incident, so only the detail view computes it.
     public init(members: [FusionRecord]) {
-        let sorted = members.sorted { UUIDOrder.less($0.id, $1.id) }
+        self.init(membersByID: members.sorted { UUIDOrder.less($0.id, $1.id) })
+    }
+
+    /// `sorted`: the members in the order of their ids (`UUIDOrder`). A crowded place makes an
+    /// incident of thousands, built again with every step that adds to it: sorting the records
+    /// themselves (large values) and grouping copies of them by source took most of a flood's
+    /// fusion.
+    init(membersByID sorted: [FusionRecord]) {
         id = sorted[0].id
         kind = sorted[0].kind
         start = sorted.map(\.start).min()!
@@ -84,8 +91,14 @@ public struct Incident: Sendable, Hashable {
             radiusMetres = (combined.radiusMetres * 10).rounded() / 10
         }
         recordCount = sorted.count
-        let bySource = Dictionary(grouping: sorted, by: \.source)
-        estimatedEvents = bySource.values.map { $0.reduce(0) { $0 + $1.count } }.max() ?? 0
+        // Per source: the events it counted, and its best record's worth.
+        var bySource: [String: (events: Int, best: Double)] = [:]
+        for record in sorted {
+            let worth = Self.probability(record.grade)
+            bySource[record.source, default: (0, 0)].events += record.count
+            bySource[record.source]!.best = max(bySource[record.source]!.best, worth)
+        }
+        estimatedEvents = bySource.values.map(\.events).max() ?? 0
         modalities = Array(Set(sorted.map(\.modality))).sorted { $0.rawValue < $1.rawValue }
         sources = bySource.keys.sorted()
         grades = sorted.compactMap(\.grade)
@@ -100,9 +113,7 @@ public struct Incident: Sendable, Hashable {
         }
         weaponsByClass = tallies
         liveFireTraining = sorted.allSatisfy(\.liveFireTraining)
-        confidence = 1 - bySource.values.reduce(1.0) { remaining, records in
-            remaining * (1 - (records.map { Self.probability($0.grade) }.max() ?? 0))
-        }
+        confidence = 1 - sources.reduce(1.0) { remaining, source in remaining * (1 - bySource[source]!.best) }
         memberIDs = sorted.map(\.id)
         direction = sorted.compactMap(\.direction).first { $0 != .unknown } ?? sorted.compactMap(\.direction).first
         analystEdited = sorted.contains { $0.analystGroup != nil }

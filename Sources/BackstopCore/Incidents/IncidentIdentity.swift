@@ -70,7 +70,7 @@ public struct IncidentIdentity: Sendable {
     /// Gives ids to freshly derived groups. The groups must be whole: every group fusion
     /// re-derived since the last call (every record of a touched incident is in one of them).
     public mutating func reconcile(_ groups: [[UUID]]) -> Outcome {
-        let groups = groups.filter { !$0.isEmpty }.map { $0.sorted(by: older) }
+        let groups = groups.filter { !$0.isEmpty }.map(inIntakeOrder)
         // Each stored incident touched goes to the group holding its oldest record.
         var oldestOf: [UUID: (record: UUID, group: Int)] = [:]
         for (index, group) in groups.enumerated() {
@@ -107,6 +107,14 @@ public struct IncidentIdentity: Sendable {
         }
         outcome.merged.sort { UUIDOrder.less($0.retired, $1.retired) }
         return outcome
+    }
+
+    /// `records` sorted by `older`, each record's place looked up once rather than at every
+    /// comparison (a flood's incident of thousands is reconciled with every step).
+    private func inIntakeOrder(_ records: [UUID]) -> [UUID] {
+        records.map { (sequence: sequenceOf[$0] ?? .max, id: $0) }
+            .sorted { $0.sequence != $1.sequence ? $0.sequence < $1.sequence : UUIDOrder.less($0.id, $1.id) }
+            .map(\.id)
     }
 
     /// Records in intake order; a record with no known place comes last, ties by id.
