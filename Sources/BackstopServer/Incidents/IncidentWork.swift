@@ -45,7 +45,7 @@ actor IncidentWork {
     private var lastPass: ContinuousClock.Instant?
     static let passInterval = Duration.milliseconds(100)
     /// How long a pass may wait for a busy intake, and for how many records stored meanwhile.
-    static let maxDeferral = Duration.seconds(2)
+    static let maxDeferral = Duration.seconds(5)
     static let maxDeferredRecords = 20_000
     /// The intake counts as busy until this long after its last request ended.
     static let intakeQuiet = Duration.milliseconds(20)
