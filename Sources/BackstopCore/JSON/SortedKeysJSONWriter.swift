@@ -14,19 +14,26 @@ enum SortedKeysJSONWriter {
         return append(value, to: &output) ? output : nil
     }
 
+    /// A number as that encoder writes it: a whole number as an integer; false when it is not
+    /// finite (the encoder refuses it).
+    static func appendNumber(_ number: Double, to output: inout [UInt8]) -> Bool {
+        if let integer = JSONValue.number(number).intValue {
+            output.append(contentsOf: String(integer).utf8)
+        } else {
+            guard number.isFinite else { return false }
+            output.append(contentsOf: number.description.utf8)
+            if output[output.count - 2] == UInt8(ascii: "."), output[output.count - 1] == UInt8(ascii: "0") { output.removeLast(2) }
+        }
+        return true
+    }
+
     private static func append(_ value: JSONValue, to output: inout [UInt8]) -> Bool {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
         case .integer(let integer): output.append(contentsOf: String(integer).utf8)
         case .number(let number):
-            if let integer = value.intValue {
-                output.append(contentsOf: String(integer).utf8)
-            } else {
-                guard number.isFinite else { return false }
-                output.append(contentsOf: number.description.utf8)
-                if output[output.count - 2] == UInt8(ascii: "."), output[output.count - 1] == UInt8(ascii: "0") { output.removeLast(2) }
-            }
+            return appendNumber(number, to: &output)
         case .string(let string): JSONStringEscaping.append(string, to: &output)
         case .array(let array):
             output.append(UInt8(ascii: "["))

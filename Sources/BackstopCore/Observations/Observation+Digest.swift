@@ -4,7 +4,10 @@ import Foundation
 extension Observation {
     /// The canonical JSON form: keys sorted, times in UTC milliseconds. What the store keeps.
     public var canonicalJSON: Data {
-        jsonValue.canonicalData()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        guard CanonicalObservationWriter.write(self, to: &bytes) else { return jsonValue.canonicalData() }
+        return Data(bytes)
     }
 
     /// SHA-256 of the canonical JSON form: two submissions with the same digest say the same
