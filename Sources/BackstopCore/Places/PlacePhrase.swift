@@ -25,11 +25,15 @@ public struct PlacePhrase: Sendable, Hashable {
     public static func parse(_ text: String) throws(FieldError) -> PlacePhrase {
         var rest = text.trimmingWhiteSpace
         guard !rest.isEmpty else { throw FieldError(path: "place", reason: "is empty") }
-        for prefix in ["on the outskirts of ", "outskirts of ", "centre of ", "center of ", "in ", "near ", "at "] where rest.lowercased().hasPrefix(prefix) {
+        let lowercased = rest.lowercased()
+        for prefix in ["on the outskirts of ", "outskirts of ", "centre of ", "center of ", "in ", "near ", "at "] where lowercased.hasPrefix(prefix) {
             rest = String(rest.dropFirst(prefix.count))
             return PlacePhrase(place: rest.trimmingCharacters(in: .whitespaces))
         }
-        guard let match = rest.wholeMatch(of: offsetPattern) else {
+        // The pattern begins with an ASCII digit: a bare name ("Popasna") need not be matched
+        // against it (the match was most of the time a place record took to resolve).
+        guard rest.utf8.first.map({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) == true,
+              let match = rest.wholeMatch(of: offsetPattern) else {
             if rest.first?.isNumber == true {
                 throw FieldError(path: "place", reason: "could not read '\(text)'; write it as 'N km DIRECTION of PLACE', e.g. '2 km NW of Avdiivka'")
             }
