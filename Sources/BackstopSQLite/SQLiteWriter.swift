@@ -27,6 +27,7 @@ final class SQLiteWriter: SQLiteStatements {
 
     static func open(path: String, threads: NIOThreadPool) async throws -> SQLiteWriter {
         try await threads.runIfActive {
+            _ = libraryInitialized
             var handle: OpaquePointer?
             let options = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
             let opened = sqlite_nio_sqlite3_open_v2(path, &handle, options, nil)
@@ -55,6 +56,13 @@ final class SQLiteWriter: SQLiteStatements {
     func close() async throws {
         try await statements { $0.close() }
     }
+
+    /// SQLite's global start-up, once in the process before the first connection: SQLiteNIO
+    /// does it under a lock before its own first open, and this one may open first (a static
+    /// is initialised once, under Swift's own lock).
+    private static let libraryInitialized: Void = {
+        _ = sqlite_nio_sqlite3_initialize()
+    }()
 }
 
 /// What SQLite answered when a statement of the writer failed.
@@ -180,9 +188,15 @@ struct WriterConnection: @unchecked Sendable {
         }
     }
 
+    /// The failure `code` reports, with the connection's message and extended code when they
+    /// are about it (some failures, a misuse among them, leave the connection's last error as it
+    /// was: then SQLite's text for the code itself).
     private func failure(_ code: Int32) -> SQLiteFailure {
-        let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0).map { String(cString: $0) } } ?? "SQLite error \(code)"
-        return SQLiteFailure(code: sqlite_nio_sqlite3_extended_errcode(handle), message: message)
+        let latest = sqlite_nio_sqlite3_extended_errcode(handle)
+        guard latest & 0xff == code & 0xff, let message = sqlite_nio_sqlite3_errmsg(handle) else {
+            return SQLiteFailure(code: code, message: sqlite_nio_sqlite3_errstr(code).map { String(cString: $0) } ?? "SQLite error \(code)")
+        }
+        return SQLiteFailure(code: latest, message: String(cString: message))
     }
 }
 
