@@ -15,9 +15,8 @@ public final class SQLiteStore: BackstopStore {
     let reader: SQLiteConnection
     /// The store's own threads for SQLite's blocking calls (a commit's fsync, a statement, the
     /// writer waiting for a batch's next part): one each for the writer, the reader and the
-    /// checkpointer, so a read never queues behind
-    /// a write or a checkpoint, and no other store in the process (a test runs many) can take
-    /// them.
+    /// checkpointer, so a read never queues behind a write or a checkpoint, and no other store
+    /// in the process (a test runs many) can take them.
     private let threads: NIOThreadPool
     /// Writers take turns here first. One gate per database file in the process, so that
     /// handles on one file (two nodes in one process, as tests run them) queue first come,
@@ -205,4 +204,3 @@ public final class SQLiteStore: BackstopStore {
         }
     }
 }
-

@@ -3,7 +3,7 @@ import BackstopStore
 
 /// The answer to a batch: how many records it created and replayed, and each record's id and
 /// outcome in the batch's order, as canonical JSON (the bytes `JSONResponse` writes for the
-/// same `JSONValue`, see `batchAnswerIsTheCanonicalJSON`). Written straight as bytes: for a
+/// same `JSONValue`, see `ObservationAPITests.aBatchAnswerIsCanonicalJSON`). Written straight as bytes: for a
 /// batch of 1,000, building the tree of a thousand small objects and sorting their keys took
 /// 13–18 ms of the request's 130.
 enum BatchSubmissionAnswer {

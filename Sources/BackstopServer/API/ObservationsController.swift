@@ -64,7 +64,7 @@ struct ObservationsController: Sendable {
         }
         let answer = JSONResponse.make(status: status, json: BatchSubmissionAnswer.bytes(results))
         // The batch's parsed body is tens of thousands of small values; freeing them took 5–8 ms
-        // before the answer left. A task of its own frees them once this request has answered.
+        // before the answer left. A background task of its own frees them, off the answer's path.
         Self.freeLater(consume body)
         return answer
     }
