@@ -26,7 +26,7 @@ public enum AuditDrafts {
 
     static func observationAccepted(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date, digest: String) -> AuditDraft {
         AuditDraft(actor: reporter, action: "observation.accepted",
-                   subject: "observation/\(observation.id.uuidString.lowercased())",
+                   subject: "observation/\(observation.id.lowercasedText)",
                    body: .object([
                        "kind": .string(observation.kind.rawValue),
                        "observed_at": .string(Timestamp.format(observation.observedAt)),

@@ -13,6 +13,7 @@ import Testing
             id.appendLowercased(to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == "x" + id.uuidString.lowercased())
             #expect(UUID.parse(String(decoding: bytes.dropFirst(), as: UTF8.self)) == id)
+            #expect(id.lowercasedText == id.uuidString.lowercased())
         }
     }
 }

@@ -38,6 +38,16 @@ extension UUID {
 extension UUID {
     /// Appends the id as Backstop writes ids everywhere (`uuidString.lowercased()`), without
     /// making the two strings: a batch's answer names a thousand of them.
+    /// The id as Backstop writes ids everywhere (`uuidString.lowercased()`), made directly:
+    /// Foundation's `uuidString` formats through `vfprintf`, and each record of a batch needs
+    /// its id as text twice (its row, its audit entry).
+    public var lowercasedText: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        appendLowercased(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     public func appendLowercased(to output: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         withUnsafeBytes(of: uuid) { bytes in
