@@ -125,6 +125,61 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"observations":["# + elements.joined(separator: ",")) }
     }
 
+    /// A batch's elements left unparsed (`parse(_:deferringElementsOf:)`) parse, one by one,
+    /// to what the whole parse gives; the root is checked in full; an element that is not JSON
+    /// fails on its own, and `exactError` then names the document's first error as `parse` does.
+    @Test func deferredElementsParseAsTheWholeDocumentDoes() throws {
+        let element = #"{"id":"e-%d","count":%d,"where":{"lat":48.1,"lon":37.7},"note":"a, [b] {c} \"d\" \u00e9"}"#
+        let elements = (0..<300).map { String(format: element, $0, $0) }
+        let text = #"{"before":[1,2],"observations":[ "# + elements.joined(separator: ",\n ") + #" ],"after":{"z":[]}}"#
+        let whole = try JSONValue.parse(text)
+        let (root, deferred) = try StrictJSONParser.parse(Data(text.utf8), deferringElementsOf: "observations")
+        let elementsLeft = try #require(deferred)
+        #expect(elementsLeft.count == 300)
+        #expect(root["observations"] == .array(Array(repeating: .null, count: 300)))
+        #expect(root["before"] == whole["before"] && root["after"] == whole["after"])
+        for index in 0..<300 {
+            #expect(try elementsLeft.element(index) == whole["observations"]?.arrayValue?[index], "element \(index)")
+        }
+
+        // An empty array has no element; a body without the key, or the key deeper down, is parsed whole.
+        let (_, none) = try StrictJSONParser.parse(Data(#"{"observations":[ ]}"#.utf8), deferringElementsOf: "observations")
+        #expect(none?.count == 0)
+        for whole in [#"{"kind":"explosion"}"#, #"{"batch":{"observations":[1,2]}}"#, #"{"observations":"many"}"#, "[1,2]"] {
+            let (value, deferred) = try StrictJSONParser.parse(Data(whole.utf8), deferringElementsOf: "observations")
+            #expect(deferred == nil)
+            #expect(value == (try JSONValue.parse(whole)))
+        }
+
+        // The root is checked in full: a duplicate key or trailing text fails at once.
+        for broken in [#"{"observations":[1],"observations":[2]}"#, #"{"observations":[1]} x"#, #"{"observations":[1],"x":tru}"#] {
+            #expect(throws: JSONSyntaxError.self) { try StrictJSONParser.parse(Data(broken.utf8), deferringElementsOf: "observations") }
+        }
+
+        // A broken element fails when parsed; the error named is the whole parse's. (Brackets
+        // that do not match at the array's level are not deferred: the whole parse fails at once.)
+        for body in [elements[..<10].joined(separator: ",") + "," + #"{"id":1,"id":2}"#, "1 2", "1,,2", #"{"a":[}]"#, "1,", #"{"a":[}"#] {
+            let document = #"{"observations":["# + body + "]}"
+            let whole: JSONSyntaxError
+            do {
+                _ = try JSONValue.parse(document)
+                Issue.record("\(body) was accepted")
+                continue
+            } catch {
+                whole = error
+            }
+            do {
+                let (_, deferred) = try StrictJSONParser.parse(Data(document.utf8), deferringElementsOf: "observations")
+                let elementsLeft = try #require(deferred, "\(body)")
+                #expect((0..<elementsLeft.count).contains { (try? elementsLeft.element($0)) == nil }, "\(body)")
+                #expect(elementsLeft.exactError() == whole, "\(body)")
+            } catch let error as JSONSyntaxError {
+                #expect(body == #"{"a":[}"#, "\(body): \(error)")
+                #expect(error == whole)
+            }
+        }
+    }
+
     @Test func aDuplicateKeyIsRefusedWithItsPath() throws {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"kind":"explosion","kind":"tracer"}"#) }
         do {

@@ -97,6 +97,16 @@ import Testing
             let refusedLate = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(lateRefusal))
             #expect(paths(refusedLate.json) == ["observations[610].location.lat"], "refused after three parts were written")
 
+            // Elements are parsed as they are read: one that is not JSON, found after parts were
+            // written, refuses the batch as a body parsed whole is refused (400 before any 422).
+            var lateSyntax = (0..<650).map { _ in Fixtures.observation() }
+            lateSyntax[3] = lateSyntax[3].replacingOccurrences(of: "\"lat\": 48.10", with: "\"lat\": 148.10")
+            lateSyntax[610] = Fixtures.observation(extra: #", "count": 4"#)
+            let malformed = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(lateSyntax))
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.json["error"] == .string("malformed_json"))
+            #expect(paths(malformed.json) == ["observations[610].count"])
+
             var conflicting = (0..<650).map { _ in Fixtures.observation() }
             conflicting[500] = records[7].replacingOccurrences(of: "\"count\": 2", with: "\"count\": 3")
             let conflict = try await client.call(.post, "/api/v1/observations", as: "monitor", server: server, body: batch(conflicting))

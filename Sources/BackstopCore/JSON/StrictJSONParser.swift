@@ -32,6 +32,10 @@ public struct StrictJSONParser {
     /// Where the parser is, for an error's path: kept as keys and indexes, and written out
     /// only when an error names it (a batch has thousands of keys).
     private var path: [PathComponent] = []
+    /// The top-level key whose array is left unparsed (`parse(_:deferringElementsOf:)`), and
+    /// the byte ranges of that array's elements once it was found.
+    private var deferredKey: String?
+    private var deferredRanges: [Range<Int>]?
 
     private enum PathComponent {
         case key(String)
@@ -54,6 +58,58 @@ public struct StrictJSONParser {
     public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
         var parser = StrictJSONParser(bytes: [UInt8](data))
         return try parser.document()
+    }
+
+    /// Parses a document whose top-level object may hold a large array under `key` (a batch's
+    /// `observations`) without parsing that array's elements: the root comes back with the
+    /// array's elements as nulls (so their number and paths read as usual) and the elements as
+    /// `DeferredElements`, each parsed when it is read. A caller parses them on all cores and
+    /// frees each as soon as it is read, rather than holding a tree of the whole body.
+    ///
+    /// The root is checked in full; only the elements' own text is not yet: an element that is
+    /// not JSON is found when it is parsed, and `exactError` then names the document's first
+    /// error as `parse` does. When the array's brackets do not match (or there is no such
+    /// array), the document is parsed whole and `elements` is nil.
+    public static func parse(_ data: Data, deferringElementsOf key: String) throws(JSONSyntaxError) -> (root: JSONValue, elements: DeferredElements?) {
+        var parser = StrictJSONParser(bytes: [UInt8](data))
+        parser.deferredKey = key
+        let root = try parser.document()
+        return (root, parser.deferredRanges.map { DeferredElements(bytes: parser.bytes, key: key, ranges: $0) })
+    }
+
+    /// The elements of an array `parse(_:deferringElementsOf:)` left unparsed.
+    public struct DeferredElements: Sendable {
+        fileprivate let bytes: [UInt8]
+        fileprivate let key: String
+        fileprivate let ranges: [Range<Int>]
+
+        public var count: Int { ranges.count }
+
+        /// Element `index`, parsed as `parse` would have parsed it in place.
+        public func element(_ index: Int) throws(JSONSyntaxError) -> JSONValue {
+            var parser = StrictJSONParser(element: ranges[index], of: bytes)
+            parser.path = [.key(key), .index(index)]
+            parser.skipWhitespace()
+            // The root object is depth 1 and the array depth 2, as in a whole parse.
+            let value = try parser.value(depth: 2)
+            parser.skipWhitespace()
+            guard parser.index == parser.end else { throw parser.fail("unexpected text after the element") }
+            return value
+        }
+
+        /// The first error of the whole document, as `parse` reports it, once an element was
+        /// found not to be JSON (an element's own error can differ: "1 2" is one element to
+        /// the bracket scan, and two values without a comma to `parse`).
+        public func exactError() -> JSONSyntaxError {
+            var parser = StrictJSONParser(bytes: bytes)
+            parser.parallel = false
+            do {
+                _ = try parser.document()
+            } catch {
+                return error
+            }
+            return JSONSyntaxError(offset: 0, path: "", reason: "the document is not JSON")
+        }
     }
 
     private init(bytes: [UInt8]) {
@@ -83,12 +139,11 @@ public struct StrictJSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < end {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
+        while index < end, Self.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
@@ -127,16 +182,26 @@ public struct StrictJSONParser {
             guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
             let keyOffset = index
             let key = try string()
-            guard members[key] == nil else {
-                throw JSONSyntaxError(offset: keyOffset, path: Self.joined(path + [.key(key)]),
-                                      reason: "duplicate key '\(key)'")
-            }
             skipWhitespace()
             guard index < end, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after the key '\(key)'") }
             index += 1
             skipWhitespace()
             path.append(.key(key))
-            members[key] = try value(depth: depth)
+            if depth == 1, key == deferredKey, deferredRanges == nil, index < end, bytes[index] == UInt8(ascii: "["),
+               let (ranges, after) = Self.elementRanges(bytes, array: index, end: end) {
+                // An empty array is one range of whitespace to the scan: no element.
+                let elements = ranges.count == 1 && bytes[ranges[0]].allSatisfy(Self.isWhitespace) ? [] : ranges
+                deferredRanges = elements
+                members[key] = .array(Array(repeating: .null, count: elements.count))
+                index = after
+            } else {
+                // Looked up once, as it is stored: a key already there is a duplicate. (The
+                // value is parsed first, so a document whose duplicated key also holds a
+                // broken value is refused for the broken value.)
+                guard members.updateValue(try value(depth: depth), forKey: key) == nil else {
+                    throw JSONSyntaxError(offset: keyOffset, path: Self.joined(path), reason: "duplicate key '\(key)'")
+                }
+            }
             path.removeLast()
             skipWhitespace()
             guard index < end else { throw fail("the document ends inside an object") }

@@ -26,18 +26,20 @@ struct ObservationsController: Sendable {
         intake.began()
         var accepted = 0
         defer { intake.ended(accepted: accepted) }
-        var body = try await RequestBody.json(request, limit: configuration.maxBodyBytes)
+        // A batch's elements are parsed as they are read, each on one core (see `readAndStore`).
+        var (body, elements) = try await RequestBody.json(request, limit: configuration.maxBodyBytes, deferringElementsOf: "observations")
         let now = configuration.now()
         // A sensor's token: its registration (looked up once) places its records and hears its reports.
         let sensor = identity.role == .sensor ? try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor : nil
         if let sensor { body = Self.observed(from: sensor, body) }
+        let placed: @Sendable (JSONValue) -> JSONValue = { record in sensor.map { Self.placed(record, from: $0) } ?? record }
         let resolver = try await resolvers.resolver()
         // A registered camera's record that does not fit its field of view is kept, flagged.
         // Each record is read, located, written in its stored form and hashed on its own, in
         // one go (see `readAndStore`).
         let results: [SubmissionResult], isBatch: Bool
         do {
-            (results, isBatch) = try await readAndStore(body, identity: identity, now: now) { observation in
+            (results, isBatch) = try await readAndStore(body, elements: elements, placed: placed, identity: identity, now: now) { observation in
                 ObservationSubmission(observation: observation, reporter: identity.name, reporterTeam: identity.team, receivedAt: now,
                                       resolution: resolver.resolve(observation).flagged(sensor?.viewProblem(of: observation)))
             }
@@ -63,40 +65,41 @@ struct ObservationsController: Sendable {
             return JSONResponse.make(status: status, result.stored.jsonValue, headers: headers)
         }
         let answer = JSONResponse.make(status: status, json: BatchSubmissionAnswer.bytes(results))
-        // The batch's parsed body is tens of thousands of small values; freeing them took 5–8 ms
-        // before the answer left. A background task of its own frees them, off the answer's path.
-        Self.freeLater(consume body)
+        // A thousand results are freed off the answer's path.
+        freeLater(consume results)
         return answer
-    }
-
-    private static func freeLater(_ value: consuming JSONValue) {
-        Task.detached(priority: .background) { [value] in _ = value }
     }
 
     /// A registered sensor's records stand where the sensor stands: a record that names no
     /// observer takes the sensor's registered position (one that names its own keeps it).
+    /// A batch whose elements are parsed later has them placed then (`placed`).
     static func observed(from sensor: Sensor, _ body: JSONValue) -> JSONValue {
-        let observer = JSONValue.object(["lat": .number(sensor.position.lat), "lon": .number(sensor.position.lon),
-                                         "accuracy_m": .number(sensor.position.accuracyM)])
-        func placed(_ record: JSONValue) -> JSONValue {
-            guard case .object(var fields) = record, fields["observer"] == nil || fields["observer"] == .null else { return record }
-            fields["observer"] = observer
-            return .object(fields)
-        }
-        guard case .object(var root) = body, case .array(let records)? = root["observations"] else { return placed(body) }
-        root["observations"] = .array(records.map(placed))
+        guard case .object(var root) = body, case .array(let records)? = root["observations"] else { return placed(body, from: sensor) }
+        root["observations"] = .array(records.map { placed($0, from: sensor) })
         return .object(root)
+    }
+
+    /// One record placed at `sensor` unless it names its observer; anything else as it is.
+    static func placed(_ record: JSONValue, from sensor: Sensor) -> JSONValue {
+        guard case .object(var fields) = record, fields["observer"] == nil || fields["observer"] == .null else { return record }
+        fields["observer"] = .object(["lat": .number(sensor.position.lat), "lon": .number(sensor.position.lon),
+                                      "accuracy_m": .number(sensor.position.accuracyM)])
+        return .object(fields)
     }
 
     /// Elements of a batch read and made into submissions at a time, on all cores; a batch of
     /// at least two parts is stored as it is read (`ObservationStore.submit(parts:)`): the
     /// store writes one part while the cores read the next.
-    static let partSize = 200
+    static let partSize = 100
 
     /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`,
     /// and stored; every refused field of every element is reported, in the elements' order,
-    /// and then nothing is stored. Each element is read start to end on one core.
-    private func readAndStore(_ body: JSONValue, identity: Identity, now: Date,
+    /// and then nothing is stored. Each element is read start to end on one core: with
+    /// `elements` (the batch's elements left unparsed), parsed there too, then `placed`, read,
+    /// and its parsed value freed at once. An element that is not JSON refuses the batch with
+    /// the body's first syntax error, as a body parsed whole is refused.
+    private func readAndStore(_ body: JSONValue, elements deferred: StrictJSONParser.DeferredElements?,
+                              placed: @escaping @Sendable (JSONValue) -> JSONValue, identity: Identity, now: Date,
                               submission: @escaping @Sendable (Observation) -> ObservationSubmission) async throws -> ([SubmissionResult], Bool) {
         let sink = ErrorSink()
         guard body.objectValue?.keys.contains("observations") == true else {
@@ -106,15 +109,30 @@ struct ObservationsController: Sendable {
         }
         guard let root = ObjectReader(body, path: FieldPath(), sink: sink),
               let elements = root.array("observations", required: true, maxCount: configuration.maxBatchSize)
-        else { throw rejected(sink.errors) }
+        else {
+            if let deferred, (0..<deferred.count).contains(where: { (try? deferred.element($0)) == nil }) {
+                throw RequestBody.malformed(deferred.exactError())
+            }
+            throw rejected(sink.errors)
+        }
         root.finish(explanations: ["id": "a batch is {\"observations\": [...]}; send a single observation on its own"])
         if elements.isEmpty { sink.add(FieldPath("observations"), "must contain at least one observation") }
         // Once an element is refused the others are only read, for their errors.
         let refused = Atomic(!sink.errors.isEmpty)
-        let parts = elements.map { Element(path: $0.0, value: $0.1) }.chunked(into: Self.partSize)
+        let malformed = Atomic(false)
+        let parts = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }.chunked(into: Self.partSize)
         func read(_ part: ArraySlice<Element>) async -> (submissions: [ObservationSubmission], errors: [FieldError]) {
             let read = await Array(part).concurrentMap(minimumPart: 32) { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
-                let (observation, errors) = Self.read(element.value, path: element.path, identity: identity, now: now)
+                var value = element.value
+                if let deferred {
+                    guard let parsed = try? deferred.element(element.index) else {
+                        malformed.store(true, ordering: .relaxed)
+                        refused.store(true, ordering: .relaxed)
+                        return (nil, [])
+                    }
+                    value = placed(parsed)
+                }
+                let (observation, errors) = Self.read(value, path: element.path, identity: identity, now: now)
                 guard let observation, errors.isEmpty else {
                     refused.store(true, ordering: .relaxed)
                     return (nil, errors)
@@ -123,10 +141,15 @@ struct ObservationsController: Sendable {
             }
             return (read.compactMap(\.submission), read.flatMap(\.errors))
         }
+        /// The body's first syntax error (400) before any field's (422), as for a body parsed whole.
+        func refusal(_ errors: [FieldError]) -> any Error {
+            if let deferred, malformed.load(ordering: .relaxed) { return RequestBody.malformed(deferred.exactError()) }
+            return rejected(errors)
+        }
         guard parts.count > 1 else {
             // A small batch waits to share a commit with others (see `GroupCommit`).
             let (submissions, errors) = await read(parts.first ?? [])
-            if !(sink.errors + errors).isEmpty { throw rejected(sink.errors + errors) }
+            if !(sink.errors + errors).isEmpty || malformed.load(ordering: .relaxed) { throw refusal(sink.errors + errors) }
             return (try await store.submit(submissions), true)
         }
         var errors = sink.errors
@@ -136,7 +159,7 @@ struct ObservationsController: Sendable {
             for part in parts {
                 let (submissions, partErrors) = await read(part)
                 errors += partErrors
-                guard errors.isEmpty else {
+                guard errors.isEmpty, !malformed.load(ordering: .relaxed) else {
                     stored.finish(throwing: BatchRefused())
                     continue
                 }
@@ -148,12 +171,12 @@ struct ObservationsController: Sendable {
                 }
             }
             stored.finish()
-            guard errors.isEmpty else {
+            guard errors.isEmpty, !malformed.load(ordering: .relaxed) else {
                 // The store undoes what it wrote of the first parts.
                 while true {
                     do { if try await group.next() == nil { break } } catch {}
                 }
-                throw rejected(errors)
+                throw refusal(errors)
             }
             return (try await group.next() ?? [], true)
         }
@@ -164,7 +187,9 @@ struct ObservationsController: Sendable {
 
     private struct Element: Sendable {
         var path: FieldPath
+        /// The element, or null when it is parsed as it is read (`elements` of `readAndStore`).
         var value: JSONValue
+        var index: Int
     }
 
     /// One record read and checked against the caller's role: the observation, or what is wrong with it.

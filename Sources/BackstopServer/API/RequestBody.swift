@@ -8,6 +8,34 @@ enum RequestBody {
     /// as is: anything else is 415, since reading it as JSON anyway would store what the client
     /// did not mean to send.
     static func json(_ request: Request, limit: Int) async throws -> JSONValue {
+        let data = try await bytes(request, limit: limit)
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw malformed(error)
+        }
+    }
+
+    /// Read like `json`, but the elements of a top-level array under `key` are left to the
+    /// caller to parse (see `StrictJSONParser.parse(_:deferringElementsOf:)`); nil elements
+    /// when the body has no such array.
+    static func json(_ request: Request, limit: Int, deferringElementsOf key: String) async throws -> (root: JSONValue, elements: StrictJSONParser.DeferredElements?) {
+        let data = try await bytes(request, limit: limit)
+        do {
+            return try StrictJSONParser.parse(data, deferringElementsOf: key)
+        } catch {
+            throw malformed(error)
+        }
+    }
+
+    /// The answer to a body that is not JSON: 400, naming where it went wrong.
+    static func malformed(_ error: JSONSyntaxError) -> APIError {
+        APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error.description)",
+                 fieldErrors: [FieldError(path: error.path, reason: error.reason)])
+    }
+
+    /// The whole body, declared as JSON and within the limit (413 past it).
+    private static func bytes(_ request: Request, limit: Int) async throws -> Data {
         try checkMediaType(request)
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw APIError(.contentTooLarge, code: "too_large", message: "the body is \(declared) bytes; the limit is \(limit)")
@@ -16,12 +44,7 @@ enum RequestBody {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "empty_body", message: "the request needs a JSON body")
         }
-        do {
-            return try JSONValue.parse(Data(buffer.readableBytesView))
-        } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error.description)",
-                           fieldErrors: [FieldError(path: error.path, reason: error.reason)])
-        }
+        return Data(buffer.readableBytesView)
     }
 
     /// A body for a step that needs none: nil when it is empty (whatever the headers say),
@@ -33,8 +56,7 @@ enum RequestBody {
         do {
             return try JSONValue.parse(Data(buffer.readableBytesView))
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(error.description)",
-                           fieldErrors: [FieldError(path: error.path, reason: error.reason)])
+            throw malformed(error)
         }
     }
 
