@@ -24,7 +24,8 @@ final class RecentIntake: Sendable {
 
     func add(_ committed: [(sequence: Int64, stored: StoredObservation)]) {
         guard !committed.isEmpty else { return }
-        state.withLock { state in
+        let dropped = state.withLock { state -> [StoredObservation] in
+            var dropped: [StoredObservation] = []
             for entry in committed {
                 state.entries[entry.sequence] = entry.stored
                 state.oldest = min(state.oldest, entry.sequence)
@@ -37,24 +38,29 @@ final class RecentIntake: Sendable {
                 if let newest = committed.last?.sequence, newest - state.oldest < Int64(Self.capacity * 2) {
                     var sequence = state.oldest
                     while state.entries.count > keep {
-                        state.entries.removeValue(forKey: sequence)
+                        if let entry = state.entries.removeValue(forKey: sequence) { dropped.append(entry) }
                         sequence += 1
                     }
                     state.oldest = sequence
                 } else {
                     let kept = Set(state.entries.keys.sorted().suffix(keep))
+                    dropped = state.entries.filter { !kept.contains($0.key) }.map(\.value)
                     state.entries = state.entries.filter { kept.contains($0.key) }
                     state.oldest = kept.min() ?? .max
                 }
             }
+            return dropped
         }
+        // Freed off the lock and off the request's path (see `freeLater`).
+        if !dropped.isEmpty { freeLater(dropped) }
     }
 
     /// The entries after `sequence`, consecutive from `sequence + 1`, at most `limit`; empty
     /// when the next one is not here.
     func entries(after sequence: Int64, limit: Int) -> [IntakeEntry] {
-        state.withLock { state in
+        let (result, dropped) = state.withLock { state -> ([IntakeEntry], [StoredObservation]) in
             var result: [IntakeEntry] = []
+            var dropped: [StoredObservation] = []
             var next = sequence + 1
             while result.count < limit, let stored = state.entries[next] {
                 result.append(IntakeEntry(sequence: next, stored: stored))
@@ -63,10 +69,15 @@ final class RecentIntake: Sendable {
             // What the feed has passed is not read again by this node.
             let passed = sequence - 10_000
             if !result.isEmpty, passed >= state.oldest {
-                for old in state.oldest...passed { state.entries.removeValue(forKey: old) }
+                for old in state.oldest...passed {
+                    if let entry = state.entries.removeValue(forKey: old) { dropped.append(entry) }
+                }
                 state.oldest = passed + 1
             }
-            return result
+            return (result, dropped)
         }
+        // Freeing thousands of records while holding the lock kept the intake's `add` waiting.
+        if !dropped.isEmpty { freeLater(dropped) }
+        return result
     }
 }

@@ -128,8 +128,12 @@ public final class SQLiteStore: BackstopStore {
     /// work of a cancelled task, and a transaction once begun must still end in its COMMIT or
     /// its ROLLBACK on the one writer connection (a request given up while its batch is stored
     /// in parts is written whole or not at all, see `submit(parts:)`).
+    ///
+    /// The task runs on the writer's own event loop (`EventLoopTaskExecutor`): on the
+    /// cooperative threads, busy reading the batch's next part, it waited milliseconds to start
+    /// and again after each statement.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteWriter) async throws -> T) async throws -> T {
-        try await Task { try await transaction(body) }.value
+        try await Task(executorPreference: EventLoopTaskExecutor.writer) { try await self.transaction(body) }.value
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteWriter) async throws -> T) async throws -> T {
