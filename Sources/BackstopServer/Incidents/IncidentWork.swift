@@ -168,7 +168,7 @@ actor IncidentWork {
     private var deferredSince: (time: ContinuousClock.Instant, accepted: Int)?
 
     /// The intake goes first (see `IntakeActivity`): while batches arrive back to back, the
-    /// work waits before a pass and between pages, until it has fallen `maxDeferral` or
+    /// work waits before a pass and between steps, until it has fallen `maxDeferral` or
     /// `maxDeferredRecords` behind (since it was last caught up); then it catches up with all
     /// of them, the intake sharing the cores, and may wait again only once it has.
     private func giveWayToIntake() async {
@@ -227,6 +227,10 @@ actor IncidentWork {
                         changed = []
                         fusedSince = ContinuousClock.now
                     }
+                    // Between steps too, not only between pages: a pass that began in a pause of
+                    // the intake (a client preparing its next batches) held on through the
+                    // batches that followed, and its writes took the single writer from them.
+                    await giveWayToIntake()
                     await Task.yield()
                 }
                 // A short page means the feed was drained: what arrives meanwhile waits for the
