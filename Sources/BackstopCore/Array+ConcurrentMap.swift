@@ -10,7 +10,9 @@ extension Array where Element: Sendable {
         return await withTaskGroup(of: (Int, [T]).self) { group in
             for start in stride(from: 0, to: count, by: size) {
                 let slice = self[start..<Swift.min(start + size, count)]
-                group.addTask { (start, slice.map(transform)) }
+                // On the cooperative threads whatever executor the caller prefers: a caller on
+                // a thread of its own (the SQLite store's transactions) still maps on all cores.
+                group.addTask(executorPreference: globalConcurrentExecutor) { (start, slice.map(transform)) }
             }
             var results: [(Int, [T])] = []
             for await part in group { results.append(part) }

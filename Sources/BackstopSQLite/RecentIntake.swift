@@ -18,6 +18,8 @@ final class RecentIntake: Sendable {
         /// them all, inside a request.
         var entries = [Int64: StoredObservation](minimumCapacity: RecentIntake.capacity + RecentIntake.capacity / 8)
         var oldest: Int64 = .max
+        /// The newest sequence known committed, remembered here or not yet (see `committed`).
+        var committedThrough: Int64 = 0
     }
 
     private let state = Mutex(State())
@@ -26,6 +28,7 @@ final class RecentIntake: Sendable {
         guard !committed.isEmpty else { return }
         let dropped = state.withLock { state -> [StoredObservation] in
             var dropped: [StoredObservation] = []
+            state.committedThrough = max(state.committedThrough, committed.last!.sequence)
             for entry in committed {
                 state.entries[entry.sequence] = entry.stored
                 state.oldest = min(state.oldest, entry.sequence)
@@ -54,6 +57,14 @@ final class RecentIntake: Sendable {
         // Freed off the lock and off the request's path (see `freeLater`).
         if !dropped.isEmpty { freeLater(dropped) }
     }
+
+    /// Rows up to `sequence` are committed; they are `add`ed later, off the request's path.
+    func committed(through sequence: Int64) {
+        state.withLock { $0.committedThrough = max($0.committedThrough, sequence) }
+    }
+
+    /// The newest sequence this store committed (0: none since it opened).
+    var committedThrough: Int64 { state.withLock { $0.committedThrough } }
 
     /// The entries after `sequence`, consecutive from `sequence + 1`, at most `limit`; empty
     /// when the next one is not here.

@@ -70,6 +70,7 @@ extension SQLiteStore {
         }
         // Remembered by a task of its own: adding a thousand records took 2–6 ms before the
         // answer left, and the feed reads what is not remembered yet from the database.
+        if let last = committed.last { recentIntake.committed(through: last.sequence) }
         Task { [recentIntake] in recentIntake.add(committed) }
         if results.contains(where: { $0.outcome == .created }) { announcer.announce() }
         return results
@@ -215,8 +216,18 @@ extension SQLiteStore {
 
     public func intake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry] {
         let recent = recentIntake.entries(after: sequence, limit: limit)
-        if !recent.isEmpty { return recent }
-        return try await read("SELECT seq, \(Self.observationColumns) FROM observations WHERE seq > ? ORDER BY seq LIMIT ?",
+        guard let reached = recent.last?.sequence else { return try await storedIntake(after: sequence, limit: limit) }
+        // A run cut short by rows committed but not remembered yet (a batch's rows are added
+        // after its answer): the rest from the database, so that a short page still means the
+        // feed is drained (the incident work then stops its pass).
+        if recent.count < limit, recentIntake.committedThrough > reached {
+            return recent + (try await storedIntake(after: reached, limit: limit - recent.count))
+        }
+        return recent
+    }
+
+    private func storedIntake(after sequence: Int64, limit: Int) async throws -> [IntakeEntry] {
+        try await read("SELECT seq, \(Self.observationColumns) FROM observations WHERE seq > ? ORDER BY seq LIMIT ?",
                        [.integer(Int(sequence)), .integer(limit)]).map { row in
             guard let seq = row.column("seq")?.integer else { throw StoreError.corrupt("an observation row lacks its sequence") }
             return IntakeEntry(sequence: Int64(seq), stored: try Self.decodeObservation(row))

@@ -33,6 +33,19 @@ import Testing
         #expect(throws: FieldError.self) { try PlacePhrase.parse("３ km NW of Avdiivka") }
         #expect(throws: FieldError.self) { try PlacePhrase.parse("5000 km N of Avdiivka") }
     }
+
+    /// A phrase is read once and then remembered: read again, it gives the same phrase or the
+    /// same error; a spelling Swift counts as the same string keeps its own bytes.
+    @Test func aPhraseReadAgainReadsTheSame() throws {
+        for _ in 0..<3 {
+            #expect(try PlacePhrase.parse("2-3 km NW of Avdiivka") == PlacePhrase(place: "Avdiivka", bearingDegrees: 315, distance: DistanceBand(minKm: 2, maxKm: 3)))
+            #expect(throws: FieldError(path: "place", reason: "the distance range '5-3 km N of Avdiivka' runs backwards")) { try PlacePhrase.parse("5-3 km N of Avdiivka") }
+        }
+        let composed = "2 km N of Cr\u{E9}py", decomposed = "2 km N of Cre\u{301}py"
+        #expect(composed == decomposed)
+        #expect(Array(try PlacePhrase.parse(composed).place.utf8) == Array("Cr\u{E9}py".utf8))
+        #expect(Array(try PlacePhrase.parse(decomposed).place.utf8) == Array("Cre\u{301}py".utf8))
+    }
 }
 
 @Suite struct GazetteerTests {

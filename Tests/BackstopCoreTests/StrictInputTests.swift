@@ -151,9 +151,18 @@ import Testing
             #expect(value == (try JSONValue.parse(whole)))
         }
 
-        // The root is checked in full: a duplicate key or trailing text fails at once.
-        for broken in [#"{"observations":[1],"observations":[2]}"#, #"{"observations":[1]} x"#, #"{"observations":[1],"x":tru}"#] {
-            #expect(throws: JSONSyntaxError.self) { try StrictJSONParser.parse(Data(broken.utf8), deferringElementsOf: "observations") }
+        // The root is checked in full: a duplicate key (the array's, whichever copy comes first)
+        // or trailing text fails at once, and an error after the array names an element's
+        // error first when an element has one, as the whole parse does.
+        for broken in [#"{"observations":[1],"observations":[2]}"#, #"{"observations":null,"observations":[2]}"#,
+                       #"{"observations":[1]} x"#, #"{"observations":[1],"x":tru}"#, #"{"observations":[tru],"x":tru}"#,
+                       #"{"observations":[{"a":tru}]"#, #"{"observations":[tru],"observations":[]}"#] {
+            do {
+                _ = try StrictJSONParser.parse(Data(broken.utf8), deferringElementsOf: "observations")
+                Issue.record("\(broken) was accepted")
+            } catch {
+                #expect(throws: error) { try JSONValue.parse(broken) }
+            }
         }
 
         // A broken element fails when parsed; the error named is the whole parse's. (Brackets

@@ -36,8 +36,6 @@ extension UUID {
 }
 
 extension UUID {
-    /// Appends the id as Backstop writes ids everywhere (`uuidString.lowercased()`), without
-    /// making the two strings: a batch's answer names a thousand of them.
     /// The id as Backstop writes ids everywhere (`uuidString.lowercased()`), made directly:
     /// Foundation's `uuidString` formats through `vfprintf`, and each record of a batch needs
     /// its id as text twice (its row, its audit entry).
@@ -48,6 +46,8 @@ extension UUID {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Appends the id as Backstop writes ids everywhere (`uuidString.lowercased()`), without
+    /// making the two strings: a batch's answer names a thousand of them.
     public func appendLowercased(to output: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         withUnsafeBytes(of: uuid) { bytes in

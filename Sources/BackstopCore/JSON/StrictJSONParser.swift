@@ -73,8 +73,14 @@ public struct StrictJSONParser {
     public static func parse(_ data: Data, deferringElementsOf key: String) throws(JSONSyntaxError) -> (root: JSONValue, elements: DeferredElements?) {
         var parser = StrictJSONParser(bytes: [UInt8](data))
         parser.deferredKey = key
-        let root = try parser.document()
-        return (root, parser.deferredRanges.map { DeferredElements(bytes: parser.bytes, key: key, ranges: $0) })
+        do {
+            let root = try parser.document()
+            return (root, parser.deferredRanges.map { DeferredElements(bytes: parser.bytes, key: key, ranges: $0) })
+        } catch {
+            // An error after the array left unparsed: one of its elements may come first.
+            guard let ranges = parser.deferredRanges else { throw error }
+            throw DeferredElements(bytes: parser.bytes, key: key, ranges: ranges).exactError()
+        }
     }
 
     /// The elements of an array `parse(_:deferringElementsOf:)` left unparsed.
@@ -187,7 +193,8 @@ public struct StrictJSONParser {
             index += 1
             skipWhitespace()
             path.append(.key(key))
-            if depth == 1, key == deferredKey, deferredRanges == nil, index < end, bytes[index] == UInt8(ascii: "["),
+            // (Only the key's first copy: a second is parsed, and refused as a duplicate below.)
+            if depth == 1, key == deferredKey, deferredRanges == nil, members[key] == nil, index < end, bytes[index] == UInt8(ascii: "["),
                let (ranges, after) = Self.elementRanges(bytes, array: index, end: end) {
                 // An empty array is one range of whitespace to the scan: no element.
                 let elements = ranges.count == 1 && bytes[ranges[0]].allSatisfy(Self.isWhitespace) ? [] : ranges

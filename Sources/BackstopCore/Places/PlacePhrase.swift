@@ -25,17 +25,19 @@ public struct PlacePhrase: Sendable, Hashable {
     /// Phrases read before, with what they read as (or why not). A mission's records name the
     /// same few hundred places in the same words, and reading a phrase again cost more than
     /// looking it up: in the intake profile the reading took a tenth of a record's time.
-    private static let remembered = Mutex<[String: Result<PlacePhrase, FieldError>]>([:])
+    /// Each with the text as it was written: two spellings Swift counts as equal strings (a
+    /// composed and a decomposed "é") are read each on its own.
+    private static let remembered = Mutex<[String: (text: String, result: Result<PlacePhrase, FieldError>)]>([:])
     /// Past this many phrases the memory starts again (it never grows with the intake).
     static let rememberedLimit = 10_000
 
     /// Reads a phrase; the error says which part could not be read.
     public static func parse(_ text: String) throws(FieldError) -> PlacePhrase {
-        if let known = remembered.withLock({ $0[text] }) { return try known.get() }
+        if let known = remembered.withLock({ $0[text] }), known.text.utf8.elementsEqual(text.utf8) { return try known.result.get() }
         let result = Result { () throws(FieldError) in try read(text) }
         remembered.withLock { phrases in
             if phrases.count >= rememberedLimit { phrases.removeAll(keepingCapacity: true) }
-            phrases[text] = result
+            phrases[text] = (text, result)
         }
         return try result.get()
     }

@@ -230,7 +230,8 @@ actor IncidentWork {
                     // Between steps too, not only between pages: a pass that began in a pause of
                     // the intake (a client preparing its next batches) held on through the
                     // batches that followed, and its writes took the single writer from them.
-                    await giveWayToIntake()
+                    // (Not after a page's last step: what follows decides whether it caught up.)
+                    if step.last!.sequence != entries.last!.sequence { await giveWayToIntake() }
                     await Task.yield()
                 }
                 // A short page means the feed was drained: what arrives meanwhile waits for the
