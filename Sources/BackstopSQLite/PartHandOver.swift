@@ -1,3 +1,4 @@
+import BackstopCore
 import BackstopStore
 import Foundation
 
@@ -11,7 +12,11 @@ import Foundation
 final class PartHandOver<Part: Sendable>: @unchecked Sendable {
     /// How long the writer waits for a next part before it gives the batch up (its reader is
     /// stuck, or gone without finishing): the writer is held meanwhile.
-    static var patience: TimeInterval { 60 }
+    let patience: TimeInterval
+
+    init(patience: TimeInterval = 60) {
+        self.patience = patience
+    }
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -49,10 +54,10 @@ final class PartHandOver<Part: Sendable>: @unchecked Sendable {
     func next() throws -> Part? {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: Self.patience)
+        let deadline = Date(timeIntervalSinceNow: patience)
         while parts.isEmpty && !finished {
             guard condition.wait(until: deadline) else {
-                throw StoreError.unavailable("the next part of a batch did not come within \(Int(Self.patience)) s")
+                throw StoreError.unavailable("the next part of a batch did not come within \(NumberRule.format(patience)) s")
             }
         }
         if !parts.isEmpty { return parts.removeFirst() }
