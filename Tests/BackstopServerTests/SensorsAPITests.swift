@@ -95,6 +95,17 @@ import Testing
                                           body: bearingOnly.replacingOccurrences(of: "camera", with: "heard")).status == .unprocessableContent,
                     "anyone else still names where they stood")
 
+            // So does each record of a batch, its elements parsed as they are read (in parts).
+            let ids = (0..<150).map { _ in UUID().uuidString.lowercased() }
+            let records = ids.map { bearingOnly.replacing(#/"id": "[0-9a-f-]+"/#, with: "\"id\": \"\($0)\"") }
+            let batch = try await client.call(.post, "/api/v1/observations", as: "sensor", server: server,
+                                              body: "{\"observations\": [" + records.joined(separator: ",") + "]}")
+            #expect(batch.status == .created && batch.json["created"] == .number(150), "\(batch.json)")
+            for id in [ids[0], ids[149]] {
+                let stored = try await client.call(.get, "/api/v1/observations/\(id)", as: "analyst", server: server)
+                #expect(stored.json["observer"]?["lat"] == .number(48.69) && stored.json["observer"]?["lon"] == .number(38.52), "\(stored.json)")
+            }
+
             // The daily report names it and for how long it was silent.
             let report = try await client.call(.post, "/api/v1/reports", as: "analyst", server: server,
                                                body: #"{"from": "2021-03-01T20:00:00Z", "to": "2021-03-02T01:15:00Z"}"#)
