@@ -26,16 +26,15 @@ extension PostgresStore {
             var binds = PostgresBindings(capacity: chunk.count * 8)
             var rows: [String] = []
             for chained in chunk {
-                let entry = chained.entry
-                let n = binds.count
-                binds.append(entry.sequence)
-                binds.append(Timestamp.milliseconds(entry.recordedAt))
-                binds.append(entry.actor)
-                binds.append(entry.action)
-                binds.append(entry.subject)
+                    let n = binds.count
+                binds.append(chained.sequence)
+                binds.append(Timestamp.milliseconds(chained.recordedAt))
+                binds.append(chained.actor)
+                binds.append(chained.action)
+                binds.append(chained.subject)
                 binds.append(chained.bodyText)
-                binds.append(entry.previousHash)
-                binds.append(entry.hash)
+                binds.append(chained.previousHash)
+                binds.append(chained.hash)
                 rows.append(Self.row(after: n, count: 8))
             }
             try await connection.query(PostgresQuery(

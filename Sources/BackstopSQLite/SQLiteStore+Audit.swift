@@ -37,12 +37,11 @@ extension SQLiteStore {
                             on connection: inout WriterConnection) throws -> AuditHead? {
         let entries = PreparedAuditDraft.chain(drafts, after: head.map { ($0.sequence, $0.hash) }, at: Date())
         for chained in entries {
-            let entry = chained.entry
             try connection.execute("INSERT INTO audit_log (seq, recorded_at_ms, actor, action, subject, body, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                   [.integer(Int(entry.sequence)), .integer(Int(Timestamp.milliseconds(entry.recordedAt))), .text(entry.actor),
-                                    .text(entry.action), .text(entry.subject), .text(chained.bodyText), .text(entry.previousHash), .text(entry.hash)])
+                                   [.integer(Int(chained.sequence)), .integer(Int(Timestamp.milliseconds(chained.recordedAt))), .text(chained.actor),
+                                    .text(chained.action), .text(chained.subject), .text(chained.bodyText), .text(chained.previousHash), .text(chained.hash)])
         }
-        return entries.last.map { AuditHead(sequence: $0.entry.sequence, hash: $0.entry.hash) } ?? head
+        return entries.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) } ?? head
     }
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {

@@ -36,6 +36,25 @@ public enum AuditDrafts {
                    ]))
     }
 
+    /// `PreparedAuditDraft(observationAccepted(…))`, its body written straight as canonical
+    /// bytes (every record of a batch appends one; `AuditTests` holds the two equal).
+    static func preparedObservationAccepted(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date,
+                                            digest: String) -> PreparedAuditDraft {
+        var body = OrderedObjectWriter()
+        body.output.reserveCapacity(200)
+        // In order: content_sha256, kind, observed_at, received_at, reporter_team.
+        body.open()
+        body.key("content_sha256"); body.string(digest)
+        body.key("kind"); body.string(observation.kind.rawValue)
+        body.key("observed_at"); body.string(Timestamp.format(observation.observedAt))
+        body.key("received_at"); body.string(Timestamp.format(receivedAt))
+        body.key("reporter_team")
+        if let reporterTeam { body.string(reporterTeam) } else { body.null() }
+        body.close()
+        return PreparedAuditDraft(actor: reporter, action: "observation.accepted", subject: "observation/\(observation.id.lowercasedText)",
+                                  canonicalBody: body.output)
+    }
+
     public static func agreementSaved(_ stored: StoredAgreement) -> AuditDraft {
         AuditDraft(actor: stored.savedBy, action: "agreement.saved", subject: "agreement/\(stored.id)",
                    body: .object([

@@ -31,9 +31,9 @@ public struct ObservationSubmission: Sendable, Hashable {
         self.storedBody = String(decoding: canonicalJSON, as: UTF8.self)
         let resolution = resolution ?? LocationResolver().resolve(observation)
         self.resolution = resolution
-        self.storedResolution = CanonicalJSON.string(resolution.jsonValue)
-        self.acceptedAudit = PreparedAuditDraft(AuditDrafts.observationAccepted(
-            observation: observation, reporter: reporter, reporterTeam: reporterTeam, receivedAt: receivedAt, digest: digest))
+        self.storedResolution = String(decoding: resolution.canonicalJSON, as: UTF8.self)
+        self.acceptedAudit = AuditDrafts.preparedObservationAccepted(
+            observation: observation, reporter: reporter, reporterTeam: reporterTeam, receivedAt: receivedAt, digest: digest)
     }
 }
 

@@ -12,21 +12,55 @@ import Foundation
 /// `body`, `previous_hash`, `recorded_at`, `sequence`, `subject`) around the parts only the
 /// chain knows.
 public struct PreparedAuditDraft: Sendable, Hashable {
-    public let draft: AuditDraft
+    public let actor: String
+    public let action: String
+    public let subject: String
     /// The body as canonical JSON: what stores keep.
     public let bodyText: String
+    /// The draft's body, when it was made from one (nil when the body was written straight as
+    /// bytes: then an entry's body is read back from `bodyText`, as a store reads it).
+    private let body: JSONValue?
     /// `{"action":…,"actor":…,"body":…,"previous_hash":`
     private let head: [UInt8]
     /// `,"subject":…}`
     private let tail: [UInt8]
 
     public init(_ draft: AuditDraft) {
-        self.draft = draft
-        let body = CanonicalJSON.bytes(draft.body)
+        self.init(actor: draft.actor, action: draft.action, subject: draft.subject, canonicalBody: CanonicalJSON.bytes(draft.body), body: draft.body)
+    }
+
+    /// A draft whose body is already written as canonical JSON (`CanonicalJSON.bytes` of it):
+    /// every record of a batch appends one entry, and building its body as a `JSONValue` to
+    /// write it cost more than the rest of the entry.
+    public init(actor: String, action: String, subject: String, canonicalBody: [UInt8]) {
+        self.init(actor: actor, action: action, subject: subject, canonicalBody: canonicalBody, body: nil)
+    }
+
+    private init(actor: String, action: String, subject: String, canonicalBody body: [UInt8], body tree: JSONValue?) {
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.body = tree
         bodyText = String(decoding: body, as: UTF8.self)
-        head = Array("{\"action\":".utf8) + CanonicalJSON.bytes(.string(draft.action)) + Array(",\"actor\":".utf8)
-            + CanonicalJSON.bytes(.string(draft.actor)) + Array(",\"body\":".utf8) + body + Array(",\"previous_hash\":".utf8)
-        tail = Array(",\"subject\":".utf8) + CanonicalJSON.bytes(.string(draft.subject)) + [UInt8(ascii: "}")]
+        var head: [UInt8] = []
+        head.reserveCapacity(body.count + action.utf8.count + actor.utf8.count + 48)
+        head += "{\"action\":".utf8
+        JSONStringEscaping.append(action, to: &head)
+        head += ",\"actor\":".utf8
+        JSONStringEscaping.append(actor, to: &head)
+        head += ",\"body\":".utf8
+        head += body
+        head += ",\"previous_hash\":".utf8
+        self.head = head
+        var tail = Array(",\"subject\":".utf8)
+        JSONStringEscaping.append(subject, to: &tail)
+        tail.append(UInt8(ascii: "}"))
+        self.tail = tail
+    }
+
+    /// The body as an entry holds it.
+    var bodyValue: JSONValue {
+        body ?? (try? JSONValue.parse(bodyText)) ?? .string(bodyText)
     }
 
     /// The entry that follows `previous` (nil: the first), recorded at `time`; `time` must be
@@ -41,9 +75,7 @@ public struct PreparedAuditDraft: Sendable, Hashable {
         hasher.update(data: timeText)
         hasher.update(data: Array((",\"sequence\":" + String(sequence)).utf8))
         hasher.update(data: tail)
-        let entry = AuditEntry(stored: sequence, recordedAt: time, actor: draft.actor, action: draft.action, subject: draft.subject,
-                               body: draft.body, previousHash: previousHash, hash: Hex.encode(hasher.finalize()))
-        return ChainedAuditEntry(entry: entry, bodyText: bodyText)
+        return ChainedAuditEntry(sequence: sequence, recordedAt: time, previousHash: previousHash, hash: Hex.encode(hasher.finalize()), draft: self)
     }
 
     /// Chains `drafts` after `head`, all at `time`.
@@ -53,14 +85,28 @@ public struct PreparedAuditDraft: Sendable, Hashable {
         var previous = head
         return drafts.map { draft in
             let chained = draft.entry(after: previous, at: time, timeText: timeText)
-            previous = (chained.entry.sequence, chained.entry.hash)
+            previous = (chained.sequence, chained.hash)
             return chained
         }
     }
 }
 
-/// An entry with its body as canonical JSON text, as a store writes it.
+/// An entry chained, as a store writes it: its columns, with the body as canonical JSON text.
 public struct ChainedAuditEntry: Sendable {
-    public let entry: AuditEntry
-    public let bodyText: String
+    public let sequence: Int64
+    public let recordedAt: Date
+    public let previousHash: String
+    public let hash: String
+    let draft: PreparedAuditDraft
+
+    public var actor: String { draft.actor }
+    public var action: String { draft.action }
+    public var subject: String { draft.subject }
+    public var bodyText: String { draft.bodyText }
+
+    /// The whole entry (its body a `JSONValue`), for a store that keeps entries as values.
+    public var entry: AuditEntry {
+        AuditEntry(stored: sequence, recordedAt: recordedAt, actor: actor, action: action, subject: subject, body: draft.bodyValue,
+                   previousHash: previousHash, hash: hash)
+    }
 }

@@ -12,7 +12,7 @@ enum CanonicalObservationWriter {
     /// False (with `output` partly written) for a number that is not finite: the caller then
     /// writes the tree, as before.
     static func write(_ observation: Observation, to output: inout [UInt8]) -> Bool {
-        var object = ObjectWriter(output: output)
+        var object = OrderedObjectWriter(output: output)
         defer { output = object.output }
         // Top-level keys in order: casualties, count, direction, flight, grading, id, kind,
         // live_fire_training, location, modality, notes, observed_at, observed_until, observer,
@@ -74,14 +74,14 @@ enum CanonicalObservationWriter {
     }
 
     /// The members of `pointObject`: lat, lon.
-    private static func point(_ point: GeoPoint, to object: inout ObjectWriter) -> Bool {
+    private static func point(_ point: GeoPoint, to object: inout OrderedObjectWriter) -> Bool {
         object.key("lat")
         guard object.number(point.lat) else { return false }
         object.key("lon")
         return object.number(point.lon)
     }
 
-    private static func location(_ location: ObservationLocation, to object: inout ObjectWriter) -> Bool {
+    private static func location(_ location: ObservationLocation, to object: inout OrderedObjectWriter) -> Bool {
         object.open()
         switch location {
         case .absolute(let position, let accuracy):
@@ -102,7 +102,7 @@ enum CanonicalObservationWriter {
     }
 
     /// `DistanceBand.jsonValue`: max, min.
-    private static func band(_ band: DistanceBand, to object: inout ObjectWriter) -> Bool {
+    private static func band(_ band: DistanceBand, to object: inout OrderedObjectWriter) -> Bool {
         object.open()
         object.key("max")
         guard object.number(band.maxKm) else { return false }
@@ -110,45 +110,5 @@ enum CanonicalObservationWriter {
         guard object.number(band.minKm) else { return false }
         object.close()
         return true
-    }
-
-    /// Writes members in the order given, with the commas between them.
-    private struct ObjectWriter {
-        var output: [UInt8]
-        /// Per open object: whether a member was written in it yet.
-        private var started: [Bool] = []
-
-        init(output: [UInt8]) {
-            self.output = output
-        }
-
-        mutating func open() {
-            output.append(UInt8(ascii: "{"))
-            started.append(false)
-        }
-
-        mutating func close() {
-            output.append(UInt8(ascii: "}"))
-            started.removeLast()
-        }
-
-        mutating func key(_ name: StaticString) {
-            if started[started.count - 1] { output.append(UInt8(ascii: ",")) }
-            started[started.count - 1] = true
-            output.append(UInt8(ascii: "\""))
-            name.withUTF8Buffer { output.append(contentsOf: $0) }
-            output.append(contentsOf: "\":".utf8)
-        }
-
-        mutating func string(_ value: String) { JSONStringEscaping.append(value, to: &output) }
-        mutating func integer(_ value: Int) { output.append(contentsOf: String(value).utf8) }
-        mutating func bool(_ value: Bool) { output.append(contentsOf: (value ? "true" : "false").utf8) }
-        mutating func number(_ value: Double) -> Bool { SortedKeysJSONWriter.appendNumber(value, to: &output) }
-
-        mutating func id(_ value: UUID) {
-            output.append(UInt8(ascii: "\""))
-            value.appendLowercased(to: &output)
-            output.append(UInt8(ascii: "\""))
-        }
     }
 }

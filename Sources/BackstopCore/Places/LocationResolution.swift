@@ -27,6 +27,33 @@ public enum LocationResolution: Sendable, Hashable {
         }
     }
 
+    /// `CanonicalJSON.bytes(jsonValue)`, written straight from the fields: every record of a
+    /// batch stores its resolution so, and the tree's dictionary and sorted keys cost more than
+    /// the writing. `LocationResolutionJSONTests` holds the two to the same bytes; a member added
+    /// to `jsonValue` must be added here in its place in the order.
+    public var canonicalJSON: [UInt8] {
+        var object = OrderedObjectWriter()
+        object.output.reserveCapacity(160)
+        object.open()
+        switch self {
+        case .resolved(let location):
+            // In order: detail, geonameid, lat, lon, method, radius_m, status.
+            if let detail = location.detail { object.key("detail"); object.string(detail) }
+            if let geonameID = location.geonameID { object.key("geonameid"); object.integer(geonameID) }
+            object.key("lat"); object.canonicalNumber(location.point.lat)
+            object.key("lon"); object.canonicalNumber(location.point.lon)
+            object.key("method"); object.string(location.method.rawValue)
+            object.key("radius_m")
+            if let radius = location.radiusMetres { object.canonicalNumber(radius) } else { object.null() }
+            object.key("status"); object.string("resolved")
+        case .unresolved(let reason):
+            object.key("reason"); object.string(reason)
+            object.key("status"); object.string("unresolved")
+        }
+        object.close()
+        return object.output
+    }
+
     public init(json: JSONValue) throws(ValidationFailure) {
         guard let status = json["status"]?.stringValue else {
             throw ValidationFailure([FieldError(path: "resolved_location.status", reason: "is missing")])
