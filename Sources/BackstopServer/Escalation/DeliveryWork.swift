@@ -23,6 +23,7 @@ struct DeliveryWork: Service {
     let logger = Logger(label: "backstop.delivery")
     /// How long one attempt may take before it counts as failed.
     var attemptTimeout: Duration = .seconds(10)
+    private let lease = LeaseRenewal()
 
     func run() async throws {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
@@ -46,7 +47,7 @@ struct DeliveryWork: Service {
 
     /// Starts an attempt for every due delivery whose subscription has none under way.
     func tick(client: HTTPClient, inFlight: InFlight, group: inout DiscardingTaskGroup) async throws {
-        guard try await store.claimLease(EscalationLeases.delivery, holder: node, duration: leaseDuration) != nil else { return }
+        guard try await lease.holds(EscalationLeases.delivery, holder: node, duration: leaseDuration, in: store) else { return }
         let due = try await store.deliveryQueue(limit: 200).filter { ($0.nextAttemptAt ?? .distantPast) <= now() && !inFlight.contains($0.subscriptionId) }
         guard !due.isEmpty else { return }
         let subscriptions = try await store.escalationRecords(.subscription, ids: due.map { $0.subscriptionId.uuidString.lowercased() })

@@ -19,6 +19,7 @@ struct EscalationWork: Service {
     let now: @Sendable () -> Date
     let logger = Logger(label: "backstop.escalation")
     private let engines = EngineCache()
+    private let lease = LeaseRenewal()
 
     func run() async throws {
         // Shown at 0 before the first miss.
@@ -30,7 +31,7 @@ struct EscalationWork: Service {
     /// One pass; false when another node holds the work.
     @discardableResult
     func tick() async throws -> Bool {
-        guard try await store.claimLease(EscalationLeases.escalation, holder: node, duration: leaseDuration) != nil else { return false }
+        guard try await lease.holds(EscalationLeases.escalation, holder: node, duration: leaseDuration, in: store) else { return false }
         let time = now()
         let stored = try await store.escalationRecords(.cursor, ids: [EscalationCursor.key.id]).first
         // A first start counts monitors under fire from now on, not from the start of the record.
