@@ -87,10 +87,9 @@ struct ObservationsController: Sendable {
         return .object(fields)
     }
 
-    /// Elements of a batch handed to the store at a time: a batch of at least two parts is
-    /// stored as it is read (`ObservationStore.submit(parts:)`), the store writing one part
-    /// while the cores read the next ones (`concurrentMap(inPartsOf:)`: each core takes the
-    /// next elements as it comes free, without waiting at the end of a part).
+    /// Elements of a batch read and made into submissions at a time, on all cores; a batch of
+    /// at least two parts is stored as it is read (`ObservationStore.submit(parts:)`): the
+    /// store writes one part while the cores read the next.
     static let partSize = 100
 
     /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`,
@@ -121,47 +120,50 @@ struct ObservationsController: Sendable {
         // Once an element is refused the others are only read, for their errors.
         let refused = Atomic(!sink.errors.isEmpty)
         let malformed = Atomic(false)
-        let all = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }
-        @Sendable func read(_ element: Element) -> (submission: ObservationSubmission?, errors: [FieldError]) {
-            var value = element.value
-            if let deferred {
-                guard let parsed = try? deferred.element(element.index) else {
-                    malformed.store(true, ordering: .relaxed)
-                    refused.store(true, ordering: .relaxed)
-                    return (nil, [])
+        let parts = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }.chunked(into: Self.partSize)
+        func read(_ part: ArraySlice<Element>) async -> (submissions: [ObservationSubmission], errors: [FieldError]) {
+            let read = await Array(part).concurrentMap(minimumPart: 32) { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
+                var value = element.value
+                if let deferred {
+                    guard let parsed = try? deferred.element(element.index) else {
+                        malformed.store(true, ordering: .relaxed)
+                        refused.store(true, ordering: .relaxed)
+                        return (nil, [])
+                    }
+                    value = placed(parsed)
                 }
-                value = placed(parsed)
+                let (observation, errors) = Self.read(value, path: element.path, identity: identity, now: now)
+                guard let observation, errors.isEmpty else {
+                    refused.store(true, ordering: .relaxed)
+                    return (nil, errors)
+                }
+                return (refused.load(ordering: .relaxed) ? nil : submission(observation), [])
             }
-            let (observation, errors) = Self.read(value, path: element.path, identity: identity, now: now)
-            guard let observation, errors.isEmpty else {
-                refused.store(true, ordering: .relaxed)
-                return (nil, errors)
-            }
-            return (refused.load(ordering: .relaxed) ? nil : submission(observation), [])
+            return (read.compactMap(\.submission), read.flatMap(\.errors))
         }
         /// The body's first syntax error (400) before any field's (422), as for a body parsed whole.
         func refusal(_ errors: [FieldError]) -> any Error {
             if let deferred, malformed.load(ordering: .relaxed) { return RequestBody.malformed(deferred.exactError()) }
             return rejected(errors)
         }
-        guard all.count > Self.partSize else {
+        guard parts.count > 1 else {
             // A small batch waits to share a commit with others (see `GroupCommit`).
-            let read = await all.concurrentMap(minimumPart: 32, read)
-            let errors = sink.errors + read.flatMap(\.errors)
-            if !errors.isEmpty || malformed.load(ordering: .relaxed) { throw refusal(errors) }
-            return (try await store.submit(read.compactMap(\.submission)), true)
+            let (submissions, errors) = await read(parts.first ?? [])
+            if !(sink.errors + errors).isEmpty || malformed.load(ordering: .relaxed) { throw refusal(sink.errors + errors) }
+            return (try await store.submit(submissions), true)
         }
         var errors = sink.errors
         let (stream, stored) = AsyncThrowingStream<[ObservationSubmission], any Error>.makeStream()
         return try await withThrowingTaskGroup(of: [SubmissionResult].self) { group in
             var storing = false
-            for await part in all.concurrentMap(inPartsOf: Self.partSize, read) {
-                errors += part.flatMap(\.errors)
+            for part in parts {
+                let (submissions, partErrors) = await read(part)
+                errors += partErrors
                 guard errors.isEmpty, !malformed.load(ordering: .relaxed) else {
                     stored.finish(throwing: BatchRefused())
                     continue
                 }
-                stored.yield(part.compactMap(\.submission))
+                stored.yield(submissions)
                 if !storing {
                     // The first part is ready: only now is the writer taken.
                     group.addTask { try await store.submit(parts: stream) }
