@@ -26,7 +26,7 @@ extension PostgresStore {
             var binds = PostgresBindings(capacity: chunk.count * 8)
             var rows: [String] = []
             for chained in chunk {
-                    let n = binds.count
+                let n = binds.count
                 binds.append(chained.sequence)
                 binds.append(Timestamp.milliseconds(chained.recordedAt))
                 binds.append(chained.actor)
