@@ -37,7 +37,7 @@ public enum AuditDrafts {
     }
 
     /// `PreparedAuditDraft(observationAccepted(…))`, its body written straight as canonical
-    /// bytes (every record of a batch appends one; `AuditTests` holds the two equal).
+    /// bytes (every record of a batch appends one; `ObservationAuditDraftTests` holds the two equal).
     static func preparedObservationAccepted(observation: Observation, reporter: String, reporterTeam: String?, receivedAt: Date,
                                             digest: String) -> PreparedAuditDraft {
         var body = OrderedObjectWriter()
