@@ -4,7 +4,7 @@ extension Array where Element: Sendable {
     /// `map` in as many parts as there are cores, in order; a short array is mapped in place
     /// (splitting it would cost more than it saves).
     public func concurrentMap<T: Sendable>(minimumPart: Int = 128, _ transform: @escaping @Sendable (Element) -> T) async -> [T] {
-        let parts = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / minimumPart)
+        let parts = Swift.min(ConcurrentMapCores.count, count / minimumPart)
         guard parts > 1 else { return map(transform) }
         let size = (count + parts - 1) / parts
         return await withTaskGroup(of: (Int, [T]).self) { group in
@@ -19,4 +19,10 @@ extension Array where Element: Sendable {
             return results.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
     }
+}
+
+/// The cores `concurrentMap` splits over, read once: on Linux `activeProcessorCount` reads the
+/// cgroup's CPU quota from files at every call, and a batch's intake maps ten parts.
+private enum ConcurrentMapCores {
+    static let count = ProcessInfo.processInfo.activeProcessorCount
 }

@@ -23,22 +23,23 @@ extension SQLiteStore {
     /// The caller holds the writer from the first part to the last: a caller should have its
     /// first part ready when it calls.
     public func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult] {
-        let (results, committed) = try await writeTransaction { db -> ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)]) in
+        let (answers, committed) = try await writeTransaction { db -> ([SubmissionResult]?, [(sequence: Int64, stored: StoredObservation)]) in
             let handOver = PartHandOver<[ObservationSubmission]>()
             let receiving = Task(executorPreference: EventLoopTaskExecutor.writer) { await handOver.take(from: parts) }
             defer { receiving.cancel() }
             // One visit to the writer's thread for the whole batch: it waits there for each part.
-            let (batch, written) = try await db.statements { connection -> ([ObservationSubmission], ([SubmissionResult], [(sequence: Int64, stored: StoredObservation)])?) in
+            let (batch, written) = try await db.statements { connection -> ([ObservationSubmission], [(sequence: Int64, stored: StoredObservation)]?) in
                 try connection.execute("SAVEPOINT all_new", [])
                 var next = try Self.nextSequence(on: &connection)
                 var audited = try Self.auditHead(on: &connection)
-                var batch: [ObservationSubmission] = []
+                // The parts as they came (one reference each, not a copy of every record):
+                // needed again only if the batch turns out not all new.
+                var received: [[ObservationSubmission]] = []
                 var ids: Set<UUID> = []
-                var results: [SubmissionResult] = []
                 var committed: [(sequence: Int64, stored: StoredObservation)] = []
                 var allNew = true
                 while let part = try handOver.next() {
-                    batch += part
+                    received.append(part)
                     guard allNew else { continue }
                     for submission in part where !ids.insert(submission.observation.id).inserted { allNew = false }
                     guard allNew, let written = try Self.writePart(part, from: next, after: audited, on: &connection) else {
@@ -46,28 +47,28 @@ extension SQLiteStore {
                         continue
                     }
                     committed += written.committed
-                    // Answered here, while the thread would wait for the next part anyway.
-                    results += part.map { SubmissionResult(stored: StoredObservation($0), outcome: .created) }
                     audited = written.audited
                     next += Int64(part.count)
                 }
                 if allNew {
                     try connection.execute("RELEASE all_new", [])
-                    // Needed again only had the batch not been all new.
-                    freeLater(consume batch)
-                    return ([], (results, committed))
+                    freeLater(consume received)
+                    return ([], committed)
                 }
                 try connection.execute("ROLLBACK TO all_new", [])
                 try connection.execute("RELEASE all_new", [])
-                return (batch, nil)
+                return (received.flatMap { $0 }, nil)
             }
-            if let written { return written }
+            // All new: answered from the rows once committed, off the writer's thread (it is
+            // the batch's bottleneck: the cores read the next parts faster than it writes).
+            if let written { return (nil, written) }
             let known = try await Self.stored(ids: batch.map(\.observation.id), in: db)
             guard let (answers, written) = try await Self.write([batch], known: known, in: db) else {
                 throw StoreError.unavailable("an observation was stored while this transaction held the writer")
             }
             return (try answers[0].get(), written)
         }
+        let results = answers ?? committed.map { SubmissionResult(stored: $0.stored, outcome: .created) }
         // Remembered by a task of its own: adding a thousand records took 2–6 ms before the
         // answer left, and the feed reads what is not remembered yet from the database.
         if let last = committed.last { recentIntake.committed(through: last.sequence) }
@@ -133,7 +134,7 @@ extension SQLiteStore {
             let inserted = try connection.execute("""
                 INSERT INTO observations (seq, id, kind, observed_at_ms, received_at_ms, reporter, reporter_team, digest, lat, lon, body, resolution)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
-                """, [.integer(Int(next))] + insertBinds(submission))
+                """, insertBinds(submission, sequence: next))
             guard inserted == 1 else { return nil }
             if let point = submission.resolution.point {
                 try connection.execute("INSERT INTO observations_rtree (seq, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
@@ -252,10 +253,11 @@ extension SQLiteStore {
 
     static let observationColumns = "reporter, reporter_team, received_at_ms, digest, body, resolution"
 
-    static func insertBinds(_ submission: ObservationSubmission) -> [SQLiteData] {
+    static func insertBinds(_ submission: ObservationSubmission, sequence: Int64) -> [SQLiteData] {
         let observation = submission.observation
         let point = submission.resolution.point
         return [
+            .integer(Int(sequence)),
             .text(observation.id.lowercasedText),
             .text(observation.kind.rawValue),
             .integer(Int(Timestamp.milliseconds(observation.observedAt))),

@@ -140,7 +140,9 @@ struct WriterConnection: @unchecked Sendable {
             case .float(let double):
                 result = sqlite_nio_sqlite3_bind_double(statement, index, double)
             case .text(let text):
-                result = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+                // Through `withCString`, which lends a native string's own bytes: passing the
+                // String itself copied it into a new array first (SQLite copies it anyway).
+                result = text.withCString { sqlite_nio_sqlite3_bind_text64(statement, index, $0, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8)) }
             case .blob(let buffer):
                 result = buffer.withUnsafeReadableBytes {
                     sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)

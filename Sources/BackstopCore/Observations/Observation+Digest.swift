@@ -27,6 +27,8 @@ public enum Hex {
 
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var characters: [UInt8] = []
+        // Digests are 32 bytes: 64 digits, without growing the array on the way.
+        characters.reserveCapacity(Swift.max(bytes.underestimatedCount * 2, 64))
         for byte in bytes {
             characters.append(digits[Int(byte >> 4)])
             characters.append(digits[Int(byte & 0x0F)])

@@ -41,7 +41,9 @@ public struct PlacePhrase: Sendable, Hashable {
         }
         let scale = match.unit.lowercased() == "m" ? 0.001 : 1
         func kilometres(_ digits: Substring) -> Double? {
-            Double(digits.replacingOccurrences(of: ",", with: ".")).map { $0 * scale }
+            // A decimal comma read as a point (without Foundation's replacing, which bridges
+            // through NSString).
+            Double(String(digits.map { $0 == "," ? "." : $0 })).map { $0 * scale }
         }
         guard let minimum = kilometres(match.min), let maximum = match.max.map(kilometres) ?? minimum else {
             throw FieldError(path: "place", reason: "could not read the distance in '\(text)'")

@@ -49,7 +49,8 @@ public final class ObjectReader {
         }
         // Unicode scalars (code points), as JSON Schema's maxLength counts: counting grapheme
         // clusters would let one "character" carry any number of combining marks.
-        if string.unicodeScalars.count > maxLength {
+        // A string has at most as many scalars as UTF-8 bytes, and those are counted already.
+        if string.utf8.count > maxLength, string.unicodeScalars.count > maxLength {
             sink.add(path.key(key), "is \(string.unicodeScalars.count) characters long; the limit is \(maxLength)")
             return nil
         }

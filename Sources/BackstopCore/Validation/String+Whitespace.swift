@@ -10,5 +10,10 @@ extension String {
     }
 
     /// Whether it holds nothing but white space.
-    var isBlank: Bool { unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+    var isBlank: Bool {
+        // A first character that is plain ASCII and not a space, a tab or a line break settles
+        // it without looking up Unicode's properties (every string field is asked).
+        if let first = utf8.first, first < 0x80, first != 0x20, !(0x09...0x0D).contains(first) { return false }
+        return unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
 }
