@@ -121,7 +121,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // jemalloc instead of glibc's malloc (Debian's libjemalloc-dev, installed by
+            // scripts/setup.sh): the intake allocates and frees small objects on several threads
+            // at once, and glibc's arenas cost a batch of monitors' records about 7 % of its time
+            // (see README, Performance). The Swift server templates link it the same way.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(
             name: "BackstopFuzzTargets",

@@ -15,7 +15,8 @@ install_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-install_debian_packages libgeos-dev libproj-dev proj-data pkg-config libsqlite3-dev python3 python3-pip curl
+# libjemalloc-dev: the server links jemalloc as its allocator (see Package.swift).
+install_debian_packages libgeos-dev libproj-dev proj-data pkg-config libsqlite3-dev libjemalloc-dev python3 python3-pip curl
 
 if ! command -v swift >/dev/null 2>&1; then
   for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do

@@ -59,8 +59,8 @@ extension SQLiteStore {
                 try connection.execute("RELEASE all_new", [])
                 return (received.flatMap { $0 }, nil)
             }
-            // All new: answered from the rows once committed, off the writer's thread (it is
-            // the batch's bottleneck: the cores read the next parts faster than it writes).
+            // All new: answered from the rows once committed, off the writer's thread (what it
+            // still has to do once the last part is read delays the commit and the answer).
             if let written { return (nil, written) }
             let known = try await Self.stored(ids: batch.map(\.observation.id), in: db)
             guard let (answers, written) = try await Self.write([batch], known: known, in: db) else {
