@@ -70,9 +70,11 @@ extension SQLiteStore {
         }
         let results = answers ?? committed.map { SubmissionResult(stored: $0.stored, outcome: .created) }
         // Remembered by a task of its own: adding a thousand records took 2–6 ms before the
-        // answer left, and the feed reads what is not remembered yet from the database.
+        // answer left, and the feed reads what is not remembered yet from the database. At
+        // background priority, so that it runs on a thread of its own rather than take one of
+        // the cooperative threads that answer this batch and read the client's next one.
         if let last = committed.last { recentIntake.committed(through: last.sequence) }
-        Task { [recentIntake] in recentIntake.add(committed) }
+        Task(priority: .background) { [recentIntake] in recentIntake.add(committed) }
         if results.contains(where: { $0.outcome == .created }) { announcer.announce() }
         return results
     }
