@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:?usage: benchmarks/batches_ab.sh RUNS BINARY...}"
 shift
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "batches_ab: RUNS must be a positive whole number, not '$runs'" >&2; exit 2; }
 [ $# -gt 0 ] || { echo "usage: benchmarks/batches_ab.sh RUNS BINARY..." >&2; exit 2; }
+for binary in "$@"; do [ -x "$binary" ] || { echo "batches_ab: $binary is not an executable" >&2; exit 2; }; done
 records=".build/bench-ingest/records.ndjson"
 [ -s "$records" ] || { echo "batches_ab: $records is missing; run benchmarks/ingest.sh once" >&2; exit 2; }
 data="$(mktemp -d)"
@@ -25,6 +27,7 @@ for run in $(seq 1 "$runs"); do
     server=$!
     for _ in $(seq 1 300); do grep -q "listening on" "$data/log" && break; sleep 0.1; done
     url="$(grep -o 'http://[0-9.]*:[0-9]*' "$data/log" | head -1)"
+    [ -n "$url" ] || { echo "batches_ab: $binary did not start listening within 30 s; its log:" >&2; cat "$data/log" >&2; exit 1; }
     rate="$(python3 - "$url" "$token" "$records" <<'PY'
 import json, sys, time
 sys.path.insert(0, "benchmarks")
