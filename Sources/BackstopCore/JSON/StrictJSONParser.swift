@@ -103,6 +103,19 @@ public struct StrictJSONParser {
             return value
         }
 
+        /// Element `index` as a `FlatJSONObject` when it is an object of scalars and objects
+        /// only, each with at most `FlatJSONObject.maximumMembers` members and none twice, no
+        /// deeper than `flatMaximumDepth`, and valid JSON (what an observation is); nil for
+        /// anything else, which `element(_:)` then parses (and, if it is wrong, names the error
+        /// exactly). Text, numbers and literals are read by the same code as in `element(_:)`.
+        public func flatObject(_ index: Int) -> FlatJSONObject? {
+            var parser = StrictJSONParser(element: ranges[index], of: bytes)
+            parser.skipWhitespace()
+            guard let object = parser.flatObject(depth: 2) else { return nil }
+            parser.skipWhitespace()
+            return parser.index == parser.end ? object : nil
+        }
+
         /// The first error of the whole document, as `parse` reports it, once an element was
         /// found not to be JSON (an element's own error can differ: "1 2" is one element to
         /// the bracket scan, and two values without a comma to `parse`).
@@ -215,6 +228,46 @@ public struct StrictJSONParser {
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw fail("expected ',' or '}' in an object")
+        }
+    }
+
+    /// How deep `flatObject` goes: an observation's location holds its distance band, at depth
+    /// 4 with the batch and its array. Anything deeper is parsed into a tree.
+    public static let flatMaximumDepth = 4
+
+    /// The object at `index` as members (see `DeferredElements.flatObject(_:)`); nil, with
+    /// `index` anywhere, for anything that is not such an object.
+    private mutating func flatObject(depth: Int) -> FlatJSONObject? {
+        guard depth <= Self.flatMaximumDepth, index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var members: [(key: String, value: FlatJSONObject.Value)] = []
+        // Room for an observation's members (a dozen) and its nested objects' (two to four).
+        members.reserveCapacity(depth == 2 ? 16 : 4)
+        skipWhitespace()
+        if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return FlatJSONObject(members: members) }
+        while true {
+            skipWhitespace()
+            guard index < end, bytes[index] == UInt8(ascii: "\""), let key = try? string() else { return nil }
+            skipWhitespace()
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipWhitespace()
+            guard index < end, bytes[index] != UInt8(ascii: "["),
+                  members.count < FlatJSONObject.maximumMembers, !members.contains(where: { $0.key == key })
+            else { return nil }
+            if bytes[index] == UInt8(ascii: "{") {
+                guard let nested = flatObject(depth: depth + 1) else { return nil }
+                members.append((key, .object(nested)))
+            } else {
+                // A scalar: `value` reads it without recursing.
+                guard let scalar = try? value(depth: depth) else { return nil }
+                members.append((key, .scalar(scalar)))
+            }
+            skipWhitespace()
+            guard index < end else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return FlatJSONObject(members: members) }
+            return nil
         }
     }
 

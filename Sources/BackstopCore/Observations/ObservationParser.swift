@@ -24,6 +24,12 @@ public struct ObservationParser: Sendable {
     /// Reads into `sink`; returns nil when any field was refused.
     public func read(_ value: JSONValue, path: FieldPath, sink: ErrorSink, now: Date?) -> Observation? {
         guard let object = ObjectReader(value, path: path, sink: sink) else { return nil }
+        return read(object, now: now)
+    }
+
+    /// Reads the object `object` reads into its sink; returns nil when any field was refused.
+    public func read(_ object: ObjectReader, now: Date?) -> Observation? {
+        let path = object.path, sink = object.sink
         let errorsBefore = sink.errors.count
 
         let id = object.uuid("id", required: true)

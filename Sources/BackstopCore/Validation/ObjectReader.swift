@@ -6,34 +6,70 @@ import Foundation
 public final class ObjectReader {
     public let path: FieldPath
     public let sink: ErrorSink
-    private let object: [String: JSONValue]
-    /// The keys asked for. An object has a dozen keys at most, so a list searched end to end
-    /// costs less than hashing every key into a set (this runs for every field of every record).
+    private let object: Members
+    /// The keys asked for, of a tree's object. An object has a dozen keys at most, so a list
+    /// searched end to end costs less than hashing every key into a set (this runs for every
+    /// field of every record).
     private var readKeys: [String] = []
+    /// The members asked for, of a flat object: bit i for member i.
+    private var readMembers: UInt64 = 0
+
+    /// An object parsed into a tree, or one read member by member (a batch's observations).
+    private enum Members {
+        case tree([String: JSONValue])
+        case flat(FlatJSONObject)
+    }
 
     public init?(_ value: JSONValue, path: FieldPath, sink: ErrorSink) {
         guard let object = value.objectValue else {
             sink.add(path, "must be an object, not \(value.typeName)")
             return nil
         }
-        self.object = object
+        self.object = .tree(object)
+        self.path = path
+        self.sink = sink
+    }
+
+    /// Reads `object` as it would read `.object` of the same members, with the same errors.
+    public init(_ object: FlatJSONObject, path: FieldPath, sink: ErrorSink) {
+        self.object = .flat(object)
         self.path = path
         self.sink = sink
     }
 
     public func has(_ key: String) -> Bool {
-        guard let value = object[key] else { return false }
-        return !value.isNull
+        switch object {
+        case .tree(let members):
+            guard let value = members[key] else { return false }
+            return !value.isNull
+        case .flat(let members):
+            guard let value = members[key] else { return false }
+            return !value.isNull
+        }
     }
 
     /// The raw value of a key (null counts as absent); a missing required key is reported.
     public func value(_ key: String, required: Bool = false) -> JSONValue? {
-        if !readKeys.contains(key) { readKeys.append(key) }
-        guard let value = object[key], !value.isNull else {
+        let value: JSONValue?
+        switch object {
+        case .tree(let members):
+            if !readKeys.contains(key) { readKeys.append(key) }
+            value = members[key]
+        case .flat(let members):
+            value = flatMember(key, of: members)?.jsonValue
+        }
+        guard let value, !value.isNull else {
             if required { sink.add(path.key(key), "is required") }
             return nil
         }
         return value
+    }
+
+    /// A flat object's member, marked read.
+    private func flatMember(_ key: String, of members: FlatJSONObject) -> FlatJSONObject.Value? {
+        guard let index = members.index(of: key) else { return nil }
+        readMembers |= 1 << UInt64(index)
+        return members.members[index].value
     }
 
     /// A string; `allowEmpty` admits "" (and only whitespace), as a text someone clears.
@@ -130,6 +166,9 @@ public final class ObjectReader {
     }
 
     public func object(_ key: String, required: Bool = false) -> ObjectReader? {
+        if case .flat(let members) = object, case .object(let nested)? = flatMember(key, of: members) {
+            return ObjectReader(nested, path: path.key(key), sink: sink)
+        }
         guard let value = value(key, required: required) else { return nil }
         return ObjectReader(value, path: path.key(key), sink: sink)
     }
@@ -153,9 +192,16 @@ public final class ObjectReader {
     /// same object: sent as null they are the same as left out, as everywhere.
     public func finish(explanations: [String: String] = [:], absentIfNull: Set<String> = []) {
         // Sorted, for the errors' order, only when a key is left over.
-        let unread = object.keys.filter { !readKeys.contains($0) }
-        for key in unread.sorted() {
-            if absentIfNull.contains(key), object[key]?.isNull == true { continue }
+        let unread: [(key: String, isNull: Bool)]
+        switch object {
+        case .tree(let members):
+            unread = members.filter { !readKeys.contains($0.key) }.map { ($0.key, $0.value.isNull) }
+        case .flat(let members):
+            unread = members.members.indices.filter { readMembers & (1 << UInt64($0)) == 0 }
+                .map { (members.members[$0].key, members.members[$0].value.isNull) }
+        }
+        for (key, isNull) in unread.sorted(by: { $0.key < $1.key }) {
+            if absentIfNull.contains(key), isNull { continue }
             sink.add(path.key(key), explanations[key] ?? "is not a known field")
         }
     }

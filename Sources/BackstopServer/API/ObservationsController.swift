@@ -32,7 +32,8 @@ struct ObservationsController: Sendable {
         // A sensor's token: its registration (looked up once) places its records and hears its reports.
         let sensor = identity.role == .sensor ? try await store.sensors().first(where: { $0.sensor.token == identity.name })?.sensor : nil
         if let sensor { body = Self.observed(from: sensor, body) }
-        let placed: @Sendable (JSONValue) -> JSONValue = { record in sensor.map { Self.placed(record, from: $0) } ?? record }
+        var placed: (@Sendable (JSONValue) -> JSONValue)?
+        if let sensor { placed = { record in Self.placed(record, from: sensor) } }
         let resolver = try await resolvers.resolver()
         // A registered camera's record that does not fit its field of view is kept, flagged.
         // Each record is read, located, written in its stored form and hashed on its own, in
@@ -99,7 +100,7 @@ struct ObservationsController: Sendable {
     /// and its parsed value freed at once. An element that is not JSON refuses the batch with
     /// the body's first syntax error, as a body parsed whole is refused.
     private func readAndStore(_ body: JSONValue, elements deferred: StrictJSONParser.DeferredElements?,
-                              placed: @escaping @Sendable (JSONValue) -> JSONValue, identity: Identity, now: Date,
+                              placed: (@Sendable (JSONValue) -> JSONValue)?, identity: Identity, now: Date,
                               submission: @escaping @Sendable (Observation) -> ObservationSubmission) async throws -> ([SubmissionResult], Bool) {
         let sink = ErrorSink()
         guard body.objectValue?.keys.contains("observations") == true else {
@@ -123,16 +124,25 @@ struct ObservationsController: Sendable {
         let parts = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }.chunked(into: Self.partSize)
         func read(_ part: ArraySlice<Element>) async -> (submissions: [ObservationSubmission], errors: [FieldError]) {
             let read = await Array(part).concurrentMap(minimumPart: 32) { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
-                var value = element.value
+                let sink = ErrorSink()
+                let object: ObjectReader?
                 if let deferred {
-                    guard let parsed = try? deferred.element(element.index) else {
-                        malformed.store(true, ordering: .relaxed)
-                        refused.store(true, ordering: .relaxed)
-                        return (nil, [])
+                    // Read member by member when it is an observation's shape (see
+                    // `FlatJSONObject`) and nothing is added to it; as a tree otherwise.
+                    if placed == nil, let flat = deferred.flatObject(element.index) {
+                        object = ObjectReader(flat, path: element.path, sink: sink)
+                    } else {
+                        guard let parsed = try? deferred.element(element.index) else {
+                            malformed.store(true, ordering: .relaxed)
+                            refused.store(true, ordering: .relaxed)
+                            return (nil, [])
+                        }
+                        object = ObjectReader(placed?(parsed) ?? parsed, path: element.path, sink: sink)
                     }
-                    value = placed(parsed)
+                } else {
+                    object = ObjectReader(element.value, path: element.path, sink: sink)
                 }
-                let (observation, errors) = Self.read(value, path: element.path, identity: identity, now: now)
+                let (observation, errors) = Self.read(object, sink: sink, identity: identity, now: now)
                 guard let observation, errors.isEmpty else {
                     refused.store(true, ordering: .relaxed)
                     return (nil, errors)
@@ -195,8 +205,13 @@ struct ObservationsController: Sendable {
     /// One record read and checked against the caller's role: the observation, or what is wrong with it.
     private static func read(_ value: JSONValue, path: FieldPath, identity: Identity, now: Date) -> (observation: Observation?, errors: [FieldError]) {
         let sink = ErrorSink()
-        let observation = ObservationParser().read(value, path: path, sink: sink, now: now)
-        if let observation { checkRole(observation, identity: identity, path: path, sink: sink) }
+        return read(ObjectReader(value, path: path, sink: sink), sink: sink, identity: identity, now: now)
+    }
+
+    /// `object` reads into `sink`; it is nil when the value is not an object (`sink` says so).
+    private static func read(_ object: ObjectReader?, sink: ErrorSink, identity: Identity, now: Date) -> (observation: Observation?, errors: [FieldError]) {
+        let observation = object.flatMap { ObservationParser().read($0, now: now) }
+        if let observation, let object { checkRole(observation, identity: identity, path: object.path, sink: sink) }
         return (observation, sink.errors)
     }
 
