@@ -1,4 +1,4 @@
-import BackstopCore
+@testable import BackstopCore
 import Foundation
 import Testing
 
@@ -72,6 +72,20 @@ import Testing
             let read = ObjectReader(.object(["name": .string(string)]), path: FieldPath(), sink: sink)!.string("name", maxLength: limit)
             #expect((read != nil) == fits, "\(string) within \(limit)")
             #expect(sink.errors.map(\.reason) == (fits ? [] : ["is \(string.unicodeScalars.count) characters long; the limit is \(limit)"]))
+        }
+    }
+
+    @Test func spacesAreTrimmedAsFoundationTrimsThem() {
+        // Every character of the Basic Multilingual Plane and a few beyond, alone, around a
+        // word, and doubled around one.
+        let characters = (0...0xFFFF).compactMap(Unicode.Scalar.init).map(String.init) + ["🚀", "\u{E0020}", "\u{1D15E}"]
+        for character in characters {
+            for text in [character, "\(character)word\(character)", "\(character)\(character)a b\(character) \(character)", " \(character)\t"] {
+                #expect(text.trimmingSpaces == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            }
+        }
+        for text in Self.strings(count: 2_000, seed: 43) {
+            #expect(text.trimmingSpaces == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
         }
     }
 }

@@ -59,11 +59,7 @@ public struct ObservationParser: Sendable {
         let casualties = object.object("casualties").flatMap(readCasualties)
         let grading = object.object("grading").flatMap(readGrading)
         let notes = object.string("notes", maxLength: 10_000)
-        object.finish(explanations: [
-            "reporter": "is taken from the authenticated identity and must not be sent",
-            "resolved_location": "is computed by the server and must not be sent",
-            "received_at": "is set by the server and must not be sent",
-        ])
+        object.finish(explanations: Self.serverFields)
 
         guard sink.errors.count == errorsBefore,
               let id, let kind, let observedAt, let modality, let location
@@ -80,6 +76,14 @@ public struct ObservationParser: Sendable {
             grading: grading, notes: notes
         )
     }
+
+    /// Why a record may not carry what the server sets (made once, not for every record).
+    private static let serverFields = [
+        "reporter": "is taken from the authenticated identity and must not be sent",
+        "resolved_location": "is computed by the server and must not be sent",
+        "received_at": "is set by the server and must not be sent",
+    ]
+    private static let absoluteLocationFields = ["bearing_deg": "does not go with lat/lon: an absolute location has no bearing"]
 
     private func readSubkind(_ object: ObjectReader, kind: ObservationKind?) -> String? {
         guard let raw = object.string("subkind", maxLength: 64) else { return nil }
@@ -131,7 +135,7 @@ public struct ObservationParser: Sendable {
         if object.has("lat") || object.has("lon") {
             let point = readPoint(object)
             let accuracy = object.double("accuracy_m", rule: .within(0...100_000, unit: " m"))
-            object.finish(explanations: ["bearing_deg": "does not go with lat/lon: an absolute location has no bearing"], absentIfNull: Self.locationKeys)
+            object.finish(explanations: Self.absoluteLocationFields, absentIfNull: Self.locationKeys)
             return point.map { .absolute(point: $0, accuracyMetres: accuracy) }
         }
         let bearing = object.double("bearing_deg", rule: .bearing)

@@ -28,7 +28,7 @@ public struct PlacePhrase: Sendable, Hashable {
         let lowercased = rest.lowercased()
         for prefix in ["on the outskirts of ", "outskirts of ", "centre of ", "center of ", "in ", "near ", "at "] where lowercased.hasPrefix(prefix) {
             rest = String(rest.dropFirst(prefix.count))
-            return PlacePhrase(place: rest.trimmingCharacters(in: .whitespaces))
+            return PlacePhrase(place: rest.trimmingSpaces)
         }
         // The pattern begins with an ASCII digit: a bare name ("Popasna") need not be matched
         // against it (the match was most of the time a place record took to resolve).
@@ -51,13 +51,13 @@ public struct PlacePhrase: Sendable, Hashable {
         guard maximum >= minimum else { throw FieldError(path: "place", reason: "the distance range '\(text)' runs backwards") }
         guard maximum <= maximumKm else { throw FieldError(path: "place", reason: "a distance from a place must be at most \(Int(maximumKm)) km") }
         var bearing: Double?
-        if let word = match.direction.map(String.init), !word.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let word = match.direction.map(String.init), !word.trimmingSpaces.isEmpty {
             guard let degrees = CompassDirection.degrees(word) else {
-                throw FieldError(path: "place", reason: "'\(word.trimmingCharacters(in: .whitespaces))' is not a compass direction (N, NNE, NE, ENE, …, north-east, south-south-west, …)")
+                throw FieldError(path: "place", reason: "'\(word.trimmingSpaces)' is not a compass direction (N, NNE, NE, ENE, …, north-east, south-south-west, …)")
             }
             bearing = degrees
         }
-        return PlacePhrase(place: String(match.place).trimmingCharacters(in: .whitespaces), bearingDegrees: bearing,
+        return PlacePhrase(place: String(match.place).trimmingSpaces, bearingDegrees: bearing,
                            distance: DistanceBand(minKm: minimum, maxKm: maximum))
     }
 
@@ -140,11 +140,17 @@ public enum CompassDirection {
 
     /// Degrees clockwise from north for "NW", "north-west", "northwest", "north west", "south-south-east"…
     public static func degrees(_ text: String) -> Double? {
-        let compact = text.lowercased().filter { $0.isLetter }
-        for (index, abbreviation) in abbreviations.enumerated() {
-            let spelled = words(for: abbreviation).filter { $0.isLetter }
-            if compact == abbreviation.lowercased() || compact == spelled { return Double(index) * 22.5 }
-        }
-        return nil
+        degreesByLetters[text.lowercased().filter { $0.isLetter }]
     }
+
+    /// Each point's abbreviation and its words, lower case and letters only ("nw",
+    /// "northwest"), with its degrees: made once, not for every record's direction.
+    private static let degreesByLetters: [String: Double] = {
+        var degrees: [String: Double] = [:]
+        for (index, abbreviation) in abbreviations.enumerated() {
+            degrees[abbreviation.lowercased()] = Double(index) * 22.5
+            degrees[words(for: abbreviation).filter { $0.isLetter }] = Double(index) * 22.5
+        }
+        return degrees
+    }()
 }

@@ -9,6 +9,23 @@ extension String {
         return String(scalars[first...last])
     }
 
+    /// Without leading and trailing spaces and tabs, as Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` gives it but without bridging through NSString
+    /// (every place phrase is trimmed so on intake).
+    var trimmingSpaces: String {
+        // Foundation's set: Unicode's space separators (Zs), U+0009 and U+200B (which is not a
+        // Zs); `StringFastPathTests` holds the two equal for every character.
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        // Plain ASCII at both ends (most texts) is kept whole.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(scalars[first...last])
+    }
+
     /// Whether it holds nothing but white space.
     var isBlank: Bool {
         // A first character that is plain ASCII and not a space, a tab or a line break settles
