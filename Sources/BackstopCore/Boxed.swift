@@ -5,10 +5,13 @@ import Foundation
 /// and an incident's confirmed summary (absent until a supervisor confirms one) took as much
 /// room as its summary in each of them.
 ///
+/// The fusion engine keeps a record of each observation it fuses, and the rare parts of one (a
+/// weapon, casualties, a line of bearing) took 120 of its 288 bytes.
+///
 /// Equality, hashing and coding are those of the optional value itself: a `Boxed` property is
 /// written under its own key, left out when nil, as a plain optional is.
 @propertyWrapper
-public struct Boxed<Value: Sendable & Hashable & Codable>: Sendable, Hashable, Codable {
+public struct Boxed<Value: Sendable & Hashable>: Sendable, Hashable {
     private final class Box: Sendable {
         let value: Value
         init(_ value: Value) { self.value = value }
@@ -28,7 +31,9 @@ public struct Boxed<Value: Sendable & Hashable & Codable>: Sendable, Hashable, C
     public static func == (a: Boxed, b: Boxed) -> Bool { a.wrappedValue == b.wrappedValue }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(wrappedValue) }
+}
 
+extension Boxed: Codable where Value: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         self.init(wrappedValue: container.decodeNil() ? nil : try container.decode(Value.self))
@@ -43,13 +48,13 @@ public struct Boxed<Value: Sendable & Hashable & Codable>: Sendable, Hashable, C
 // The synthesized coding of a type with a `Boxed` property calls these (more specific than the
 // generic methods): the key may be absent, and is left out when the value is nil.
 extension KeyedDecodingContainer {
-    public func decode<Value>(_ type: Boxed<Value>.Type, forKey key: Key) throws -> Boxed<Value> {
+    public func decode<Value: Codable>(_ type: Boxed<Value>.Type, forKey key: Key) throws -> Boxed<Value> {
         Boxed(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }
 
 extension KeyedEncodingContainer {
-    public mutating func encode<Value>(_ value: Boxed<Value>, forKey key: Key) throws {
+    public mutating func encode<Value: Codable>(_ value: Boxed<Value>, forKey key: Key) throws {
         try encodeIfPresent(value.wrappedValue, forKey: key)
     }
 }

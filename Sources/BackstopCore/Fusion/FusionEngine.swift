@@ -108,6 +108,8 @@ public struct FusionEngine: Sendable {
     private var coarseGrid: [Cell: CellMembers] = [:]
     /// Reporters by number, so that a cell's records are kept by a number and not a text.
     private var reporterNumbers: [String: Int32] = [:]
+    /// The sources' and reporters' names, one copy each (see `insert`).
+    private var sharedNames: Set<String> = []
     private var wide: [Int] = []
     private var pinned: [UUID: [Int]] = [:]
 
@@ -176,6 +178,11 @@ public struct FusionEngine: Sendable {
     private mutating func insert(_ record: FusionRecord) -> (index: Int, joinedWhole: Bool)? {
         guard indexByID[record.id] == nil else { return nil }
         let index = records.count
+        // One copy of each source's and reporter's name for all their records: a name longer
+        // than 15 bytes is stored out of line, and each record read from the store had its own.
+        var record = record
+        record.source = sharedNames.insert(record.source).memberAfterInsert
+        record.reporter = record.reporter.map { sharedNames.insert($0).memberAfterInsert }
         records.append(record)
         parent.append(index)
         components[index] = [index]

@@ -17,18 +17,20 @@ public struct FusionRecord: Sendable, Hashable {
     public var modality: Modality
     public var count: Int
     public var grade: AdmiraltyGrade?
-    public var weapon: WeaponReport?
+    // The rare parts are kept behind references (see `Boxed`): an engine holds a record for
+    // every observation it fuses.
+    @Boxed public var weapon: WeaponReport? = nil
     public var liveFireTraining: Bool = false
     public var direction: FireDirection?
-    public var casualties: Casualties?
+    @Boxed public var casualties: Casualties? = nil
     /// The person or instrument that filed the record (the source may be their whole team).
     public var reporter: String?
     /// Set when an analyst merged or split incidents: records with a group are joined exactly
     /// to the records of the same group (see `AssociationRule`).
-    public var analystGroup: UUID?
+    @Boxed public var analystGroup: UUID? = nil
     /// A bearing without a distance: the record has no point, and fusion joins it by the line
     /// (see `AssociationRule`); an incident holding two or more is placed where they cross.
-    public var lineOfBearing: LineOfBearing?
+    @Boxed public var lineOfBearing: LineOfBearing? = nil
 
     public init(id: UUID, kind: ObservationKind, start: Date, end: Date, timeToleranceSeconds: Double, point: GeoPoint?,
                 radiusMetres: Double, source: String, modality: Modality, count: Int, grade: AdmiraltyGrade?) {
