@@ -25,9 +25,9 @@ def ask(port, path, token=None):
     return response.status, response.getheader("Backstop-Incidents-Behind"), body
 
 
-def start(binary, data, log):
+def start(binary, data, log, level="warning"):
     started = time.perf_counter()
-    server = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", "0", "--log-level", "warning"],
+    server = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", "0", "--log-level", level],
                               stdout=log, stderr=subprocess.STDOUT)
     return server, started
 
@@ -68,11 +68,16 @@ def memory(pid):
     return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
 
 
-def settled_memory(pid, limit):
+def settled_memory(pid, limit, log_path):
     """Resident memory once the node has settled: after it serves current incidents it takes
-    the incident work over and re-fuses the history in memory; wait until resident memory
-    has not grown for 10 s (or `limit` seconds)."""
-    deadline, last, still = time.time() + limit, memory(pid)[0], 0
+    the incident work over and re-fuses the history in memory. Wait until its log says it
+    holds the incident work (waiting for the memory to stop growing alone read it, now and
+    then, before the takeover had begun), then until resident memory has not grown for 10 s
+    (or `limit` seconds)."""
+    deadline = time.time() + limit
+    while time.time() < deadline and "holds the incident work" not in open(log_path).read():
+        time.sleep(0.2)
+    last, still = memory(pid)[0], 0
     while time.time() < deadline and still < 10:
         time.sleep(1)
         now = memory(pid)[0]
@@ -83,7 +88,8 @@ def settled_memory(pid, limit):
 
 def measure(binary, data, token, limit, settle=False):
     with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
-        server, started = start(binary, data, log)
+        # The takeover's end is logged at the info level.
+        server, started = start(binary, data, log, "info" if settle else "warning")
         try:
             port = port_of(log.name, server)
             listening = time.perf_counter()
@@ -97,7 +103,7 @@ def measure(binary, data, token, limit, settle=False):
                 return status == 200 and behind is None
             incidents = until(current, limit)
             at_current = memory(server.pid)
-            settled = settled_memory(server.pid, limit) if settle else None
+            settled = settled_memory(server.pid, limit, log.name) if settle else None
             return listening - started, health - started, (incidents - started) if incidents else None, answered, at_current, settled
         finally:
             server.send_signal(signal.SIGTERM)
