@@ -68,22 +68,30 @@ def memory(pid):
     return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
 
 
-def settled_memory(pid, limit, log_path):
+def settled_memory(server, limit, log_path):
     """Resident memory once the node has settled: after it serves current incidents it takes
     the incident work over and re-fuses the history in memory. Wait until its log says it
     holds the incident work (waiting for the memory to stop growing alone read it, now and
-    then, before the takeover had begun), then until resident memory has not grown for 10 s
-    (or `limit` seconds)."""
+    then, in the middle of the takeover), then until resident memory has not grown for 10 s
+    (or `limit` seconds). A node that exits or does not finish the takeover within `limit`
+    gives no figure: any reading then would not be the settled memory."""
     deadline = time.time() + limit
-    while time.time() < deadline and "holds the incident work" not in open(log_path).read():
+    while True:
+        with open(log_path) as handle:
+            if "holds the incident work" in handle.read():
+                break
+        if server.poll() is not None:
+            raise SystemExit("the server exited while taking the incident work over:\n" + open(log_path).read()[-4000:])
+        if time.time() > deadline:
+            raise SystemExit("the node did not hold the incident work within %.0f s (raise --limit)" % limit)
         time.sleep(0.2)
-    last, still = memory(pid)[0], 0
+    last, still = memory(server.pid)[0], 0
     while time.time() < deadline and still < 10:
         time.sleep(1)
-        now = memory(pid)[0]
+        now = memory(server.pid)[0]
         still = still + 1 if now <= last * 1.01 else 0
         last = max(last, now)
-    return memory(pid)
+    return memory(server.pid)
 
 
 def measure(binary, data, token, limit, settle=False):
@@ -103,7 +111,7 @@ def measure(binary, data, token, limit, settle=False):
                 return status == 200 and behind is None
             incidents = until(current, limit)
             at_current = memory(server.pid)
-            settled = settled_memory(server.pid, limit, log.name) if settle else None
+            settled = settled_memory(server, limit, log.name) if settle else None
             return listening - started, health - started, (incidents - started) if incidents else None, answered, at_current, settled
         finally:
             server.send_signal(signal.SIGTERM)
