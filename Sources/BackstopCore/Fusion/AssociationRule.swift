@@ -60,8 +60,7 @@ public enum AssociationRule {
         if a.analystGroup != nil || b.analystGroup != nil { return a.analystGroup == b.analystGroup ? .pinnedTogether : .apart }
         if let reporter = a.reporter, reporter == b.reporter { return .apart }
         guard a.kind == b.kind, directionsAgree(a.direction, b.direction) else { return .apart }
-        let aStart = a.start.addingTimeInterval(-a.timeToleranceSeconds), aEnd = a.end.addingTimeInterval(a.timeToleranceSeconds)
-        let bStart = b.start.addingTimeInterval(-b.timeToleranceSeconds), bEnd = b.end.addingTimeInterval(b.timeToleranceSeconds)
+        let (aStart, aEnd) = a.widenedWindow, (bStart, bEnd) = b.widenedWindow
         guard aStart <= bEnd, bStart <= aEnd else { return .apart }
         if let pa = a.point, let pb = b.point {
             let distance = Geodesic.wgs84.distance(from: pa, to: pb)

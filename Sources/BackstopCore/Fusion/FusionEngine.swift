@@ -600,6 +600,36 @@ public struct FusionEngine: Sendable {
     }
 }
 
+extension FusionEngine {
+    /// A component with the span of its records' time windows, each widened by its tolerance.
+    /// A record outside it can join one of its records only when its own widened window
+    /// overlaps that span (the rule's time condition), and an analyst's group lies within one
+    /// component: so a component whose span ends before a newcomer's window begins is final.
+    public struct ComponentSpan: Sendable {
+        public var recordIDs: [UUID]
+        public var earliest: Date
+        public var latest: Date
+    }
+
+    /// Every component with its span.
+    public func componentSpans() -> [ComponentSpan] {
+        components.values.map { members in
+            var earliest = Date.distantFuture, latest = Date.distantPast
+            for index in members {
+                let (start, end) = records[index].widenedWindow
+                earliest = min(earliest, start)
+                latest = max(latest, end)
+            }
+            return ComponentSpan(recordIDs: members.map { records[$0].id }, earliest: earliest, latest: latest)
+        }
+    }
+
+    public func contains(recordID: UUID) -> Bool { indexByID[recordID] != nil }
+
+    /// The record with this id as fused (with an analyst's group, if pinned).
+    public func record(id: UUID) -> FusionRecord? { indexByID[id].map { records[$0] } }
+}
+
 /// The order incident ids are compared in: that of their text, which is the order of their bytes.
 public enum UUIDOrder {
     /// The bytes as two big-endian halves: comparing them compares the bytes in order, without

@@ -47,6 +47,12 @@ public struct FusionRecord: Sendable, Hashable {
         self.grade = grade
     }
 
+    /// The time window widened by the tolerance on either side: two records may describe one
+    /// event only when theirs overlap (see `AssociationRule`).
+    public var widenedWindow: (start: Date, end: Date) {
+        (start.addingTimeInterval(-timeToleranceSeconds), end.addingTimeInterval(timeToleranceSeconds))
+    }
+
     /// The smallest radius fusion believes: a reported point is never exact.
     public static let minimumRadiusMetres = 250.0
 

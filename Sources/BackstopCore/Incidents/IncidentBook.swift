@@ -41,6 +41,36 @@ public struct IncidentBook: Sendable {
         for id in incidents.ids { check(id) }
     }
 
+    public func contains(recordID: UUID) -> Bool { engine.contains(recordID: recordID) }
+
+    /// The record as fused, e.g. to see whether it is late (see `SettledHistory`).
+    public func record(id: UUID) -> FusionRecord? { engine.record(id: id) }
+
+    /// Drops from memory the history that nothing arriving from now on in time order can
+    /// change, and hands it to `settled`: the components whose records' widened windows all
+    /// ended `age` before the latest of them (or before `now`, if earlier), and before any
+    /// component kept reaches back by a cap window (an incident kept is checked among the
+    /// sightings of the day before it). What is kept is fused again from its records (the
+    /// same incidents: they depend on the set of records, not on their order) and checked
+    /// again among what is kept. Returns how many records were dropped.
+    @discardableResult
+    public mutating func settle(olderThan age: TimeInterval, now: Date, into settled: inout SettledHistory) -> Int {
+        let spans = engine.componentSpans()
+        guard let latest = spans.map(\.latest).max() else { return 0 }
+        let horizon = min(now, latest).addingTimeInterval(-age)
+        let earliestKept = spans.filter { $0.latest >= horizon }.map(\.earliest).min() ?? horizon
+        let cutoff = min(horizon, earliestKept.addingTimeInterval(-SettledHistory.contextSeconds))
+        let dropped = spans.filter { $0.latest < cutoff }
+        guard !dropped.isEmpty else { return 0 }
+        var kept = IncidentBook(compliance: compliance)
+        kept.add(spans.filter { $0.latest >= cutoff }.flatMap { $0.recordIDs.map { engine.record(id: $0)! } })
+        self = kept
+        // A record starting before the horizon may join a component kept only for context,
+        // and one starting within a cap window after the cutoff counts dropped sightings.
+        settled.add(dropped, lateBefore: max(horizon, cutoff.addingTimeInterval(SettledHistory.contextSeconds)))
+        return dropped.reduce(0) { $0 + $1.recordIDs.count }
+    }
+
     public func findings(for id: UUID) -> [Finding] { findingsByIncident[id] ?? [] }
 
     public func incident(id: UUID) -> Incident? { incidents[id] }

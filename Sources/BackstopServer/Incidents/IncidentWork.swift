@@ -34,6 +34,17 @@ actor IncidentWork {
     private var lease: WorkLease?
     private(set) var holding = false
     private var book: IncidentBook?
+    /// The history the book no longer holds (see `settle`).
+    private var settled = SettledHistory()
+    /// The book keeps its whole history up to this many records; beyond, it drops what is
+    /// older than `settleAge` once caught up (see `IncidentBook.settle`).
+    private let settleAbove: Int
+    private let settleAge: TimeInterval
+    static let defaultSettleAbove = 50_000
+    static let defaultSettleAge: TimeInterval = 3 * 86_400
+    private var settleAgainAbove = 0
+    /// How many records the book has dropped as settled (and not brought back).
+    var settledRecordCount: Int { settled.recordCount }
     private var identity = IncidentIdentity()
     private var position: Int64 = 0
     private var agreementRevision = -1
@@ -58,8 +69,11 @@ actor IncidentWork {
     private let readersLoaded = Mutex(false)
 
     init(store: any BackstopStore, node: String, leaseDuration: TimeInterval, now: @escaping @Sendable () -> Date,
-         intake: IntakeActivity? = nil, logger: Logger = Logger(label: "backstop.incidents")) {
+         intake: IntakeActivity? = nil, settleAbove: Int = defaultSettleAbove, settleAge: TimeInterval = defaultSettleAge,
+         logger: Logger = Logger(label: "backstop.incidents")) {
         self.store = store
+        self.settleAbove = settleAbove
+        self.settleAge = settleAge
         self.intake = intake
         self.node = node
         self.leaseDuration = leaseDuration
@@ -156,6 +170,8 @@ actor IncidentWork {
         resetRequested = false
         holding = false
         book = nil
+        settled = SettledHistory()
+        settleAgainAbove = 0
         identity = IncidentIdentity()
         position = 0
         agreementRevision = -1
@@ -205,7 +221,13 @@ actor IncidentWork {
                 ])
             }
             let revision = try await store.agreementRevision()
-            if revision != agreementRevision {
+            if revision != agreementRevision, !settled.isEmpty {
+                // Every incident is checked again, the settled ones too: fused again from the
+                // whole history, as at a takeover (which reads the new agreements).
+                logger.info("the agreements changed: every incident is derived and checked again")
+                try await takeOver(at: position)
+                holding = true
+            } else if revision != agreementRevision {
                 // Read before touching the book: an access to it must not span a suspension.
                 let compliance = try await Self.compliance(from: store)
                 book!.replaceCompliance(compliance)
@@ -216,6 +238,7 @@ actor IncidentWork {
                 let entries = try await store.intake(after: position, limit: Self.pageSize)
                 if entries.isEmpty {
                     deferredSince = nil
+                    settle()
                     break
                 }
                 // Fused a step at a time, yielding between steps, and written once per page (or
@@ -225,7 +248,7 @@ actor IncidentWork {
                 var changed: Set<UUID> = []
                 var fusedSince = ContinuousClock.now
                 for step in entries.chunked(into: Self.stepSize) where !stopped {
-                    changed.formUnion(try fuse(Array(step)))
+                    changed.formUnion(try await fuse(Array(step)))
                     if step.last!.sequence == entries.last!.sequence || ContinuousClock.now - fusedSince > Self.writeInterval {
                         // Keys a later step merged away are no incident now.
                         try await persist(changed.filter { book!.incident(id: $0) != nil }.sorted(by: UUIDOrder.less), reaching: step.last!.sequence)
@@ -243,6 +266,7 @@ actor IncidentWork {
                 // next pass (at most `passInterval` away) rather than a write of its own.
                 if entries.count < Self.pageSize {
                     deferredSince = nil
+                    settle()
                     break
                 }
                 await giveWayToIntake()
@@ -275,25 +299,70 @@ actor IncidentWork {
         while position < storedPosition, !stopped {
             let entries = try await store.intake(after: position, limit: Self.pageSize).filter { $0.sequence <= storedPosition }
             if entries.isEmpty { break }
-            _ = try fuse(entries)
+            _ = try await fuse(entries)
             position = entries.last!.sequence
         }
         try await persist(book!.incidents.ids, reaching: position)
+        settle()
+    }
+
+    /// Once the book holds more than `settleAbove` records, drops from memory the history
+    /// older than `settleAge` that is written and final (see `IncidentBook.settle`): a node
+    /// keeps recent windows, not the whole history. Called when every change is written.
+    private func settle() {
+        guard let count = book?.recordCount, count > max(settleAbove, settleAgainAbove) else { return }
+        let dropped = book!.settle(olderThan: settleAge, now: now(), into: &settled)
+        // Not again before the book has doubled: keeping a window means fusing it again, and
+        // a busy mission's window may be larger than `settleAbove`.
+        settleAgainAbove = 2 * book!.recordCount
+        guard dropped > 0 else { return }
+        logger.info("settled history dropped from memory", metadata: [
+            "records": "\(dropped)", "kept": "\(book!.recordCount)", "settled": "\(settled.recordCount)",
+        ])
+    }
+
+    /// Fuses again, into the book, the settled parts that these records or a decision on
+    /// `recordIDs` may change (see `SettledHistory.take`), before they are fused or applied.
+    /// The parts come back as stored: their records were fused before, so the incidents they
+    /// make are those written, and only what the newcomers change is written again.
+    private func bringBack(touching records: [FusionRecord], holding recordIDs: Set<UUID> = []) async throws {
+        let late = records.filter { settled.isLate($0.widenedWindow) }
+        guard !late.isEmpty || !recordIDs.isEmpty, !settled.isEmpty else { return }
+        let ids = settled.take(touching: late.map(\.widenedWindow), holding: recordIDs)
+        guard !ids.isEmpty else { return }
+        var back: [FusionRecord] = []
+        back.reserveCapacity(ids.count)
+        for id in ids {
+            guard let stored = try await store.observation(id: id) else {
+                throw StoreError.unavailable("observation \(id), fused before, is not in the store")
+            }
+            back.append(record(stored))
+        }
+        book!.add(back)
+        logger.debug("settled history brought back", metadata: ["records": "\(back.count)", "late": "\(late.count)"])
+    }
+
+    private func record(_ stored: StoredObservation) -> FusionRecord {
+        var record = IncidentBoard.record(stored)
+        record.analystGroup = pins[stored.observation.id]
+        return record
     }
 
     /// Fuses entries into the book; returns the keys of the incidents they changed.
-    private func fuse(_ entries: [IntakeEntry]) throws -> [UUID] {
+    private func fuse(_ entries: [IntakeEntry]) async throws -> [UUID] {
+        let records = entries.map { record($0.stored) }
+        try await bringBack(touching: records)
         for entry in entries { identity.noteSequence(entry.sequence, of: entry.stored.observation.id) }
-        return book!.add(entries.map { entry in
-            var record = IncidentBoard.record(entry.stored)
-            record.analystGroup = pins[entry.stored.observation.id]
-            return record
-        }).current
+        return book!.add(records).current
     }
 
     /// Applies analysts' merges and splits, each group as one decision, in the order made.
     private func applyPins(_ new: [FusionPin]) async throws {
         guard !new.isEmpty else { return }
+        // Settled records these decisions touch come back first, as they were fused (with the
+        // groups they had), and so do the records already pinned to these groups.
+        let groupsNow = Set(new.map(\.group))
+        try await bringBack(touching: [], holding: Set(new.map(\.observationID)).union(pins.filter { groupsNow.contains($0.value) }.map(\.key)))
         var order: [UUID] = []
         var groups: [UUID: [UUID]] = [:]
         for pin in new {
