@@ -124,5 +124,18 @@ import Testing
         #expect(expected.values.filter { !$0.findings.isEmpty }.count > 100, "the agreement finds something, or this step tests nothing")
         #expect(try await Self.live(settling.store) == expected)
         #expect(await settling.work.settledRecordCount > 1_000, "settled again after the new check")
+
+        // Another node takes the work over: it reconciles and drops the settled part as it
+        // re-fuses the feed, and writes nothing new.
+        let revision = try await settling.store.incidentProgress().revision
+        await settling.work.release()
+        let next = IncidentWork(store: settling.store, node: "next", leaseDuration: 3_600, now: { Self.now }, settleAbove: 0, settleAge: 86_400)
+        defer { next.stop() }
+        await next.renew()
+        next.readersReady()
+        try await Self.waitUntil { await next.holding }
+        #expect(await next.settledRecordCount > 1_000)
+        #expect(try await Self.live(settling.store) == expected)
+        #expect(try await settling.store.incidentProgress().revision == revision, "nothing differed, so nothing was written")
     }
 }

@@ -46,29 +46,60 @@ public struct IncidentBook: Sendable {
     /// The record as fused, e.g. to see whether it is late (see `SettledHistory`).
     public func record(id: UUID) -> FusionRecord? { engine.record(id: id) }
 
-    /// Drops from memory the history that nothing arriving from now on in time order can
-    /// change, and hands it to `settled`: the components whose records' widened windows all
-    /// ended `age` before the latest of them (or before `now`, if earlier), and before any
-    /// component kept reaches back by a cap window (an incident kept is checked among the
-    /// sightings of the day before it). What is kept is fused again from its records (the
-    /// same incidents: they depend on the set of records, not on their order) and checked
-    /// again among what is kept. Returns how many records were dropped.
-    @discardableResult
-    public mutating func settle(olderThan age: TimeInterval, now: Date, into settled: inout SettledHistory) -> Int {
+    /// What `settle` would drop: the components that nothing arriving from now on in time
+    /// order can change, those whose records' widened windows all ended `age` before the
+    /// latest of them (or before `now`, if earlier), and before any component kept reaches back
+    /// by a cap window (an incident kept is checked among the sightings of the day before it).
+    public struct Settlement: Sendable {
+        public var dropped: [FusionEngine.ComponentSpan]
+        public var kept: [FusionEngine.ComponentSpan]
+        /// A record whose widened window starts before this may join a component kept only for
+        /// context, or count dropped sightings towards a cap.
+        public var lateBefore: Date
+
+        /// Keeps the dropped components `keep` picks after all.
+        public mutating func keep(where keep: (FusionEngine.ComponentSpan) -> Bool) {
+            kept += dropped.filter(keep)
+            dropped.removeAll(where: keep)
+        }
+    }
+
+    /// Nil when nothing would be dropped.
+    public func settlement(olderThan age: TimeInterval, now: Date) -> Settlement? {
         let spans = engine.componentSpans()
-        guard let latest = spans.map(\.latest).max() else { return 0 }
+        guard let latest = spans.map(\.latest).max() else { return nil }
         let horizon = min(now, latest).addingTimeInterval(-age)
         let earliestKept = spans.filter { $0.latest >= horizon }.map(\.earliest).min() ?? horizon
         let cutoff = min(horizon, earliestKept.addingTimeInterval(-SettledHistory.contextSeconds))
-        let dropped = spans.filter { $0.latest < cutoff }
-        guard !dropped.isEmpty else { return 0 }
+        guard spans.contains(where: { $0.latest < cutoff }) else { return nil }
+        return Settlement(dropped: spans.filter { $0.latest < cutoff }, kept: spans.filter { $0.latest >= cutoff },
+                          lateBefore: max(horizon, cutoff.addingTimeInterval(SettledHistory.contextSeconds)))
+    }
+
+    /// Drops a settlement's components from memory and hands them to `settled`. What is kept
+    /// is fused again from its records (the same incidents: they depend on the set of records,
+    /// not on their order) and keeps its findings: they were made among the whole history,
+    /// which a check now, among what is kept, would not see. Returns how many records were
+    /// dropped.
+    @discardableResult
+    public mutating func settle(_ settlement: Settlement, into settled: inout SettledHistory) -> Int {
+        guard !settlement.dropped.isEmpty else { return 0 }
         var kept = IncidentBook(compliance: compliance)
-        kept.add(spans.filter { $0.latest >= cutoff }.flatMap { $0.recordIDs.map { engine.record(id: $0)! } })
+        kept.add(settlement.kept.flatMap { $0.recordIDs.map { engine.record(id: $0)! } })
+        for id in kept.incidents.ids {
+            kept.findingsByIncident[id] = findingsByIncident[id]
+            kept.checkFailures[id] = checkFailures[id]
+        }
         self = kept
-        // A record starting before the horizon may join a component kept only for context,
-        // and one starting within a cap window after the cutoff counts dropped sightings.
-        settled.add(dropped, lateBefore: max(horizon, cutoff.addingTimeInterval(SettledHistory.contextSeconds)))
-        return dropped.reduce(0) { $0 + $1.recordIDs.count }
+        settled.add(settlement.dropped, lateBefore: settlement.lateBefore)
+        return settlement.dropped.reduce(0) { $0 + $1.recordIDs.count }
+    }
+
+    /// `settlement` and `settle` in one.
+    @discardableResult
+    public mutating func settle(olderThan age: TimeInterval, now: Date, into settled: inout SettledHistory) -> Int {
+        guard let settlement = settlement(olderThan: age, now: now) else { return 0 }
+        return settle(settlement, into: &settled)
     }
 
     public func findings(for id: UUID) -> [Finding] { findingsByIncident[id] ?? [] }

@@ -238,7 +238,7 @@ actor IncidentWork {
                 let entries = try await store.intake(after: position, limit: Self.pageSize)
                 if entries.isEmpty {
                     deferredSince = nil
-                    settle()
+                    try await settle()
                     break
                 }
                 // Fused a step at a time, yielding between steps, and written once per page (or
@@ -266,9 +266,12 @@ actor IncidentWork {
                 // next pass (at most `passInterval` away) rather than a write of its own.
                 if entries.count < Self.pageSize {
                     deferredSince = nil
-                    settle()
+                    try await settle()
                     break
                 }
+                // Every change so far is written: a long feed (a first start on an imported
+                // history) is worked through with a window in memory, not all of it.
+                try await settle()
                 await giveWayToIntake()
             }
             try await applyPins(try await store.fusionPins(after: pinRevision))
@@ -279,7 +282,8 @@ actor IncidentWork {
     }
 
     /// Rebuilds the working state: the stored incidents' ids and members, the feed fused up
-    /// to the stored position, then one reconciliation of everything.
+    /// to the stored position (its settled part reconciled and dropped on the way), then one
+    /// reconciliation of everything held.
     private func takeOver(at storedPosition: Int64) async throws {
         reset()
         agreementRevision = try await store.agreementRevision()
@@ -301,20 +305,39 @@ actor IncidentWork {
             if entries.isEmpty { break }
             _ = try await fuse(entries)
             position = entries.last!.sequence
+            try await settle(writingFirst: true)
         }
         try await persist(book!.incidents.ids, reaching: position)
-        settle()
+        try await settle()
     }
 
     /// Once the book holds more than `settleAbove` records, drops from memory the history
-    /// older than `settleAge` that is written and final (see `IncidentBook.settle`): a node
-    /// keeps recent windows, not the whole history. Called when every change is written.
-    private func settle() {
+    /// older than `settleAge` that is final (see `IncidentBook.settle`): a node keeps recent
+    /// windows, not the whole history. Outside a takeover every change is written when this
+    /// is called; within one (`writingFirst`), what is dropped is reconciled and written
+    /// first (only what differs from the stored incidents), so that a takeover of a long
+    /// history holds a window of it, not all of it.
+    private func settle(writingFirst: Bool = false) async throws {
         guard let count = book?.recordCount, count > max(settleAbove, settleAgainAbove) else { return }
-        let dropped = book!.settle(olderThan: settleAge, now: now(), into: &settled)
         // Not again before the book has doubled: keeping a window means fusing it again, and
         // a busy mission's window may be larger than `settleAbove`.
-        settleAgainAbove = 2 * book!.recordCount
+        defer { settleAgainAbove = 2 * (book?.recordCount ?? 0) }
+        guard var settlement = book!.settlement(olderThan: settleAge, now: now()) else { return }
+        if writingFirst {
+            // Reconciling a part of the incidents needs the stored incidents it touches whole:
+            // a component holding records of a stored incident that reaches beyond what is
+            // dropped (the stored incidents differ from those derived again) waits for the
+            // reconciliation of everything at the end of the takeover.
+            let dropped = Set(settlement.dropped.flatMap(\.recordIDs))
+            settlement.keep { span in
+                span.recordIDs.contains { record in
+                    identity.incidentOf[record].map { identity.membersOf[$0]?.contains { !dropped.contains($0) } ?? false } ?? false
+                }
+            }
+            let keys = Set(settlement.dropped.flatMap { $0.recordIDs.compactMap { book!.incident(containing: $0)?.id } })
+            try await persist(keys.sorted(by: UUIDOrder.less), reaching: position)
+        }
+        let dropped = book!.settle(settlement, into: &settled)
         guard dropped > 0 else { return }
         logger.info("settled history dropped from memory", metadata: [
             "records": "\(dropped)", "kept": "\(book!.recordCount)", "settled": "\(settled.recordCount)",
