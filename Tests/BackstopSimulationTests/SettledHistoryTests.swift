@@ -70,7 +70,7 @@ import Testing
             wholeWritten.apply(whole.add(step), from: whole)
             let late = step.filter { settled.isLate($0.widenedWindow) }
             if !late.isEmpty { lateSteps += 1 }
-            let back = settled.take(touching: late.map(\.widenedWindow), holding: [])
+            let back = settled.take(touching: windowed.reach(of: late.map(\.widenedWindow), holding: []), holding: [])
             broughtBack += back.count
             windowed.add(back.map { all[$0]! })
             windowedWritten.apply(windowed.add(step), from: windowed)
@@ -105,7 +105,7 @@ import Testing
         #expect(!windowed.contains(recordID: record), "the first day is settled")
         let group = UUID()
         let wholeChange = whole.pin([record], to: group)
-        windowed.add(settled.take(touching: [], holding: [record]).map { all[$0]! })
+        windowed.add(settled.take(touching: windowed.reach(of: [], holding: [record]), holding: [record]).map { all[$0]! })
         #expect(windowed.incident(id: early.id) == early, "brought back as it was")
         let windowedChange = windowed.pin([record], to: group)
         #expect(windowedChange == wholeChange)

@@ -95,6 +95,23 @@ public struct IncidentBook: Sendable {
         return settlement.dropped.reduce(0) { $0 + $1.recordIDs.count }
     }
 
+    /// How far in time what these windows' records or a decision on `recordIDs` change may
+    /// reach among the records held: each window widened to the components it overlaps, and
+    /// the components holding those records. (A late record may join a component kept only for
+    /// context, which starts before its window: the incident it makes is checked among the
+    /// sightings of the day before that start; see `SettledHistory.take`.)
+    public func reach(of windows: [(start: Date, end: Date)], holding recordIDs: Set<UUID>) -> [(start: Date, end: Date)] {
+        let spans = engine.componentSpans()
+        var reaches = windows.map { window in
+            spans.filter { $0.earliest <= window.end && $0.latest >= window.start }
+                .reduce(window) { (min($0.start, $1.earliest), max($0.end, $1.latest)) }
+        }
+        if !recordIDs.isEmpty {
+            reaches += spans.filter { $0.recordIDs.contains(where: recordIDs.contains) }.map { ($0.earliest, $0.latest) }
+        }
+        return reaches
+    }
+
     /// `settlement` and `settle` in one.
     @discardableResult
     public mutating func settle(olderThan age: TimeInterval, now: Date, into settled: inout SettledHistory) -> Int {

@@ -46,12 +46,14 @@ public struct SettledHistory: Sendable {
         !parts.isEmpty && window.start < lateBefore
     }
 
-    /// Takes out the parts that records with these widened windows, or a decision on these
+    /// Takes out the parts that records reaching over these windows, or a decision on these
     /// records, may change, and returns their record ids, to be fused again before the change:
     /// the parts such a record may join (whose span overlaps its window) or that hold one of
     /// `recordIDs`, and the parts whose incidents count towards a zone cap with what those
     /// become (whose span lies within `contextSeconds` of theirs), so that every incident
-    /// checked again is checked among all it counts with. Each part comes back whole.
+    /// checked again is checked among all it counts with. Each part comes back whole. The
+    /// windows must cover the components held in memory that the records may join as well
+    /// (`IncidentBook.reach`).
     public mutating func take(touching windows: [(start: Date, end: Date)], holding recordIDs: Set<UUID>) -> [UUID] {
         guard !parts.isEmpty else { return [] }
         var taken: Set<Int> = []

@@ -351,7 +351,7 @@ actor IncidentWork {
     private func bringBack(touching records: [FusionRecord], holding recordIDs: Set<UUID> = []) async throws {
         let late = records.filter { settled.isLate($0.widenedWindow) }
         guard !late.isEmpty || !recordIDs.isEmpty, !settled.isEmpty else { return }
-        let ids = settled.take(touching: late.map(\.widenedWindow), holding: recordIDs)
+        let ids = settled.take(touching: book!.reach(of: late.map(\.widenedWindow), holding: recordIDs), holding: recordIDs)
         guard !ids.isEmpty else { return }
         var back: [FusionRecord] = []
         back.reserveCapacity(ids.count)
