@@ -78,8 +78,10 @@ def settled_memory(server, limit, log_path):
     deadline = time.time() + limit
     while True:
         with open(log_path) as handle:
-            if "holds the incident work" in handle.read():
-                break
+            held = re.search(r".*holds the incident work.*", handle.read())
+        if held:
+            took = re.search(r"took=([0-9.]+) (\w+)", held.group(0))
+            break
         if server.poll() is not None:
             raise SystemExit("the server exited while taking the incident work over:\n" + open(log_path).read()[-4000:])
         if time.time() > deadline:
@@ -91,7 +93,7 @@ def settled_memory(server, limit, log_path):
         now = memory(server.pid)[0]
         still = still + 1 if now <= last * 1.01 else 0
         last = max(last, now)
-    return memory(server.pid)
+    return memory(server.pid) + ((float(took.group(1)) if took and took.group(2).startswith("second") else None),)
 
 
 def measure(binary, data, token, limit, settle=False):
@@ -135,7 +137,8 @@ def main():
         print("start %d: listening after %.2f s, /healthz %.2f s, current incidents after %s (%d reads, %s); resident memory %.0f MiB then%s" % (
             run + 1, listening, health, "%.2f s" % current if current is not None else "more than %.0f s" % arguments.limit,
             len(answered), ("first said %s records behind" % behind[0]) if behind else "none behind", at_current[0],
-            "" if settled is None else ", %.0f MiB once settled (the incident work taken over), %.0f MiB at its peak" % settled), flush=True)
+            "" if settled is None else ", %.0f MiB once settled (the incident work taken over%s), %.0f MiB at its peak" % (
+                settled[0], "" if settled[2] is None else " in %.1f s" % settled[2], settled[1])), flush=True)
         healths.append(listening)
         if current is not None:
             currents.append(current)
