@@ -88,11 +88,10 @@ import Testing
         expected = try await Self.live(whole.store)
         #expect(try await Self.live(settling.store) == expected)
 
-        // An analyst merges two settled incidents of the first day.
-        let firstDay = expected.values.filter { $0.start < Timestamp.format(Self.day0.addingTimeInterval(86_400)) }
-            .sorted { $0.start < $1.start }
-        let merged = Array(firstDay.prefix(2))
-        #expect(merged.count == 2)
+        // An analyst merges two settled incidents of the first day and one of the fifth (held):
+        // a node taking the work over later must join them whatever it has settled by then.
+        let byStart = expected.values.sorted { $0.start < $1.start }
+        let merged = Array(byStart.prefix(2)) + [byStart.last { $0.start < Timestamp.format(Self.day0.addingTimeInterval(5 * 86_400)) }!]
         let group = UUID()
         let pins = Dictionary(merged.flatMap(\.observationIDs).map { ($0, group) }, uniquingKeysWith: { first, _ in first })
         for node in [settling, whole] {

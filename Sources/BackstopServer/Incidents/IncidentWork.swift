@@ -374,7 +374,10 @@ actor IncidentWork {
     /// Fuses entries into the book; returns the keys of the incidents they changed.
     private func fuse(_ entries: [IntakeEntry]) async throws -> [UUID] {
         let records = entries.map { record($0.stored) }
-        try await bringBack(touching: records)
+        // A record an analyst pinned (fused again at a takeover) joins its group's records,
+        // whenever they are: those settled come back first.
+        let groups = Set(records.compactMap(\.analystGroup))
+        try await bringBack(touching: records, holding: groups.isEmpty ? [] : Set(pins.filter { groups.contains($0.value) }.map(\.key)))
         for entry in entries { identity.noteSequence(entry.sequence, of: entry.stored.observation.id) }
         return book!.add(records).current
     }
