@@ -43,9 +43,6 @@ public struct IncidentBook: Sendable {
 
     public func contains(recordID: UUID) -> Bool { engine.contains(recordID: recordID) }
 
-    /// The record as fused, e.g. to see whether it is late (see `SettledHistory`).
-    public func record(id: UUID) -> FusionRecord? { engine.record(id: id) }
-
     /// What `settle` would drop: the components that nothing arriving from now on in time
     /// order can change, those whose records' widened windows all ended `age` before the
     /// latest of them (or before `now`, if earlier), and before any component kept reaches back

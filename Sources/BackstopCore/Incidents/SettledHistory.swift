@@ -25,7 +25,6 @@ public struct SettledHistory: Sendable {
     public init() {}
 
     public var isEmpty: Bool { parts.isEmpty }
-    public var partCount: Int { parts.count }
 
     /// How far before an incident the incidents counting with it towards a zone cap may lie
     /// (`ComplianceChecker.capWindowSeconds`), with an hour to spare.
