@@ -112,6 +112,9 @@ extension StoreConformanceTests {
         // An empty write still moves the position: the incidents are current that far.
         #expect(try await changeAll(store, [], fence: LeaseFence(lease: IncidentWorkLease.name, holder: "node-1", position: 12, agreementRevision: 3)) == [])
         #expect(try await store.incidentProgress().position == 12)
+        // A part before a write's last carries revision -1: the checked agreements stay as stored.
+        #expect(try await changeAll(store, [storedIncident(2)], fence: LeaseFence(lease: IncidentWorkLease.name, holder: "node-1", position: 12, agreementRevision: -1))?.count == 1)
+        #expect(try await store.incidentProgress() == IncidentProgress(position: 12, revision: 2, agreementRevision: 3))
         }
     }
 

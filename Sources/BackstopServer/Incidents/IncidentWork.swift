@@ -440,8 +440,7 @@ actor IncidentWork {
                 firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
             }
             let ids = part.assigned.map(\.id) + part.merged.map(\.retired)
-            let fence = LeaseFence(lease: Self.leaseName, holder: node, position: index == parts.count - 1 ? reached : position,
-                                   agreementRevision: agreementRevision)
+            let fence = Self.fence(forPart: index, of: parts.count, holder: node, from: position, reaching: reached, agreementRevision: agreementRevision)
             guard try await store.changeIncidents(ids, fence: fence, { [summaries, firstSequences] current in
                 IncidentUpdates.derived(part, summaries: summaries, firstSequences: firstSequences, current: current, at: time)
             }) != nil else {
@@ -453,8 +452,20 @@ actor IncidentWork {
 
     /// Incidents written per transaction at most.
     static let writeSize = 2_000
+
     /// A page's fused steps are written at least this often.
     static let writeInterval = Duration.milliseconds(250)
+
+    /// The fence of part `index` of a write in `count` parts: only the last moves the position
+    /// (to `reached`) and says which agreements the incidents were checked against. An earlier
+    /// part keeps both as stored (-1: the stores keep the larger revision): after an agreement
+    /// change the parts not yet written still hold findings of the old agreements, and a reader
+    /// that saw the new revision after the first part took the incidents as checked.
+    static func fence(forPart index: Int, of count: Int, holder: String, from position: Int64, reaching reached: Int64,
+                      agreementRevision: Int) -> LeaseFence {
+        let last = index == count - 1
+        return LeaseFence(lease: leaseName, holder: holder, position: last ? reached : position, agreementRevision: last ? agreementRevision : -1)
+    }
 
     /// An outcome in parts of at most `size` incidents. The merges go with the first part, and
     /// so do their survivors, so that no reader sees a record belong to no live incident.
