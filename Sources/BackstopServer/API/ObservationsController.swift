@@ -92,6 +92,26 @@ struct ObservationsController: Sendable {
     /// at least two parts is stored as it is read (`ObservationStore.submit(parts:)`): the
     /// store writes one part while the cores read the next.
     static let partSize = 100
+    /// The first and the last part of a batch are this short: the writer waits for the first
+    /// part to be read before it starts, and what is left once the last part is read is its
+    /// write, before the commit.
+    static let edgePartSize = 25
+
+    /// Where the parts of a batch of `count` elements begin and end: one part up to
+    /// `partSize`; otherwise a short first part, parts of `partSize`, and a short last part.
+    static func partBounds(count: Int) -> [Range<Int>] {
+        guard count > partSize else { return count > 0 ? [0..<count] : [] }
+        var bounds = [0..<edgePartSize]
+        var start = edgePartSize
+        while count - start > partSize + edgePartSize {
+            bounds.append(start..<start + partSize)
+            start += partSize
+        }
+        // What is left is more than a short part and at most a part and a short part.
+        bounds.append(start..<count - edgePartSize)
+        bounds.append(count - edgePartSize..<count)
+        return bounds
+    }
 
     /// One observation, or `{"observations": [...]}`, each made into a submission by `submission`,
     /// and stored; every refused field of every element is reported, in the elements' order,
@@ -121,7 +141,8 @@ struct ObservationsController: Sendable {
         // Once an element is refused the others are only read, for their errors.
         let refused = Atomic(!sink.errors.isEmpty)
         let malformed = Atomic(false)
-        let parts = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }.chunked(into: Self.partSize)
+        let all = elements.enumerated().map { Element(path: $0.element.0, value: $0.element.1, index: $0.offset) }
+        let parts = Self.partBounds(count: all.count).map { all[$0] }
         func read(_ part: ArraySlice<Element>) async -> (submissions: [ObservationSubmission], errors: [FieldError]) {
             let read = await Array(part).concurrentMap(minimumPart: 32) { element -> (submission: ObservationSubmission?, errors: [FieldError]) in
                 let sink = ErrorSink()
