@@ -76,6 +76,17 @@ extension PostgresStore {
         try await rows("observation", "SELECT \(unescaped: Self.observationColumns) FROM observations WHERE id = \(id)").first.map(Self.decodeObservation)
     }
 
+    public func observations(ids: [UUID]) async throws -> [UUID: StoredObservation] {
+        var found: [UUID: StoredObservation] = [:]
+        for chunk in Array(Set(ids)).chunked(into: Self.insertChunk) {
+            for row in try await rows("observations", "SELECT \(unescaped: Self.observationColumns) FROM observations WHERE id = ANY(\(Array(chunk)))") {
+                let stored = try Self.decodeObservation(row)
+                found[stored.observation.id] = stored
+            }
+        }
+        return found
+    }
+
     public func observations(matching query: ObservationQuery) async throws -> ObservationPage {
         var conditions: [String] = []
         var binds = PostgresBindings()

@@ -174,6 +174,18 @@ extension SQLiteStore {
         return try rows.first.map(Self.decodeObservation)
     }
 
+    public func observations(ids: [UUID]) async throws -> [UUID: StoredObservation] {
+        var found: [UUID: StoredObservation] = [:]
+        for chunk in Array(Set(ids)).chunked(into: Self.insertChunk) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for row in try await read("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(marks))", chunk.map { .text($0.uuidString.lowercased()) }) {
+                let stored = try Self.decodeObservation(row)
+                found[stored.observation.id] = stored
+            }
+        }
+        return found
+    }
+
     public func observations(matching query: ObservationQuery) async throws -> ObservationPage {
         var conditions: [String] = []
         var binds: [SQLiteData] = []

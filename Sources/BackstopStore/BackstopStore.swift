@@ -34,6 +34,9 @@ public protocol ObservationStore: Sendable {
     func submit(parts: AsyncThrowingStream<[ObservationSubmission], any Error>) async throws -> [SubmissionResult]
 
     func observation(id: UUID) async throws -> StoredObservation?
+    /// The stored records among `ids`, by id (ids not stored are left out): read a few hundred
+    /// at a time, not one query per record.
+    func observations(ids: [UUID]) async throws -> [UUID: StoredObservation]
     func observations(matching query: ObservationQuery) async throws -> ObservationPage
     func observationCount() async throws -> Int
 

@@ -41,6 +41,12 @@ public actor MemoryStore: BackstopStore {
         observationsByID[id]
     }
 
+    public func observations(ids: [UUID]) async throws -> [UUID: StoredObservation] {
+        var found: [UUID: StoredObservation] = [:]
+        for id in ids { found[id] = observationsByID[id] }
+        return found
+    }
+
     public func observations(matching query: ObservationQuery) async throws -> ObservationPage {
         let sorted = observationsByID.values
             .filter { stored in query.matches(stored) && !(query.after.map { ObservationCursor.precedes(stored, $0) } ?? false) }

@@ -112,6 +112,25 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func readsManyRecordsByTheirIds(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let sent = (1...1_200).map { submission(observation($0)) }
+        _ = try await store.submit(sent)
+        let unknown = UUID()
+        // More than one chunk of a query, an id asked twice and one never stored.
+        let asked = stride(from: 0, to: sent.count, by: 2).map { sent[$0].observation.id } + [sent[0].observation.id, unknown]
+        let found = try await store.observations(ids: asked)
+        #expect(Set(found.keys) == Set(asked).subtracting([unknown]))
+        for submission in sent {
+            guard let stored = found[submission.observation.id] else { continue }
+            #expect(stored.observation == submission.observation && stored.digest == submission.digest)
+            #expect(stored.reporter == submission.reporter && stored.resolution == submission.resolution)
+        }
+        #expect(try await store.observations(ids: []).isEmpty)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aRetryReturnsTheStoredRecordAndAddsNothing(kind: StoreKind) async throws {
         let store = try await kind.make()
         let first = try await store.submit([submission(observation(1)), submission(observation(2))])

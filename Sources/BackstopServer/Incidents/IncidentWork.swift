@@ -362,13 +362,10 @@ actor IncidentWork {
         guard !late.isEmpty || !recordIDs.isEmpty, !settled.isEmpty else { return }
         let ids = settled.take(touching: book!.reach(of: late.map(\.widenedWindow), holding: recordIDs), holding: recordIDs)
         guard !ids.isEmpty else { return }
-        var back: [FusionRecord] = []
-        back.reserveCapacity(ids.count)
-        for id in ids {
-            guard let stored = try await store.observation(id: id) else {
-                throw StoreError.unavailable("observation \(id), fused before, is not in the store")
-            }
-            back.append(record(stored))
+        let stored = try await store.observations(ids: Array(ids))
+        let back = try ids.map { id in
+            guard let stored = stored[id] else { throw StoreError.unavailable("observation \(id), fused before, is not in the store") }
+            return record(stored)
         }
         book!.add(back)
         logger.debug("settled history brought back", metadata: ["records": "\(back.count)", "late": "\(late.count)"])
