@@ -155,8 +155,8 @@ extension SQLiteStore {
         Int64(try connection.rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM observations", []).first?.column("seq")?.integer ?? 0) + 1
     }
 
-    /// The stored records among `ids`, by id.
-    static func stored(ids: [UUID], in db: SQLiteWriter) async throws -> [UUID: StoredObservation] {
+    /// The stored records among `ids`, by id: in the writer's transaction, or on the reader.
+    static func stored(ids: [UUID], in db: some SQLiteStatements) async throws -> [UUID: StoredObservation] {
         var known: [UUID: StoredObservation] = [:]
         for chunk in Array(Set(ids.map { $0.uuidString.lowercased() })).chunked(into: insertChunk) {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -175,15 +175,11 @@ extension SQLiteStore {
     }
 
     public func observations(ids: [UUID]) async throws -> [UUID: StoredObservation] {
-        var found: [UUID: StoredObservation] = [:]
-        for chunk in Array(Set(ids)).chunked(into: Self.insertChunk) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for row in try await read("SELECT \(Self.observationColumns) FROM observations WHERE id IN (\(marks))", chunk.map { .text($0.uuidString.lowercased()) }) {
-                let stored = try Self.decodeObservation(row)
-                found[stored.observation.id] = stored
-            }
+        do {
+            return try await Self.stored(ids: ids, in: reader)
+        } catch let error as SQLiteError {
+            throw StoreError.unavailable(error.message)
         }
-        return found
     }
 
     public func observations(matching query: ObservationQuery) async throws -> ObservationPage {
