@@ -344,7 +344,9 @@ actor IncidentWork {
                 }
             }
             let keys = Set(settlement.dropped.flatMap { $0.recordIDs.compactMap { book!.incident(containing: $0)?.id } })
-            try await persist(keys.sorted(by: UUIDOrder.less), reaching: position)
+            // Part of the incidents only: after an agreement change the others still hold what
+            // the old agreements found, and the write that ends the takeover says they are checked.
+            try await persist(keys.sorted(by: UUIDOrder.less), reaching: position, checkedAgreements: false)
         }
         let dropped = book!.settle(settlement, into: &settled)
         guard dropped > 0 else { return }
@@ -413,8 +415,11 @@ actor IncidentWork {
     }
 
     /// Gives the incidents fusion re-derived (by their fusion keys) their stored ids and
-    /// writes what changed, moving the position to `reached`.
-    private func persist(_ keys: [UUID], reaching reached: Int64) async throws {
+    /// writes what changed, moving the position to `reached`. With `checkedAgreements`, the
+    /// write also says that every incident is checked against the agreements the book holds
+    /// (readers wait for that after an agreement change, `IncidentBoard.caughtUp`): false for
+    /// a write of some incidents while the others are still to be checked again.
+    private func persist(_ keys: [UUID], reaching reached: Int64, checkedAgreements: Bool = true) async throws {
         guard let book else { return }
         let groups = keys.compactMap { book.incident(id: $0) }
         let outcome = identity.reconcile(groups.map(\.memberIDs))
@@ -437,7 +442,8 @@ actor IncidentWork {
                 firstSequences[assigned.id] = identity.sequence(of: assigned.members[0]) ?? 0
             }
             let ids = part.assigned.map(\.id) + part.merged.map(\.retired)
-            let fence = Self.fence(forPart: index, of: parts.count, holder: node, from: position, reaching: reached, agreementRevision: agreementRevision)
+            let fence = Self.fence(forPart: index, of: parts.count, holder: node, from: position, reaching: reached,
+                                   agreementRevision: checkedAgreements ? agreementRevision : -1)
             guard try await store.changeIncidents(ids, fence: fence, { [summaries, firstSequences] current in
                 IncidentUpdates.derived(part, summaries: summaries, firstSequences: firstSequences, current: current, at: time)
             }) != nil else {
