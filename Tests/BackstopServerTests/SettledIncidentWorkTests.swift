@@ -112,9 +112,12 @@ import Testing
                                                                    savedBy: "supervisor-1", savedAt: Self.now), expectedVersion: nil)
             try await node.board.caughtUp()
         }
-        // Every incident checked again is written in parts of 2,000; the board counts the new
-        // agreement as checked only once the last part is written (`IncidentWork.fence`), so
-        // both stores hold every part when `caughtUp` returns: no waiting here.
+        // Every incident checked again is written in several writes: in parts of 2,000 by the
+        // node that holds it all, and by the settling node a part at a time as it takes the work
+        // over again. The board counts the new agreement as checked only once the last of them
+        // is written (`IncidentWork.fence`, `persist(checkedAgreements:)`), so both stores hold
+        // every part when `caughtUp` returns: no waiting here (before 2026-11-28 the settling
+        // node's first write said so, and the stores differed here).
         #expect(try await whole.store.incidentChanges(after: 0, limit: 1_000_000).count { !$0.isRetired } > IncidentWork.writeSize,
                 "a write of every incident comes in more than one part, or this step tests nothing")
         expected = try await Self.live(whole.store)
